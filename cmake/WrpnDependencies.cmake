@@ -1,0 +1,32 @@
+# Every third-party dependency is found here, once. scripts/install-deps.sh installs them.
+find_package(PkgConfig REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
+find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Threads REQUIRED)
+
+# SystemC ships a pkg-config file but no CMake package.
+pkg_check_modules(SYSTEMC_PC REQUIRED IMPORTED_TARGET systemc)
+if(NOT TARGET SystemC::systemc)
+  add_library(SystemC::systemc INTERFACE IMPORTED)
+  target_link_libraries(SystemC::systemc INTERFACE PkgConfig::SYSTEMC_PC)
+endif()
+set(WRPN_SYSTEMC_VERSION "${SYSTEMC_PC_VERSION}")
+
+if(WRPN_BUILD_RTL)
+  find_package(verilator HINTS /usr/share/verilator REQUIRED)
+  set(WRPN_VERILATOR_VERSION "${verilator_VERSION}")
+  if(NOT WRPN_VERILATOR_VERSION)
+    execute_process(COMMAND verilator --version OUTPUT_VARIABLE _v OUTPUT_STRIP_TRAILING_WHITESPACE)
+    string(REGEX MATCH "[0-9]+\\.[0-9]+" WRPN_VERILATOR_VERSION "${_v}")
+  endif()
+endif()
+
+find_program(YOSYS_EXECUTABLE yosys)
+set(WRPN_YOSYS_VERSION "not found")
+if(YOSYS_EXECUTABLE)
+  execute_process(COMMAND ${YOSYS_EXECUTABLE} -V OUTPUT_VARIABLE _y OUTPUT_STRIP_TRAILING_WHITESPACE)
+  string(REGEX MATCH "[0-9]+\\.[0-9]+[^ ]*" WRPN_YOSYS_VERSION "${_y}")
+endif()

@@ -1,0 +1,111 @@
+#include "common/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "common/diagnostics.h"
+
+namespace fs = std::filesystem;
+
+namespace wrpn {
+
+static std::string unique_suffix() {
+  static thread_local std::mt19937_64 gen(std::random_device{}() ^ static_cast<uint64_t>(::getpid()));
+  std::ostringstream os;
+  os << ".tmp-" << ::getpid() << "-" << std::hex << gen();
+  return os.str();
+}
+
+void write_file_atomic(const fs::path& path, const std::string& contents) {
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  if (ec) fail("IO001", path.string(), "", "cannot create parent directory: " + ec.message());
+  const fs::path tmp = path.string() + unique_suffix();
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("IO001", path.string(), "", std::string("cannot write: ") + std::strerror(errno));
+  size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string err = std::strerror(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      fail("IO001", path.string(), "", "write failed: " + err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    fail("IO001", path.string(), "", std::string("cannot flush: ") + std::strerror(errno));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string err = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    fail("IO001", path.string(), "", "cannot rename into place: " + err);
+  }
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("IO002", path.string(), "", "cannot open file for reading");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) fail("IO002", path.string(), "", "error while reading file");
+  return ss.str();
+}
+
+StagedDirectory::StagedDirectory(fs::path final_path, bool replace)
+    : final_(std::move(final_path)), replace_(replace) {
+  std::error_code ec;
+  if (!replace_ && fs::exists(final_, ec))
+    fail("IO003", final_.string(), "", "output directory already exists",
+         "choose another --out, or remove it first");
+  const fs::path parent = final_.has_parent_path() ? final_.parent_path() : fs::path(".");
+  fs::create_directories(parent, ec);
+  if (ec) fail("IO001", parent.string(), "", "cannot create directory: " + ec.message());
+  staging_ = parent / ("." + final_.filename().string() + unique_suffix());
+  fs::create_directories(staging_, ec);
+  if (ec) fail("IO001", staging_.string(), "", "cannot create staging directory: " + ec.message());
+}
+
+StagedDirectory::~StagedDirectory() {
+  if (!committed_) {
+    std::error_code ec;
+    fs::remove_all(staging_, ec);
+  }
+}
+
+void StagedDirectory::commit() {
+  std::error_code ec;
+  fs::path old;
+  if (fs::exists(final_, ec)) {
+    if (!replace_) fail("IO003", final_.string(), "", "output directory appeared while the run was writing");
+    old = final_.string() + unique_suffix() + ".old";
+    fs::rename(final_, old, ec);
+    if (ec) fail("IO001", final_.string(), "", "cannot move old directory aside: " + ec.message());
+  }
+  fs::rename(staging_, final_, ec);
+  if (ec) fail("IO001", final_.string(), "", "cannot rename staging directory into place: " + ec.message());
+  committed_ = true;
+  if (!old.empty()) fs::remove_all(old, ec);
+}
+
+void check_writable_directory(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) fail("IO004", dir.string(), "", "cannot create output directory: " + ec.message());
+  const fs::path probe = dir / (".write-probe" + unique_suffix());
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) fail("IO004", dir.string(), "", std::string("output directory is not writable: ") + std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+}  // namespace wrpn

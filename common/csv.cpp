@@ -1,0 +1,58 @@
+#include "common/csv.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+namespace wrpn {
+
+CsvTable::CsvTable(std::vector<std::string> columns) : columns_(std::move(columns)) {}
+
+CsvTable& CsvTable::row() {
+  cells_.emplace_back();
+  return *this;
+}
+
+CsvTable& CsvTable::add(const std::string& v) {
+  if (cells_.empty()) throw std::logic_error("CsvTable::add before row()");
+  std::string cell = v;
+  if (cell.find_first_of(",\"\n") != std::string::npos) {
+    std::string q = "\"";
+    for (char c : cell) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    cell = q + "\"";
+  }
+  cells_.back().push_back(cell);
+  return *this;
+}
+
+std::string format_number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[40];
+  for (int prec = 6; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+CsvTable& CsvTable::add(double v) { return add(format_number(v)); }
+CsvTable& CsvTable::add(int64_t v) { return add(std::to_string(v)); }
+CsvTable& CsvTable::add(uint64_t v) { return add(std::to_string(v)); }
+
+std::string CsvTable::str() const {
+  std::string out;
+  for (size_t i = 0; i < columns_.size(); ++i) out += (i ? "," : "") + columns_[i];
+  out += "\n";
+  for (const auto& r : cells_) {
+    if (r.size() != columns_.size())
+      throw std::logic_error("CSV row has " + std::to_string(r.size()) + " cells, expected " +
+                             std::to_string(columns_.size()));
+    for (size_t i = 0; i < r.size(); ++i) out += (i ? "," : "") + r[i];
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace wrpn

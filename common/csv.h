@@ -1,0 +1,35 @@
+// Minimal CSV building for result tables: unit-suffixed column names (energy_pj, cycles), RFC 4180
+// quoting, numbers printed with enough digits to round-trip.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wrpn {
+
+class CsvTable {
+ public:
+  explicit CsvTable(std::vector<std::string> columns);
+  /// Starts a new row; then call add() once per column, in order.
+  CsvTable& row();
+  CsvTable& add(const std::string& v);
+  CsvTable& add(const char* v) { return add(std::string(v)); }
+  CsvTable& add(double v);
+  CsvTable& add(int64_t v);
+  CsvTable& add(uint64_t v);
+  CsvTable& add(int v) { return add(static_cast<int64_t>(v)); }
+  /// The whole table; throws std::logic_error if a row has the wrong number of cells.
+  std::string str() const;
+  size_t rows() const { return cells_.size(); }
+  const std::vector<std::string>& columns() const { return columns_; }
+
+ private:
+  std::vector<std::string> columns_;
+  std::vector<std::vector<std::string>> cells_;
+};
+
+/// Shortest decimal that round-trips a double ("%.17g" trimmed to the needed digits).
+std::string format_number(double v);
+
+}  // namespace wrpn

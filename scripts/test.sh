@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's test command: installs missing packages, builds, runs every default test, then
+# rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests under it.
+# Tests labelled `slow` are excluded by default; WRPN_TEST_SLOW=1 includes them.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh"
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+jobs=$(nproc)
+exclude=(-LE slow)
+[[ ${WRPN_TEST_SLOW:-0} == 1 ]] && exclude=()
+
+echo "== build (Release)"
+WRPN_BUILD_DIR="$root/build" "$root/scripts/build.sh"
+echo "== tests (Release)"
+ctest --test-dir "$root/build" --output-on-failure -j "$jobs" "${exclude[@]}"
+
+echo "== build (ASan+UBSan)"
+WRPN_BUILD_DIR="$root/build-asan" "$root/scripts/build.sh" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRPN_SANITIZE=ON
+echo "== unit tests under ASan+UBSan"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -L unit
