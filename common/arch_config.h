@@ -1,0 +1,74 @@
+// The `arch` config (configs/arch/*.json): the accelerator the simulator models and the analytic
+// energy model counts for. Plain data, no SystemC, so both sim/ and energy/ read it.
+//
+//   { "kind": "arch", "version": 1, "name": "edge", "clock_mhz": 1000,
+//     "array":   { "rows": 16, "cols": 16, "dataflow": "output_stationary" },
+//     "pe":      { "type": "int", "wbits": 4, "abits": 4, "acc_bits": 24, "overflow": "error" },
+//     "buffers": [ { "name": "weight_buffer", "holds": "weights", "capacity_kib": 64, "word_bits": 64,
+//                    "banks": 1, "ports": 1, "double_buffered": true }, ... inputs, outputs ],
+//     "dram":    { "bandwidth_bytes_per_cycle": 16, "latency_cycles": 100, "burst_bytes": 64 } }
+//
+// Defaults are applied here and only here (ArchConfig::from_json). Diagnostics: CFG00x from
+// common/config.h, plus ARCH001 for values that contradict each other.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/config.h"
+#include "common/numerics.h"
+
+namespace wrpn {
+
+enum class Dataflow { output_stationary, weight_stationary };
+const char* to_string(Dataflow d);
+
+enum class BufferRole { weights, inputs, outputs };
+const char* to_string(BufferRole r);
+
+struct BufferConfig {
+  std::string name;
+  BufferRole holds = BufferRole::weights;
+  int64_t capacity_kib = 64;
+  int word_bits = 64;
+  int banks = 1;
+  int ports = 1;              ///< read/write ports per bank
+  bool double_buffered = true;
+  int64_t capacity_bits() const { return capacity_kib * 1024 * 8; }
+};
+
+struct DramConfig {
+  double bandwidth_bytes_per_cycle = 16.0;
+  int64_t latency_cycles = 100;
+  int64_t burst_bytes = 64;
+  bool ideal = false;         ///< infinite bandwidth, zero latency (closed-form cross-checks)
+};
+
+struct ArchConfig {
+  std::string name = "default";
+  std::string source;         ///< file it was read from ("" for built-in)
+  double clock_mhz = 1000.0;
+  int rows = 16, cols = 16;
+  Dataflow dataflow = Dataflow::output_stationary;
+  PeType pe_type = PeType::int_k;
+  int pe_wbits = 8, pe_abits = 8;   ///< operand widths the PE is built for (32 for fp32)
+  int acc_bits = 32;
+  OverflowMode overflow = OverflowMode::error;
+  std::vector<BufferConfig> buffers;
+  DramConfig dram;
+
+  /// The buffer holding `role`; every config has exactly one per role.
+  const BufferConfig& buffer(BufferRole role) const;
+
+  /// Parses and checks a whole arch config (CFG00x, ARCH001). `obj` must be the root object.
+  static ArchConfig from_json(const ConfigObject& obj);
+  static ArchConfig load(const std::string& path);
+  /// The built-in default used when no --arch is given: 16x16 int PEs of the given widths.
+  static ArchConfig builtin_default(int wbits = 8, int abits = 8);
+  nlohmann::json to_json() const;
+};
+
+}  // namespace wrpn
