@@ -206,16 +206,11 @@ ConfigDocument ConfigDocument::parse(const std::string& text, const std::string&
   try {
     doc.json_ = std::make_shared<nlohmann::json>(nlohmann::json::parse(text));
   } catch (const nlohmann::json::parse_error& e) {
-    // Turn nlohmann's byte offset into line:column for the message.
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
-    }
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line L, column C: ...".
     std::string what = e.what();
-    const auto pos = what.find("parse error");
-    fail("CFG001", path, "", "malformed JSON at line " + std::to_string(line) + ", column " +
-                                 std::to_string(col > 1 ? col - 1 : col) + ": " +
-                                 (pos == std::string::npos ? what : what.substr(pos)));
+    const auto pos = what.find("at line");
+    fail("CFG001", path, "", "malformed JSON " + (pos == std::string::npos ? what : what.substr(pos)),
+         "check for a missing comma, quote or brace near that position");
   }
   if (!doc.json_->is_object()) fail("CFG002", path, "/", "expected a JSON object at the top level");
   if (!expected_kind.empty()) {

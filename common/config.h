@@ -6,7 +6,7 @@
 //   CFG001 malformed JSON            CFG002 wrong type or out of range
 //   CFG003 unknown key               CFG004 missing required key
 //   CFG005 wrong kind or version     CFG006 file cannot be read
-//   CFG007 values inconsistent with each other (raised by the config's own checks)
+// Checks across several values belong to each config kind (e.g. ARCH001 in arch_config.h).
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,154 @@
+// NPY, SHA-256, atomic writes and staged directories, CSV, ActionCounts JSON.
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/action_counts.h"
+#include "common/atomic_file.h"
+#include "common/csv.h"
+#include "common/diagnostics.h"
+#include "common/npy.h"
+#include "common/sha256.h"
+
+BOOST_TEST_DONT_PRINT_LOG_VALUE(wrpn::NpyDtype)
+BOOST_TEST_DONT_PRINT_LOG_VALUE(wrpn::PeType)
+
+using namespace wrpn;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("wrpn-test-common-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+std::string first_line_of_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const DiagnosticError& e) {
+    const std::string s = e.what();
+    return s.substr(0, s.find('\n'));
+  }
+  return "no error";
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(io)
+
+BOOST_AUTO_TEST_CASE(npy_round_trip_every_dtype) {
+  const std::vector<int32_t> v{-7, 0, 7, 1, -1, 3};
+  for (NpyDtype t : {NpyDtype::i1, NpyDtype::i2, NpyDtype::i4, NpyDtype::i8}) {
+    const std::string bytes = npy_encode_ints({2, 3}, v.data(), t);
+    BOOST_TEST(bytes.size() % 16 == (6 * npy_itemsize(t)) % 16);  // header is 64-byte aligned
+    const NpyArray a = npy_decode(bytes, "mem.npy");
+    BOOST_TEST(a.dtype == t);
+    BOOST_TEST((a.shape == std::vector<int64_t>{2, 3}));
+    BOOST_TEST(a.ints == std::vector<int64_t>(v.begin(), v.end()), boost::test_tools::per_element());
+  }
+  const std::vector<float> f{1.5f, -2.25f};
+  const NpyArray af = npy_decode(npy_encode_floats({2}, f.data()), "f.npy");
+  BOOST_TEST(af.floats == f, boost::test_tools::per_element());
+  const std::vector<int32_t> one{5};
+  BOOST_TEST(npy_encode_ints({1}, one.data(), NpyDtype::i1).find("'shape': (1,)") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(npy_rejects_corruption) {
+  const std::vector<int32_t> v{1, 2, 3, 4};
+  const std::string good = npy_encode_ints({4}, v.data(), NpyDtype::i2);
+  BOOST_TEST(first_line_of_error([&] { npy_decode(good.substr(0, good.size() - 1), "t.npy"); })
+                 .rfind("error[NPY004] t.npy:", 0) == 0);
+  BOOST_TEST(first_line_of_error([&] { npy_decode("garbage!garbage", "g.npy"); }).rfind("error[NPY001] g.npy:", 0) == 0);
+  std::string f8 = good;
+  f8.replace(f8.find("<i2"), 3, "<f8");
+  BOOST_TEST(first_line_of_error([&] { npy_decode(f8, "d.npy"); }).rfind("error[NPY002] d.npy:descr:", 0) == 0);
+  BOOST_CHECK_THROW(npy_encode_ints({1}, std::vector<int32_t>{300}.data(), NpyDtype::i1), std::invalid_argument);
+  BOOST_TEST(npy_int_dtype_for_range(-128, 127) == NpyDtype::i1);
+  BOOST_TEST(npy_int_dtype_for_range(0, 128) == NpyDtype::i2);
+  BOOST_TEST(npy_int_dtype_for_range(0, 1 << 20) == NpyDtype::i4);
+}
+
+BOOST_AUTO_TEST_CASE(sha256_known_vectors) {
+  BOOST_TEST(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  BOOST_TEST(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+BOOST_AUTO_TEST_CASE(atomic_file_leaves_no_temporaries) {
+  const fs::path dir = temp_dir("atomic");
+  write_file_atomic(dir / "sub" / "a.txt", "hello");
+  write_file_atomic(dir / "sub" / "a.txt", "world");
+  BOOST_TEST(read_file(dir / "sub" / "a.txt") == "world");
+  int entries = 0;
+  for (const auto& e : fs::directory_iterator(dir / "sub")) { (void)e; ++entries; }
+  BOOST_TEST(entries == 1);
+  BOOST_TEST(first_line_of_error([&] { read_file(dir / "missing.txt"); }).rfind("error[IO002]", 0) == 0);
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(staged_directory_is_all_or_nothing) {
+  const fs::path dir = temp_dir("staged");
+  const fs::path out = dir / "run";
+  {
+    StagedDirectory s(out);
+    write_file_atomic(s.staging() / "x.csv", "a\n");
+    // destroyed without commit: as if the run failed
+  }
+  BOOST_TEST(!fs::exists(out));
+  BOOST_TEST(fs::is_empty(dir));  // the staging directory is gone too
+  {
+    StagedDirectory s(out);
+    write_file_atomic(s.staging() / "x.csv", "a\n");
+    s.commit();
+  }
+  BOOST_TEST(read_file(out / "x.csv") == "a\n");
+  BOOST_TEST(first_line_of_error([&] { StagedDirectory again(out); }).rfind("error[IO003]", 0) == 0);
+  {
+    StagedDirectory s(out, /*replace=*/true);
+    write_file_atomic(s.staging() / "y.csv", "b\n");
+    s.commit();
+  }
+  BOOST_TEST(!fs::exists(out / "x.csv"));
+  BOOST_TEST(read_file(out / "y.csv") == "b\n");
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(csv_quotes_and_counts) {
+  CsvTable t({"name", "energy_pj", "macs"});
+  t.row().add("conv1, \"big\"").add(0.1).add(int64_t{42});
+  BOOST_TEST(t.str() == "name,energy_pj,macs\n\"conv1, \"\"big\"\"\",0.1,42\n");
+  t.row().add("x");
+  BOOST_CHECK_THROW(t.str(), std::logic_error);
+  BOOST_TEST(format_number(1.0 / 3.0) == "0.3333333333333333");  // shortest that round-trips
+  BOOST_TEST(format_number(2.5) == "2.5");
+}
+
+BOOST_AUTO_TEST_CASE(action_counts_json_round_trip_and_sum) {
+  ActionCounts a;
+  a.layer = "conv1";
+  a.source = "analytic";
+  a.pe_type = PeType::ternary;
+  a.macs = 100;
+  a.cycles = 10;
+  a.buffers = {{"weight_buffer", 64, 64, 5, 1}};
+  ActionCounts b = a;
+  b.layer = "conv2";
+  b.buffers = {{"weight_buffer", 64, 64, 1, 1}, {"input_buffer", 32, 64, 7, 0}};
+  const nlohmann::json j = a;
+  const ActionCounts back = j.get<ActionCounts>();
+  BOOST_TEST(back.macs == 100u);
+  BOOST_TEST(back.pe_type == PeType::ternary);
+  BOOST_TEST(back.buffers.at(0).read_words == 5u);
+  const ActionCounts total = sum_counts({a, b});
+  BOOST_TEST(total.layer == "total");
+  BOOST_TEST(total.macs == 200u);
+  BOOST_TEST(total.cycles == 20u);
+  BOOST_TEST(total.buffer("weight_buffer")->read_words == 6u);
+  BOOST_TEST(total.buffer("input_buffer")->read_words == 7u);
+  BOOST_TEST(total.buffer("nope") == nullptr);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
