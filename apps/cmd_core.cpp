@@ -28,7 +28,8 @@ void register_core_commands(CommandGroups& g) {
   CLI::App* version = g.root.add_subcommand("version", "Print versions of wrpn and the tools it was built with");
   version->callback([] {
     const auto v = build_versions();
-    for (auto it = v.begin(); it != v.end(); ++it) std::printf("%-13s %s\n", it.key().c_str(), it->get<std::string>().c_str());
+    for (auto it = v.begin(); it != v.end(); ++it)
+      std::printf("%-13s %s\n", it.key().c_str(), it->get<std::string>().c_str());
   });
 
   register_validator("trace", validate_trace);
@@ -44,7 +45,8 @@ void register_core_commands(CommandGroups& g) {
       const ConfigDocument doc = ConfigDocument::load(path);
       kind = doc.kind();
       if (kind.empty())
-        fail("CFG004", path, "/kind", "missing required key \"kind\"", "every config names its kind: arch, tech, train, sweep");
+        fail("CFG004", path, "/kind", "missing required key \"kind\"",
+             "every config names its kind: arch, tech, train, sweep");
     }
     auto it = validators().find(kind);
     if (it == validators().end()) {

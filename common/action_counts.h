@@ -15,17 +15,17 @@ namespace wrpn {
 /// Accesses to one on-chip SRAM buffer. Words are buffer words of word_bits; k-bit codes are packed
 /// floor(word_bits / k) per word, so narrow data takes fewer words.
 struct BufferActionCounts {
-  std::string name;           ///< "weight_buffer", "input_buffer", "output_buffer", ...
-  int64_t capacity_kib = 0;   ///< size of the buffer (its per-access energy depends on it)
-  int word_bits = 64;         ///< width of one access
+  std::string name;          ///< "weight_buffer", "input_buffer", "output_buffer", ...
+  int64_t capacity_kib = 0;  ///< size of the buffer (its per-access energy depends on it)
+  int word_bits = 64;        ///< width of one access
   uint64_t read_words = 0;
   uint64_t write_words = 0;
 };
 
 /// Everything one layer (or a whole network, summed) did, counted in actions.
 struct ActionCounts {
-  std::string layer;          ///< layer name, or "total"
-  std::string source;         ///< "analytic" or "systemc": who counted
+  std::string layer;   ///< layer name, or "total"
+  std::string source;  ///< "analytic" or "systemc": who counted
   PeType pe_type = PeType::int_k;
   int wbits = 8;
   int abits = 8;
@@ -41,7 +41,7 @@ struct ActionCounts {
   std::vector<BufferActionCounts> buffers;
   uint64_t dram_read_bytes = 0;
   uint64_t dram_write_bytes = 0;
-  uint64_t cycles = 0;                   ///< wall-clock cycles of the accelerator
+  uint64_t cycles = 0;  ///< wall-clock cycles of the accelerator
   double clock_mhz = 1000.0;
 
   double time_s() const { return clock_mhz > 0 ? static_cast<double>(cycles) / (clock_mhz * 1e6) : 0.0; }

@@ -4,13 +4,18 @@
 
 namespace wrpn {
 
-const char* to_string(Dataflow d) { return d == Dataflow::output_stationary ? "output_stationary" : "weight_stationary"; }
+const char* to_string(Dataflow d) {
+  return d == Dataflow::output_stationary ? "output_stationary" : "weight_stationary";
+}
 
 const char* to_string(BufferRole r) {
   switch (r) {
-    case BufferRole::weights: return "weights";
-    case BufferRole::inputs: return "inputs";
-    case BufferRole::outputs: return "outputs";
+    case BufferRole::weights:
+      return "weights";
+    case BufferRole::inputs:
+      return "inputs";
+    case BufferRole::outputs:
+      return "outputs";
   }
   return "?";
 }
@@ -30,15 +35,16 @@ ArchConfig ArchConfig::from_json(const ConfigObject& root) {
   const ConfigObject arr = root.get_object("array");
   a.rows = static_cast<int>(arr.get_int("rows", 1, 1024));
   a.cols = static_cast<int>(arr.get_int("cols", 1, 1024));
-  a.dataflow = arr.get_enum("dataflow", {"output_stationary", "weight_stationary"}, "output_stationary") ==
-                       "output_stationary"
-                   ? Dataflow::output_stationary
-                   : Dataflow::weight_stationary;
+  a.dataflow =
+      arr.get_enum("dataflow", {"output_stationary", "weight_stationary"}, "output_stationary") == "output_stationary"
+          ? Dataflow::output_stationary
+          : Dataflow::weight_stationary;
   arr.finish();
 
   const ConfigObject pe = root.get_object("pe");
   parse_pe_type(pe.get_enum("type", {"int", "ternary", "binary", "fp32"}), &a.pe_type);
-  const int default_bits = a.pe_type == PeType::fp32 ? 32 : (a.pe_type == PeType::binary ? 1 : (a.pe_type == PeType::ternary ? 2 : 8));
+  const int default_bits =
+      a.pe_type == PeType::fp32 ? 32 : (a.pe_type == PeType::binary ? 1 : (a.pe_type == PeType::ternary ? 2 : 8));
   a.pe_wbits = static_cast<int>(pe.get_int("wbits", 1, 32, default_bits));
   a.pe_abits = static_cast<int>(pe.get_int("abits", 1, 32, a.pe_type == PeType::fp32 ? 32 : 8));
   auto check_bits = [&](const char* key, int bits) {
@@ -59,8 +65,8 @@ ArchConfig ArchConfig::from_json(const ConfigObject& root) {
                  "x" + std::to_string(a.pe_wbits) + "-bit product (needs at least " +
                  std::to_string(min_acc_bits_for_product(a.pe_abits, a.pe_wbits)) + ")",
              "raise acc_bits; a full dot product usually needs acc_bits_for_fan_in more");
-  a.overflow = pe.get_enum("overflow", {"error", "saturate"}, "error") == "error" ? OverflowMode::error
-                                                                                  : OverflowMode::saturate;
+  a.overflow =
+      pe.get_enum("overflow", {"error", "saturate"}, "error") == "error" ? OverflowMode::error : OverflowMode::saturate;
   pe.finish();
 
   const auto bufs = root.get_object_array("buffers", 3);
@@ -119,19 +125,30 @@ ArchConfig ArchConfig::builtin_default(int wbits, int abits) {
 nlohmann::json ArchConfig::to_json() const {
   nlohmann::json bufs = nlohmann::json::array();
   for (const auto& b : buffers)
-    bufs.push_back({{"name", b.name}, {"holds", to_string(b.holds)}, {"capacity_kib", b.capacity_kib},
-                    {"word_bits", b.word_bits}, {"banks", b.banks}, {"ports", b.ports},
+    bufs.push_back({{"name", b.name},
+                    {"holds", to_string(b.holds)},
+                    {"capacity_kib", b.capacity_kib},
+                    {"word_bits", b.word_bits},
+                    {"banks", b.banks},
+                    {"ports", b.ports},
                     {"double_buffered", b.double_buffered}});
   return {{"kind", "arch"},
           {"version", kConfigVersion},
           {"name", name},
           {"clock_mhz", clock_mhz},
           {"array", {{"rows", rows}, {"cols", cols}, {"dataflow", to_string(dataflow)}}},
-          {"pe", {{"type", to_string(pe_type)}, {"wbits", pe_wbits}, {"abits", pe_abits}, {"acc_bits", acc_bits},
-                  {"overflow", to_string(overflow)}}},
+          {"pe",
+           {{"type", to_string(pe_type)},
+            {"wbits", pe_wbits},
+            {"abits", pe_abits},
+            {"acc_bits", acc_bits},
+            {"overflow", to_string(overflow)}}},
           {"buffers", bufs},
-          {"dram", {{"bandwidth_bytes_per_cycle", dram.bandwidth_bytes_per_cycle},
-                    {"latency_cycles", dram.latency_cycles}, {"burst_bytes", dram.burst_bytes}, {"ideal", dram.ideal}}}};
+          {"dram",
+           {{"bandwidth_bytes_per_cycle", dram.bandwidth_bytes_per_cycle},
+            {"latency_cycles", dram.latency_cycles},
+            {"burst_bytes", dram.burst_bytes},
+            {"ideal", dram.ideal}}}};
 }
 
 }  // namespace wrpn

@@ -35,7 +35,7 @@ struct BufferConfig {
   int64_t capacity_kib = 64;
   int word_bits = 64;
   int banks = 1;
-  int ports = 1;              ///< read/write ports per bank
+  int ports = 1;  ///< read/write ports per bank
   bool double_buffered = true;
   int64_t capacity_bits() const { return capacity_kib * 1024 * 8; }
 };
@@ -44,17 +44,17 @@ struct DramConfig {
   double bandwidth_bytes_per_cycle = 16.0;
   int64_t latency_cycles = 100;
   int64_t burst_bytes = 64;
-  bool ideal = false;         ///< infinite bandwidth, zero latency (closed-form cross-checks)
+  bool ideal = false;  ///< infinite bandwidth, zero latency (closed-form cross-checks)
 };
 
 struct ArchConfig {
   std::string name = "default";
-  std::string source;         ///< file it was read from ("" for built-in)
+  std::string source;  ///< file it was read from ("" for built-in)
   double clock_mhz = 1000.0;
   int rows = 16, cols = 16;
   Dataflow dataflow = Dataflow::output_stationary;
   PeType pe_type = PeType::int_k;
-  int pe_wbits = 8, pe_abits = 8;   ///< operand widths the PE is built for (32 for fp32)
+  int pe_wbits = 8, pe_abits = 8;  ///< operand widths the PE is built for (32 for fp32)
   int acc_bits = 32;
   OverflowMode overflow = OverflowMode::error;
   std::vector<BufferConfig> buffers;

@@ -61,12 +61,10 @@ std::string read_file(const fs::path& path) {
   return ss.str();
 }
 
-StagedDirectory::StagedDirectory(fs::path final_path, bool replace)
-    : final_(std::move(final_path)), replace_(replace) {
+StagedDirectory::StagedDirectory(fs::path final_path, bool replace) : final_(std::move(final_path)), replace_(replace) {
   std::error_code ec;
   if (!replace_ && fs::exists(final_, ec))
-    fail("IO003", final_.string(), "", "output directory already exists",
-         "choose another --out, or remove it first");
+    fail("IO003", final_.string(), "", "output directory already exists", "choose another --out, or remove it first");
   const fs::path parent = final_.has_parent_path() ? final_.parent_path() : fs::path(".");
   fs::create_directories(parent, ec);
   if (ec) fail("IO001", parent.string(), "", "cannot create directory: " + ec.message());

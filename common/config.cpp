@@ -27,9 +27,7 @@ ConfigObject::ConfigObject(const nlohmann::json* node, std::string file, std::st
 
 bool ConfigObject::has(const std::string& key) const { return node_->contains(key); }
 
-std::string ConfigObject::pointer_of(const std::string& key) const {
-  return pointer_ + "/" + json_pointer_token(key);
-}
+std::string ConfigObject::pointer_of(const std::string& key) const { return pointer_ + "/" + json_pointer_token(key); }
 
 void ConfigObject::error(const std::string& key, const std::string& code, const std::string& message,
                          const std::string& hint) const {
@@ -52,9 +50,8 @@ int64_t ConfigObject::get_int(const std::string& key, int64_t lo, int64_t hi) co
     error(key, "CFG002", expect + ", got " + describe_json(v),
           v.is_string() ? "sizes and counts are plain integers; the unit is in the key name" : "");
   }
-  const int64_t x = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)
-                        ? INT64_MAX
-                        : v.get<int64_t>();
+  const int64_t x =
+      v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : v.get<int64_t>();
   if (x < lo || x > hi) error(key, "CFG002", expect + ", got " + describe_json(v));
   return x;
 }
@@ -120,8 +117,8 @@ static std::vector<T> read_array(const ConfigObject& obj, const nlohmann::json& 
                                  size_t min_size, const std::string& what, Check check) {
   if (!v.is_array()) obj.error(key, "CFG002", "expected array of " + what + ", got " + describe_json(v));
   if (v.size() < min_size)
-    obj.error(key, "CFG002", "expected at least " + std::to_string(min_size) + " element(s), got " +
-                                 std::to_string(v.size()));
+    obj.error(key, "CFG002",
+              "expected at least " + std::to_string(min_size) + " element(s), got " + std::to_string(v.size()));
   std::vector<T> out;
   for (size_t i = 0; i < v.size(); ++i) out.push_back(check(v[i], key + "/" + std::to_string(i)));
   return out;
@@ -221,8 +218,9 @@ ConfigDocument ConfigDocument::parse(const std::string& text, const std::string&
                  "this command reads " + expected_kind + " configs; see configs/" + expected_kind + "/");
     const int64_t version = root.get_int("version", 0, INT32_MAX);
     if (version != kConfigVersion)
-      root.error("version", "CFG005", "unsupported version " + std::to_string(version) + ", this build reads " +
-                                          std::to_string(kConfigVersion));
+      root.error(
+          "version", "CFG005",
+          "unsupported version " + std::to_string(version) + ", this build reads " + std::to_string(kConfigVersion));
   }
   return doc;
 }

@@ -17,16 +17,19 @@ std::string Diagnostic::format() const {
 DiagnosticError::DiagnosticError(Diagnostic d) : diag_(std::move(d)), text_(diag_.format()) {}
 
 void fail(std::string code, std::string file, std::string pointer, std::string message, std::string hint) {
-  throw DiagnosticError(Diagnostic{std::move(code), std::move(file), std::move(pointer), std::move(message),
-                                   std::move(hint)});
+  throw DiagnosticError(
+      Diagnostic{std::move(code), std::move(file), std::move(pointer), std::move(message), std::move(hint)});
 }
 
 std::string json_pointer_token(const std::string& key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }

@@ -37,11 +37,11 @@ class DiagnosticError : public std::exception {
 
 /// Process exit codes of the `wrpn` CLI (documented in README and `wrpn --help`).
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitCheckFailed = 1;   ///< a verification or bit-exact comparison failed
-inline constexpr int kExitUsage = 2;         ///< bad command line (CLI11 parse error)
-inline constexpr int kExitInputError = 3;    ///< bad config, trace, dataset or other input file
-inline constexpr int kExitInternal = 4;      ///< internal inconsistency detected (a bug)
-inline constexpr int kExitInterrupted = 130; ///< SIGINT; finished work is kept
+inline constexpr int kExitCheckFailed = 1;    ///< a verification or bit-exact comparison failed
+inline constexpr int kExitUsage = 2;          ///< bad command line (CLI11 parse error)
+inline constexpr int kExitInputError = 3;     ///< bad config, trace, dataset or other input file
+inline constexpr int kExitInternal = 4;       ///< internal inconsistency detected (a bug)
+inline constexpr int kExitInterrupted = 130;  ///< SIGINT; finished work is kept
 
 /// JSON-pointer escaping of one reference token ("~" -> "~0", "/" -> "~1").
 std::string json_pointer_token(const std::string& key);

@@ -12,22 +12,32 @@ namespace wrpn {
 
 const char* npy_descr(NpyDtype t) {
   switch (t) {
-    case NpyDtype::i1: return "<i1";
-    case NpyDtype::i2: return "<i2";
-    case NpyDtype::i4: return "<i4";
-    case NpyDtype::i8: return "<i8";
-    case NpyDtype::f4: return "<f4";
+    case NpyDtype::i1:
+      return "<i1";
+    case NpyDtype::i2:
+      return "<i2";
+    case NpyDtype::i4:
+      return "<i4";
+    case NpyDtype::i8:
+      return "<i8";
+    case NpyDtype::f4:
+      return "<f4";
   }
   return "?";
 }
 
 size_t npy_itemsize(NpyDtype t) {
   switch (t) {
-    case NpyDtype::i1: return 1;
-    case NpyDtype::i2: return 2;
-    case NpyDtype::i4: return 4;
-    case NpyDtype::i8: return 8;
-    case NpyDtype::f4: return 4;
+    case NpyDtype::i1:
+      return 1;
+    case NpyDtype::i2:
+      return 2;
+    case NpyDtype::i4:
+      return 4;
+    case NpyDtype::i8:
+      return 8;
+    case NpyDtype::f4:
+      return 4;
   }
   return 0;
 }
@@ -47,9 +57,11 @@ NpyDtype npy_int_dtype_for_range(int64_t lo, int64_t hi) {
 
 static std::string npy_header(const std::vector<int64_t>& shape, NpyDtype dtype) {
   std::string shp = "(";
-  for (size_t i = 0; i < shape.size(); ++i) shp += std::to_string(shape[i]) + (shape.size() == 1 ? "," : (i + 1 < shape.size() ? ", " : ""));
+  for (size_t i = 0; i < shape.size(); ++i)
+    shp += std::to_string(shape[i]) + (shape.size() == 1 ? "," : (i + 1 < shape.size() ? ", " : ""));
   shp += ")";
-  std::string dict = std::string("{'descr': '") + npy_descr(dtype) + "', 'fortran_order': False, 'shape': " + shp + ", }";
+  std::string dict =
+      std::string("{'descr': '") + npy_descr(dtype) + "', 'fortran_order': False, 'shape': " + shp + ", }";
   // magic(6) + version(2) + len(2) + dict + '\n', padded with spaces to a multiple of 64.
   size_t total = 10 + dict.size() + 1;
   const size_t pad = (64 - total % 64) % 64;
@@ -102,7 +114,8 @@ NpyArray npy_decode(const std::string& bytes, const std::string& path) {
   const int major = static_cast<unsigned char>(bytes[6]);
   size_t header_len = 0, header_start = 0;
   if (major == 1) {
-    header_len = static_cast<unsigned char>(bytes[8]) | (static_cast<size_t>(static_cast<unsigned char>(bytes[9])) << 8);
+    header_len =
+        static_cast<unsigned char>(bytes[8]) | (static_cast<size_t>(static_cast<unsigned char>(bytes[9])) << 8);
     header_start = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) fail("NPY001", path, "", "truncated header");
@@ -119,12 +132,18 @@ NpyArray npy_decode(const std::string& bytes, const std::string& path) {
     fail("NPY002", path, "descr", "header has no dtype");
   const std::string descr = m[1];
   NpyArray arr;
-  if (descr == "<i1" || descr == "|i1") arr.dtype = NpyDtype::i1;
-  else if (descr == "<i2") arr.dtype = NpyDtype::i2;
-  else if (descr == "<i4") arr.dtype = NpyDtype::i4;
-  else if (descr == "<i8") arr.dtype = NpyDtype::i8;
-  else if (descr == "<f4") arr.dtype = NpyDtype::f4;
-  else fail("NPY002", path, "descr", "unsupported dtype '" + descr + "'", "traces use int8/int16/int32 codes");
+  if (descr == "<i1" || descr == "|i1")
+    arr.dtype = NpyDtype::i1;
+  else if (descr == "<i2")
+    arr.dtype = NpyDtype::i2;
+  else if (descr == "<i4")
+    arr.dtype = NpyDtype::i4;
+  else if (descr == "<i8")
+    arr.dtype = NpyDtype::i8;
+  else if (descr == "<f4")
+    arr.dtype = NpyDtype::f4;
+  else
+    fail("NPY002", path, "descr", "unsupported dtype '" + descr + "'", "traces use int8/int16/int32 codes");
   if (std::regex_search(header, m, std::regex("'fortran_order':\\s*True")))
     fail("NPY002", path, "fortran_order", "Fortran-order arrays are not supported");
   if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
@@ -141,8 +160,9 @@ NpyArray npy_decode(const std::string& bytes, const std::string& path) {
   const size_t data_start = header_start + header_len;
   const size_t need = static_cast<size_t>(n) * w;
   if (bytes.size() - data_start != need)
-    fail("NPY004", path, "", "data size " + std::to_string(bytes.size() - data_start) + " bytes does not match shape (" +
-                                 std::to_string(need) + " bytes expected)",
+    fail("NPY004", path, "",
+         "data size " + std::to_string(bytes.size() - data_start) + " bytes does not match shape (" +
+             std::to_string(need) + " bytes expected)",
          "the file is truncated or corrupt");
   const char* p = bytes.data() + data_start;
   if (arr.dtype == NpyDtype::f4) {
@@ -153,10 +173,30 @@ NpyArray npy_decode(const std::string& bytes, const std::string& path) {
     for (int64_t i = 0; i < n; ++i) {
       const char* q = p + static_cast<size_t>(i) * w;
       switch (arr.dtype) {
-        case NpyDtype::i1: { int8_t v; std::memcpy(&v, q, 1); arr.ints[static_cast<size_t>(i)] = v; break; }
-        case NpyDtype::i2: { int16_t v; std::memcpy(&v, q, 2); arr.ints[static_cast<size_t>(i)] = v; break; }
-        case NpyDtype::i4: { int32_t v; std::memcpy(&v, q, 4); arr.ints[static_cast<size_t>(i)] = v; break; }
-        default: { int64_t v; std::memcpy(&v, q, 8); arr.ints[static_cast<size_t>(i)] = v; break; }
+        case NpyDtype::i1: {
+          int8_t v;
+          std::memcpy(&v, q, 1);
+          arr.ints[static_cast<size_t>(i)] = v;
+          break;
+        }
+        case NpyDtype::i2: {
+          int16_t v;
+          std::memcpy(&v, q, 2);
+          arr.ints[static_cast<size_t>(i)] = v;
+          break;
+        }
+        case NpyDtype::i4: {
+          int32_t v;
+          std::memcpy(&v, q, 4);
+          arr.ints[static_cast<size_t>(i)] = v;
+          break;
+        }
+        default: {
+          int64_t v;
+          std::memcpy(&v, q, 8);
+          arr.ints[static_cast<size_t>(i)] = v;
+          break;
+        }
       }
     }
   }

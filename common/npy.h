@@ -16,8 +16,8 @@ size_t npy_itemsize(NpyDtype t);
 struct NpyArray {
   NpyDtype dtype = NpyDtype::i4;
   std::vector<int64_t> shape;
-  std::vector<int64_t> ints;   ///< integer dtypes
-  std::vector<float> floats;   ///< f4
+  std::vector<int64_t> ints;  ///< integer dtypes
+  std::vector<float> floats;  ///< f4
   int64_t size() const;
 };
 

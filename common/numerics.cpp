@@ -27,16 +27,14 @@ static int bits_for_magnitude(int64_t magnitude) {
   return bits;
 }
 
-int min_acc_bits_for_product(int abits, int wbits) {
-  return bits_for_magnitude(max_product_magnitude(abits, wbits));
-}
+int min_acc_bits_for_product(int abits, int wbits) { return bits_for_magnitude(max_product_magnitude(abits, wbits)); }
 
 int acc_bits_for_fan_in(int abits, int wbits, int64_t fan_in) {
   return bits_for_magnitude(max_product_magnitude(abits, wbits) * std::max<int64_t>(fan_in, 1));
 }
 
-MacResult dot_reference(const int32_t* qa, const int32_t* qw, int64_t n, int64_t acc, int acc_bits,
-                        OverflowMode mode, int64_t* overflow_index) {
+MacResult dot_reference(const int32_t* qa, const int32_t* qw, int64_t n, int64_t acc, int acc_bits, OverflowMode mode,
+                        int64_t* overflow_index) {
   if (overflow_index) *overflow_index = -1;
   bool any = false;
   for (int64_t i = 0; i < n; ++i) {
@@ -64,20 +62,29 @@ RequantParams fold_requant(double scale, double offset, int out_bits, int shift)
 
 const char* to_string(PeType type) {
   switch (type) {
-    case PeType::int_k: return "int";
-    case PeType::ternary: return "ternary";
-    case PeType::binary: return "binary";
-    case PeType::fp32: return "fp32";
+    case PeType::int_k:
+      return "int";
+    case PeType::ternary:
+      return "ternary";
+    case PeType::binary:
+      return "binary";
+    case PeType::fp32:
+      return "fp32";
   }
   return "?";
 }
 
 bool parse_pe_type(const std::string& text, PeType* out) {
-  if (text == "int") *out = PeType::int_k;
-  else if (text == "ternary") *out = PeType::ternary;
-  else if (text == "binary") *out = PeType::binary;
-  else if (text == "fp32") *out = PeType::fp32;
-  else return false;
+  if (text == "int")
+    *out = PeType::int_k;
+  else if (text == "ternary")
+    *out = PeType::ternary;
+  else if (text == "binary")
+    *out = PeType::binary;
+  else if (text == "fp32")
+    *out = PeType::fp32;
+  else
+    return false;
   return true;
 }
 

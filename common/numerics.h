@@ -73,8 +73,8 @@ int acc_bits_for_fan_in(int abits, int wbits, int64_t fan_in);
 
 /// Result of one exact MAC step `acc += qa * qw` in an acc_bits register.
 struct MacResult {
-  int64_t acc;        ///< new accumulator value (saturated in saturate mode)
-  bool overflowed;    ///< the exact sum left [acc_min, acc_max]
+  int64_t acc;      ///< new accumulator value (saturated in saturate mode)
+  bool overflowed;  ///< the exact sum left [acc_min, acc_max]
 };
 
 /// The exact MAC. In error mode the caller must turn `overflowed` into an error naming the layer and
@@ -90,8 +90,8 @@ inline MacResult mac_step(int64_t acc, int32_t qa, int32_t qw, int acc_bits, Ove
 
 /// Exact dot product sum_i qa[i]*qw[i] starting from `acc`, strided. Reports the first overflowing
 /// term index in *overflow_index (or -1). This is the reference every MAC model is checked against.
-MacResult dot_reference(const int32_t* qa, const int32_t* qw, int64_t n, int64_t acc, int acc_bits,
-                        OverflowMode mode, int64_t* overflow_index = nullptr);
+MacResult dot_reference(const int32_t* qa, const int32_t* qw, int64_t n, int64_t acc, int acc_bits, OverflowMode mode,
+                        int64_t* overflow_index = nullptr);
 
 /// Binary XNOR-popcount formulation of sum(qa * qw) for 1-bit activations {0,1} and binary weights
 /// {-1,+1} packed as bit masks (weight bit 1 = +1). Equal to dot_reference on the same codes.

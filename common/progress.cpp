@@ -10,14 +10,21 @@ std::string format_duration(double seconds) {
   if (!(seconds >= 0) || seconds > 1e7) return "?";
   const long s = static_cast<long>(seconds + 0.5);
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
   return buf;
 }
 
 ProgressBar::ProgressBar(std::string label, int64_t total, std::string unit, double plain_interval_s)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), tty_(::isatty(STDERR_FILENO) == 1),
-      plain_interval_s_(plain_interval_s), start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
+    : label_(std::move(label)),
+      unit_(std::move(unit)),
+      total_(total),
+      tty_(::isatty(STDERR_FILENO) == 1),
+      plain_interval_s_(plain_interval_s),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
 
 double ProgressBar::elapsed_s() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -57,8 +64,10 @@ void ProgressBar::draw(bool final_line) {
   std::snprintf(line, sizeof line, "%s [%s] %3.0f%% %lld/%lld %s %.0f %s/s %s %s", label_.c_str(), bar.c_str(),
                 100.0 * frac, static_cast<long long>(done_), static_cast<long long>(total_), extra_.c_str(), rate,
                 unit_.c_str(), final_line ? "in" : "ETA", format_duration(final_line ? el : eta).c_str());
-  if (tty_) std::fprintf(stderr, "\r\033[K%s%s", line, final_line ? "\n" : "");
-  else std::fprintf(stderr, "%s\n", line);
+  if (tty_)
+    std::fprintf(stderr, "\r\033[K%s%s", line, final_line ? "\n" : "");
+  else
+    std::fprintf(stderr, "%s\n", line);
   std::fflush(stderr);
 }
 

@@ -40,14 +40,21 @@ class Rng {
     if (range == 0) return static_cast<int64_t>(next_u64());
     const uint64_t limit = UINT64_MAX - UINT64_MAX % range;
     uint64_t x;
-    do { x = next_u64(); } while (x >= limit);
+    do {
+      x = next_u64();
+    } while (x >= limit);
     return lo + static_cast<int64_t>(x % range);
   }
   /// Standard normal (Box-Muller, cached pair).
   double normal() {
-    if (has_spare_) { has_spare_ = false; return spare_; }
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
     double u1;
-    do { u1 = uniform(); } while (u1 <= 0.0);
+    do {
+      u1 = uniform();
+    } while (u1 <= 0.0);
     const double u2 = uniform();
     const double r = std::sqrt(-2.0 * std::log(u1));
     spare_ = r * std::sin(2.0 * M_PI * u2);

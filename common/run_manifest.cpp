@@ -52,12 +52,9 @@ static std::string utc_stamp(const char* fmt) {
 }
 
 nlohmann::json make_manifest(const std::string& command, uint64_t seed, const nlohmann::json& effective_config) {
-  return {{"command", command},
-          {"command_line", command_line()},
-          {"created_utc", utc_stamp("%Y-%m-%dT%H:%M:%SZ")},
-          {"seed", seed},
-          {"versions", build_versions()},
-          {"config_sha256", sha256_hex(effective_config.dump())}};
+  return {
+      {"command", command}, {"command_line", command_line()}, {"created_utc", utc_stamp("%Y-%m-%dT%H:%M:%SZ")},
+      {"seed", seed},       {"versions", build_versions()},   {"config_sha256", sha256_hex(effective_config.dump())}};
 }
 
 std::string new_run_id(const std::string& command) {

@@ -51,7 +51,8 @@ BOOST_AUTO_TEST_CASE(every_fixture_gives_its_diagnostic) {
 }
 
 BOOST_AUTO_TEST_CASE(missing_file_is_cfg006) {
-  BOOST_TEST(first_line("/nonexistent/arch.json").rfind("error[CFG006] /nonexistent/arch.json: cannot open file", 0) == 0);
+  BOOST_TEST(first_line("/nonexistent/arch.json").rfind("error[CFG006] /nonexistent/arch.json: cannot open file", 0) ==
+             0);
 }
 
 BOOST_AUTO_TEST_CASE(wrong_kind_is_cfg005) {
@@ -65,8 +66,8 @@ BOOST_AUTO_TEST_CASE(wrong_kind_is_cfg005) {
 }
 
 BOOST_AUTO_TEST_CASE(getters_check_types_ranges_and_defaults) {
-  const ConfigDocument doc = ConfigDocument::parse(
-      R"({"a": 3, "b": 2.5, "c": "x", "d": [1, 2], "e": {"f": true}, "g": -1})", "t.json");
+  const ConfigDocument doc =
+      ConfigDocument::parse(R"({"a": 3, "b": 2.5, "c": "x", "d": [1, 2], "e": {"f": true}, "g": -1})", "t.json");
   const ConfigObject o = doc.root();
   BOOST_TEST(o.get_int("a", 0, 10) == 3);
   BOOST_TEST(o.get_number("b", 0, 10) == 2.5);

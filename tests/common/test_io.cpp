@@ -60,9 +60,11 @@ BOOST_AUTO_TEST_CASE(npy_round_trip_every_dtype) {
 BOOST_AUTO_TEST_CASE(npy_rejects_corruption) {
   const std::vector<int32_t> v{1, 2, 3, 4};
   const std::string good = npy_encode_ints({4}, v.data(), NpyDtype::i2);
-  BOOST_TEST(first_line_of_error([&] { npy_decode(good.substr(0, good.size() - 1), "t.npy"); })
-                 .rfind("error[NPY004] t.npy:", 0) == 0);
-  BOOST_TEST(first_line_of_error([&] { npy_decode("garbage!garbage", "g.npy"); }).rfind("error[NPY001] g.npy:", 0) == 0);
+  BOOST_TEST(first_line_of_error([&] {
+               npy_decode(good.substr(0, good.size() - 1), "t.npy");
+             }).rfind("error[NPY004] t.npy:", 0) == 0);
+  BOOST_TEST(first_line_of_error([&] { npy_decode("garbage!garbage", "g.npy"); }).rfind("error[NPY001] g.npy:", 0) ==
+             0);
   std::string f8 = good;
   f8.replace(f8.find("<i2"), 3, "<f8");
   BOOST_TEST(first_line_of_error([&] { npy_decode(f8, "d.npy"); }).rfind("error[NPY002] d.npy:descr:", 0) == 0);
@@ -83,7 +85,10 @@ BOOST_AUTO_TEST_CASE(atomic_file_leaves_no_temporaries) {
   write_file_atomic(dir / "sub" / "a.txt", "world");
   BOOST_TEST(read_file(dir / "sub" / "a.txt") == "world");
   int entries = 0;
-  for (const auto& e : fs::directory_iterator(dir / "sub")) { (void)e; ++entries; }
+  for (const auto& e : fs::directory_iterator(dir / "sub")) {
+    (void)e;
+    ++entries;
+  }
   BOOST_TEST(entries == 1);
   BOOST_TEST(first_line_of_error([&] { read_file(dir / "missing.txt"); }).rfind("error[IO002]", 0) == 0);
   fs::remove_all(dir);

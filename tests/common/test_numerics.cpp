@@ -42,10 +42,10 @@ BOOST_AUTO_TEST_CASE(activation_codes_every_k) {
 }
 
 BOOST_AUTO_TEST_CASE(activation_ties_round_half_to_even) {
-  BOOST_TEST(quantize_activation(0.5f, 1) == 0);  // 0.5 -> 0 (even)
-  BOOST_TEST(quantize_activation(0.5f, 2) == 2);  // 1.5 -> 2
-  BOOST_TEST(quantize_activation(0.5f, 3) == 4);  // 3.5 -> 4
-  BOOST_TEST(quantize_activation(0.5f, 4) == 8);  // 7.5 -> 8
+  BOOST_TEST(quantize_activation(0.5f, 1) == 0);         // 0.5 -> 0 (even)
+  BOOST_TEST(quantize_activation(0.5f, 2) == 2);         // 1.5 -> 2
+  BOOST_TEST(quantize_activation(0.5f, 3) == 4);         // 3.5 -> 4
+  BOOST_TEST(quantize_activation(0.5f, 4) == 8);         // 7.5 -> 8
   BOOST_TEST(quantize_activation(2.5f / 3.0f, 2) == 2);  // 2.5 (inexact in float; nearest code)
 }
 
@@ -84,11 +84,11 @@ BOOST_AUTO_TEST_CASE(weight_codes_every_k) {
 }
 
 BOOST_AUTO_TEST_CASE(weight_ties_and_scale) {
-  BOOST_TEST(quantize_weight(0.5f, 2) == 0);    // 0.5 -> 0 (even): ternary dead zone edge
+  BOOST_TEST(quantize_weight(0.5f, 2) == 0);  // 0.5 -> 0 (even): ternary dead zone edge
   BOOST_TEST(quantize_weight(-0.5f, 2) == 0);
-  BOOST_TEST(quantize_weight(0.5f, 3) == 2);    // 1.5 -> 2
+  BOOST_TEST(quantize_weight(0.5f, 3) == 2);         // 1.5 -> 2
   BOOST_TEST(quantize_weight(0.25f, 4, 0.5f) == 4);  // 7 * 0.5 = 3.5 -> 4
-  BOOST_TEST(quantize_weight(0.05f, 4) == 0);   // the DESIGN.md trap: small weights vanish at alpha=1
+  BOOST_TEST(quantize_weight(0.05f, 4) == 0);        // the DESIGN.md trap: small weights vanish at alpha=1
   BOOST_TEST(quantize_weight(0.05f, 4, 0.1f) == 4);  // ...and survive with a per-layer scale
 }
 
@@ -158,9 +158,9 @@ BOOST_AUTO_TEST_CASE(requantize_rounding_and_clamp) {
   BOOST_TEST(requantize(20, id, 4) == 15);
   BOOST_TEST(requantize(-3, id, 4) == 0);
   const RequantParams half{1, 0, 1};
-  BOOST_TEST(requantize(3, half, 8) == 2);   // (3+1)>>1: 1.5 rounds up
-  BOOST_TEST(requantize(1, half, 8) == 1);   // 0.5 rounds up
-  BOOST_TEST(requantize(-1, half, 8) == 0);  // (-1+1)>>1 = 0
+  BOOST_TEST(requantize(3, half, 8) == 2);       // (3+1)>>1: 1.5 rounds up
+  BOOST_TEST(requantize(1, half, 8) == 1);       // 0.5 rounds up
+  BOOST_TEST(requantize(-1, half, 8) == 0);      // (-1+1)>>1 = 0
   BOOST_TEST(requantize_logit(-3, half) == -1);  // floor((-3+1)/2)
   BOOST_TEST(requantize_logit(-4, half) == -2);  // exactly -2: floor((-4+1)/2)
   const RequantParams big{int64_t{1} << 40, 0, 2};
@@ -182,9 +182,9 @@ BOOST_AUTO_TEST_CASE(fold_requant_matches_float_map) {
 BOOST_AUTO_TEST_CASE(pooling_and_add_codes) {
   BOOST_TEST(add_codes(7, 9, 4) == 15);  // clips at 1.0
   BOOST_TEST(add_codes(3, 4, 4) == 7);
-  BOOST_TEST(avgpool_code(5, 2) == 3);   // 2.5 rounds half up
+  BOOST_TEST(avgpool_code(5, 2) == 3);  // 2.5 rounds half up
   BOOST_TEST(avgpool_code(4, 4) == 1);
-  BOOST_TEST(avgpool_code(9, 4) == 2);   // 2.25
+  BOOST_TEST(avgpool_code(9, 4) == 2);  // 2.25
   BOOST_TEST(avgpool_code(0, 9) == 0);
 }
 
