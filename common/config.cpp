@@ -34,6 +34,11 @@ void ConfigObject::error(const std::string& key, const std::string& code, const 
   fail(code, file_, key.empty() ? (pointer_.empty() ? "/" : pointer_) : pointer_of(key), message, hint);
 }
 
+void ConfigObject::error_at(const std::string& key, size_t index, const std::string& code, const std::string& message,
+                            const std::string& hint) const {
+  fail(code, file_, pointer_of(key) + "/" + std::to_string(index), message, hint);
+}
+
 const nlohmann::json& ConfigObject::require(const std::string& key) const {
   read_.insert(key);
   auto it = node_->find(key);
@@ -120,18 +125,18 @@ static std::vector<T> read_array(const ConfigObject& obj, const nlohmann::json& 
     obj.error(key, "CFG002",
               "expected at least " + std::to_string(min_size) + " element(s), got " + std::to_string(v.size()));
   std::vector<T> out;
-  for (size_t i = 0; i < v.size(); ++i) out.push_back(check(v[i], key + "/" + std::to_string(i)));
+  for (size_t i = 0; i < v.size(); ++i) out.push_back(check(v[i], i));
   return out;
 }
 
 std::vector<int64_t> ConfigObject::get_int_array(const std::string& key, int64_t lo, int64_t hi,
                                                  size_t min_size) const {
   const auto& v = require(key);
-  return read_array<int64_t>(*this, v, key, min_size, "integers", [&](const nlohmann::json& e, const std::string& k) {
+  return read_array<int64_t>(*this, v, key, min_size, "integers", [&](const nlohmann::json& e, size_t i) {
     if (!e.is_number_integer() || e.get<int64_t>() < lo || e.get<int64_t>() > hi)
-      error(k, "CFG002",
-            "expected integer in " + range_text(static_cast<double>(lo), static_cast<double>(hi)) + ", got " +
-                describe_json(e));
+      error_at(key, i, "CFG002",
+               "expected integer in " + range_text(static_cast<double>(lo), static_cast<double>(hi)) + ", got " +
+                   describe_json(e));
     return e.get<int64_t>();
   });
 }
@@ -139,20 +144,19 @@ std::vector<int64_t> ConfigObject::get_int_array(const std::string& key, int64_t
 std::vector<double> ConfigObject::get_number_array(const std::string& key, double lo, double hi,
                                                    size_t min_size) const {
   const auto& v = require(key);
-  return read_array<double>(*this, v, key, min_size, "numbers", [&](const nlohmann::json& e, const std::string& k) {
+  return read_array<double>(*this, v, key, min_size, "numbers", [&](const nlohmann::json& e, size_t i) {
     if (!e.is_number() || e.get<double>() < lo || e.get<double>() > hi)
-      error(k, "CFG002", "expected number in " + range_text(lo, hi) + ", got " + describe_json(e));
+      error_at(key, i, "CFG002", "expected number in " + range_text(lo, hi) + ", got " + describe_json(e));
     return e.get<double>();
   });
 }
 
 std::vector<std::string> ConfigObject::get_string_array(const std::string& key, size_t min_size) const {
   const auto& v = require(key);
-  return read_array<std::string>(*this, v, key, min_size, "strings",
-                                 [&](const nlohmann::json& e, const std::string& k) {
-                                   if (!e.is_string()) error(k, "CFG002", "expected string, got " + describe_json(e));
-                                   return e.get<std::string>();
-                                 });
+  return read_array<std::string>(*this, v, key, min_size, "strings", [&](const nlohmann::json& e, size_t i) {
+    if (!e.is_string()) error_at(key, i, "CFG002", "expected string, got " + describe_json(e));
+    return e.get<std::string>();
+  });
 }
 
 ConfigObject ConfigObject::get_object(const std::string& key) const {
@@ -169,9 +173,8 @@ std::vector<ConfigObject> ConfigObject::get_object_array(const std::string& key,
           "expected at least " + std::to_string(min_size) + " element(s), got " + std::to_string(v.size()));
   std::vector<ConfigObject> out;
   for (size_t i = 0; i < v.size(); ++i) {
-    const std::string k = key + "/" + std::to_string(i);
-    if (!v[i].is_object()) error(k, "CFG002", "expected object, got " + describe_json(v[i]));
-    out.emplace_back(&v[i], file_, pointer_ + "/" + json_pointer_token(key) + "/" + std::to_string(i));
+    if (!v[i].is_object()) error_at(key, i, "CFG002", "expected object, got " + describe_json(v[i]));
+    out.emplace_back(&v[i], file_, pointer_of(key) + "/" + std::to_string(i));
   }
   return out;
 }

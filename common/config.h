@@ -58,6 +58,9 @@ class ConfigObject {
 
   [[noreturn]] void error(const std::string& key, const std::string& code, const std::string& message,
                           const std::string& hint = {}) const;
+  /// Error about element `index` of the array under `key` (pointer ".../key/index").
+  [[noreturn]] void error_at(const std::string& key, size_t index, const std::string& code, const std::string& message,
+                             const std::string& hint = {}) const;
 
  private:
   const nlohmann::json& require(const std::string& key) const;

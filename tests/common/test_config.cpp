@@ -82,6 +82,13 @@ BOOST_AUTO_TEST_CASE(getters_check_types_ranges_and_defaults) {
   BOOST_CHECK_THROW(o.get_enum("c", {"y"}), DiagnosticError);
   o.get_raw("g");
   o.finish();  // everything was read
+  // Array elements are addressed as /key/index (the "/" is a pointer separator, not escaped).
+  try {
+    o.get_int_array("d", 0, 1);
+    BOOST_FAIL("expected CFG002");
+  } catch (const DiagnosticError& err) {
+    BOOST_TEST(err.diagnostic().pointer == "/d/1");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(every_shipped_arch_config_loads) {

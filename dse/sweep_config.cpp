@@ -1,0 +1,229 @@
+#include "dse/sweep_config.h"
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "common/diagnostics.h"
+#include "common/numerics.h"
+
+namespace wrpn {
+
+namespace {
+
+std::string trim_number(double v) {
+  std::string s = std::to_string(v);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string tech_stem(const std::string& path) {
+  return path.empty() ? "default" : std::filesystem::path(path).stem().string();
+}
+
+}  // namespace
+
+std::string DesignPoint::id() const {
+  std::string s = baseline ? "fp32" : ("w" + std::to_string(wbits) + "a" + std::to_string(abits));
+  s += "-x" + trim_number(width) + "-" + std::to_string(rows) + "x" + std::to_string(cols) + "-" +
+       (dataflow == Dataflow::output_stationary ? "os" : "ws") + "-b" + trim_number(buffer_scale) + "-" +
+       tech_stem(tech);
+  for (auto& c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_')) c = '_';
+  return s;
+}
+
+std::string DesignPoint::baseline_id() const {
+  DesignPoint b = *this;
+  b.baseline = true;
+  b.wbits = b.abits = kFp32Bits;
+  b.width = 1.0;
+  return b.id();
+}
+
+nlohmann::json DesignPoint::to_json() const {
+  return {{"id", id()},
+          {"wbits", wbits},
+          {"abits", abits},
+          {"width", width},
+          {"rows", rows},
+          {"cols", cols},
+          {"dataflow", to_string(dataflow)},
+          {"buffer_scale", buffer_scale},
+          {"tech", tech},
+          {"baseline", baseline}};
+}
+
+DesignPoint DesignPoint::from_json(const nlohmann::json& j) {
+  DesignPoint p;
+  p.wbits = j.at("wbits").get<int>();
+  p.abits = j.at("abits").get<int>();
+  p.width = j.at("width").get<double>();
+  p.rows = j.at("rows").get<int>();
+  p.cols = j.at("cols").get<int>();
+  p.dataflow = j.at("dataflow").get<std::string>() == "output_stationary" ? Dataflow::output_stationary
+                                                                          : Dataflow::weight_stationary;
+  p.buffer_scale = j.at("buffer_scale").get<double>();
+  p.tech = j.at("tech").get<std::string>();
+  p.baseline = j.at("baseline").get<bool>();
+  return p;
+}
+
+SweepConfig SweepConfig::from_json(const ConfigObject& root) {
+  SweepConfig c;
+  c.source = root.file();
+  c.name = root.get_string("name", "sweep");
+  c.network = root.get_string("network");
+  c.batch = root.get_int("batch", 1, 4096, 1);
+  c.arch_path = root.get_string("arch", "");
+  c.seed = static_cast<uint64_t>(root.get_int("seed", 0, INT64_MAX, 1));
+
+  const ConfigObject axes = root.get_object("axes");
+  auto bits_axis = [&](const char* key) {
+    std::vector<int> out;
+    const auto v = axes.get_int_array(key, 1, 32);
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (!is_valid_bits(static_cast<int>(v[i])))
+        axes.error_at(key, i, "CFG002", "expected bits in [1, 16] or 32, got " + std::to_string(v[i]));
+      out.push_back(static_cast<int>(v[i]));
+    }
+    return out;
+  };
+  c.wbits = bits_axis("wbits");
+  c.abits = bits_axis("abits");
+  c.width = axes.has("width") ? axes.get_number_array("width", 1.0, 64.0) : std::vector<double>{1.0};
+  if (axes.has("array")) {
+    const auto& arr = axes.get_raw("array");
+    if (!arr.is_array() || arr.empty())
+      axes.error("array", "CFG002", "expected a non-empty array of [rows, cols] pairs");
+    for (size_t i = 0; i < arr.size(); ++i) {
+      const auto& e = arr[i];
+      const bool ok = e.is_array() && e.size() == 2 && e[0].is_number_integer() && e[1].is_number_integer() &&
+                      e[0].get<int64_t>() >= 1 && e[0].get<int64_t>() <= 1024 && e[1].get<int64_t>() >= 1 &&
+                      e[1].get<int64_t>() <= 1024;
+      if (!ok)
+        axes.error_at("array", i, "CFG002",
+                      "expected [rows, cols] with integers in [1, 1024], got " + describe_json(e));
+      c.arrays.emplace_back(e[0].get<int>(), e[1].get<int>());
+    }
+  }
+  if (axes.has("dataflow")) {
+    for (const auto& d : axes.get_string_array("dataflow")) {
+      if (d == "output_stationary")
+        c.dataflows.push_back(Dataflow::output_stationary);
+      else if (d == "weight_stationary")
+        c.dataflows.push_back(Dataflow::weight_stationary);
+      else
+        axes.error("dataflow", "CFG002", "expected \"output_stationary\" or \"weight_stationary\", got \"" + d + "\"");
+    }
+  }
+  c.buffer_scales =
+      axes.has("buffer_scale") ? axes.get_number_array("buffer_scale", 1.0 / 64, 64.0) : std::vector<double>{1.0};
+  c.techs = axes.has("tech") ? axes.get_string_array("tech") : std::vector<std::string>{""};
+  axes.finish();
+
+  if (root.has("run")) {
+    const ConfigObject run = root.get_object("run");
+    c.accuracy =
+        run.get_enum("accuracy", {"none", "train"}, "none") == "train" ? AccuracyMode::train : AccuracyMode::none;
+    c.sim = run.get_enum("sim", {"timing", "analytic"}, "timing") == "timing" ? SimMode::timing : SimMode::analytic;
+    c.area = run.get_bool("area", true);
+    c.train_epochs = run.get_int("train_epochs", 1, 1000, 3);
+    run.finish();
+  }
+  root.finish();
+
+  // Defaults that depend on the base arch: its array and dataflow.
+  const ArchConfig base = c.arch_path.empty() ? ArchConfig::builtin_default() : ArchConfig::load(c.arch_path);
+  if (c.arrays.empty()) c.arrays.emplace_back(base.rows, base.cols);
+  if (c.dataflows.empty()) c.dataflows.push_back(base.dataflow);
+  return c;
+}
+
+SweepConfig SweepConfig::load(const std::string& path) {
+  const ConfigDocument doc = ConfigDocument::load(path, "sweep");
+  return from_json(doc.root());
+}
+
+nlohmann::json SweepConfig::to_json() const {
+  nlohmann::json arrays_json = nlohmann::json::array();
+  for (const auto& [r, cc] : arrays) arrays_json.push_back({r, cc});
+  nlohmann::json dataflows_json = nlohmann::json::array();
+  for (auto d : dataflows) dataflows_json.push_back(to_string(d));
+  return {{"kind", "sweep"},
+          {"version", kConfigVersion},
+          {"name", name},
+          {"network", network},
+          {"batch", batch},
+          {"arch", arch_path},
+          {"seed", seed},
+          {"axes",
+           {{"wbits", wbits},
+            {"abits", abits},
+            {"width", width},
+            {"array", arrays_json},
+            {"dataflow", dataflows_json},
+            {"buffer_scale", buffer_scales},
+            {"tech", techs}}},
+          {"run",
+           {{"accuracy", accuracy == AccuracyMode::train ? "train" : "none"},
+            {"sim", sim == SimMode::timing ? "timing" : "analytic"},
+            {"area", area},
+            {"train_epochs", train_epochs}}}};
+}
+
+std::vector<DesignPoint> SweepConfig::points() const {
+  std::vector<DesignPoint> out;
+  std::set<std::string> seen;
+  auto push = [&](const DesignPoint& p) {
+    if (seen.insert(p.id()).second) out.push_back(p);
+  };
+  for (const auto& tech : techs)
+    for (double scale : buffer_scales)
+      for (auto df : dataflows)
+        for (const auto& [r, cc] : arrays)
+          for (double wd : width)
+            for (int wb : wbits)
+              for (int ab : abits) {
+                DesignPoint p;
+                p.wbits = wb;
+                p.abits = ab;
+                p.width = wd;
+                p.rows = r;
+                p.cols = cc;
+                p.dataflow = df;
+                p.buffer_scale = scale;
+                p.tech = tech;
+                p.baseline = wb == kFp32Bits && ab == kFp32Bits && wd == 1.0;
+                push(p);
+              }
+  // One FP32 width-1 baseline per hardware configuration, so every point has its reference.
+  const size_t n = out.size();
+  for (size_t i = 0; i < n; ++i) {
+    DesignPoint b = out[i];
+    b.baseline = true;
+    b.wbits = b.abits = kFp32Bits;
+    b.width = 1.0;
+    push(b);
+  }
+  return out;
+}
+
+ArchConfig SweepConfig::arch_for(const DesignPoint& p) const {
+  ArchConfig a = arch_path.empty() ? ArchConfig::builtin_default() : ArchConfig::load(arch_path);
+  a.rows = p.rows;
+  a.cols = p.cols;
+  a.dataflow = p.dataflow;
+  for (auto& b : a.buffers)
+    b.capacity_kib =
+        std::max<int64_t>(1, static_cast<int64_t>(std::llround(static_cast<double>(b.capacity_kib) * p.buffer_scale)));
+  // The PE follows the point's precision: FP32 PEs for the baseline, k-bit integer otherwise.
+  a.pe_type = pe_type_for_bits(p.wbits, p.abits);
+  a.pe_wbits = p.wbits;
+  a.pe_abits = p.abits;
+  if (a.pe_type != PeType::fp32) a.acc_bits = std::max(a.acc_bits, min_acc_bits_for_product(p.abits, p.wbits));
+  return a;
+}
+
+}  // namespace wrpn

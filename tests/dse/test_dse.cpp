@@ -1,0 +1,110 @@
+// Sweep configs, point enumeration, ids, Pareto fronts and sweep-directory safety.
+#define BOOST_TEST_MODULE dse
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <set>
+
+#include "common/atomic_file.h"
+#include "common/diagnostics.h"
+#include "dse/pareto.h"
+#include "dse/sweep_config.h"
+#include "dse/sweep_runner.h"
+
+using namespace wrpn;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kRoot = WRPN_SOURCE_DIR;
+
+SweepConfig parse(const std::string& text) {
+  const ConfigDocument doc = ConfigDocument::parse(text, "inline.json", "sweep");
+  return SweepConfig::from_json(doc.root());
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(points_are_the_cross_product_plus_baselines) {
+  const SweepConfig c = SweepConfig::load(kRoot + "/configs/sweep/alexnet-timing.json");
+  const auto pts = c.points();
+  // 3 wbits x 3 abits x 2 widths x 2 arrays = 36, plus one FP32 baseline per array = 38.
+  BOOST_TEST(pts.size() == 38u);
+  std::set<std::string> ids;
+  size_t baselines = 0;
+  for (const auto& p : pts) {
+    ids.insert(p.id());
+    baselines += p.baseline;
+    BOOST_TEST(fs::path(p.id()).filename().string() == p.id());  // safe as a file name
+  }
+  BOOST_TEST(ids.size() == pts.size());  // ids are unique
+  BOOST_TEST(baselines == 2u);
+  for (const auto& p : pts) BOOST_TEST(ids.count(p.baseline_id()) == 1u);  // every point has its reference
+  BOOST_TEST(pts.front().id() == "w2a2-x1-16x16-os-b1-default");
+}
+
+BOOST_AUTO_TEST_CASE(arch_for_applies_the_point) {
+  const SweepConfig c = SweepConfig::load(kRoot + "/configs/sweep/alexnet-timing.json");
+  DesignPoint p;
+  p.wbits = 2;
+  p.abits = 4;
+  p.rows = 32;
+  p.cols = 8;
+  p.buffer_scale = 2.0;
+  const ArchConfig a = c.arch_for(p);
+  BOOST_TEST(a.rows == 32);
+  BOOST_TEST(a.cols == 8);
+  BOOST_TEST(a.pe_wbits == 2);
+  BOOST_TEST((a.pe_type == PeType::ternary));
+  BOOST_TEST(a.buffers.at(0).capacity_kib == 2 * ArchConfig::builtin_default().buffers.at(0).capacity_kib);
+  BOOST_TEST(a.acc_bits >= min_acc_bits_for_product(4, 2));
+}
+
+BOOST_AUTO_TEST_CASE(bad_sweep_configs_are_rejected_with_a_pointer) {
+  try {
+    SweepConfig::load(kRoot + "/tests/fixtures/sweep/CFG002_bad.json");
+    BOOST_FAIL("expected CFG002");
+  } catch (const DiagnosticError& e) {
+    const std::string first = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
+    BOOST_TEST(first ==
+               "error[CFG002] " + kRoot +
+                   "/tests/fixtures/sweep/CFG002_bad.json:/axes/wbits/1: expected bits in [1, 16] or 32, got 17");
+  }
+  BOOST_CHECK_THROW(
+      parse(R"({"kind":"sweep","version":1,"network":"lenet","axes":{"wbits":[4],"abits":[4],"array":[[0,4]]}})"),
+      DiagnosticError);
+  BOOST_CHECK_THROW(
+      parse(R"({"kind":"sweep","version":1,"network":"lenet","axes":{"wbits":[4],"abits":[4]},"extra":1})"),
+      DiagnosticError);
+}
+
+BOOST_AUTO_TEST_CASE(pareto_front_two_and_three_objectives) {
+  // minimize both: (1,5) (2,2) (5,1) are the front; (3,3) is dominated by (2,2); duplicates kept.
+  const std::vector<ParetoCandidate> c{{{1, 5}}, {{2, 2}}, {{3, 3}}, {{5, 1}}, {{2, 2}}};
+  BOOST_TEST(pareto_front(c, {false, false}) == (std::vector<size_t>{0, 1, 3, 4}), boost::test_tools::per_element());
+  // maximize accuracy, minimize energy and latency
+  const std::vector<ParetoCandidate> d{{{90, 10, 1}}, {{91, 20, 1}}, {{89, 20, 2}}, {{90, 10, 1}}};
+  BOOST_TEST(pareto_front(d, {true, false, false}) == (std::vector<size_t>{0, 1, 3}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(sweep_directory_is_resumable_and_refuses_other_configs) {
+  const fs::path dir = fs::temp_directory_path() / ("wrpn-test-dse-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const SweepConfig c = SweepConfig::load(kRoot + "/configs/sweep/alexnet-timing.json");
+  const SweepPaths paths{dir.string()};
+  prepare_sweep_directory(c, paths);
+  BOOST_TEST(pending_points(c, paths).size() == c.points().size());
+  const std::string first = c.points().front().id();
+  write_point_result(paths, first, {{"id", first}, {"status", "ok"}});
+  prepare_sweep_directory(c, paths);  // reopening the same sweep keeps finished work
+  BOOST_TEST(pending_points(c, paths).size() == c.points().size() - 1);
+  BOOST_TEST(load_point_results(c, paths).size() == 1u);
+  SweepConfig other = c;
+  other.wbits = {8};
+  try {
+    prepare_sweep_directory(other, paths);
+    BOOST_FAIL("expected DSE002");
+  } catch (const DiagnosticError& e) {
+    BOOST_TEST(e.diagnostic().code == "DSE002");
+  }
+  BOOST_TEST(fs::exists(paths.point_json(first)));  // nothing was overwritten
+  fs::remove_all(dir);
+}
