@@ -1,8 +1,97 @@
-// Commands of the energy component. Owned by that component; replace this placeholder.
+// Commands of the energy component: `wrpn energy` (FP32 vs WRPN report) and the "tech" validator.
+// Parsing only; the work is in energy/.
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
 #include "apps/commands.h"
+#include "common/arch_config.h"
+#include "common/atomic_file.h"
+#include "common/diagnostics.h"
+#include "common/run_manifest.h"
+#include "energy/compare.h"
+#include "energy/tech_table.h"
+#include "workloads/network.h"
 
 namespace wrpn {
 
-void register_energy_commands(CommandGroups& /*g*/) {}
+namespace {
+
+std::string validate_tech(const std::string& path) {
+  const energy::TechTable t = energy::TechTable::load(path);
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "tech table \"%s\" (%.0f nm, %.2f V): FP32 MAC %.3f pJ, int8 MAC %.3f pJ, int4 MAC %.3f pJ",
+                t.name.c_str(), t.node_nm, t.voltage_v, t.mac_pj(PeType::fp32, 32, 32, 32), t.mac_pj(PeType::int_k, 8, 8, 32),
+                t.mac_pj(PeType::int_k, 4, 4, 32));
+  return buf;
+}
+
+struct EnergyOptions {
+  std::string network;
+  double width = 2.0;
+  int wbits = 4;
+  int abits = 4;
+  int64_t batch = 1;
+  std::string arch;
+  std::string tech;
+  std::string out;
+};
+
+void check_bits(const char* flag, int bits) {
+  if (!is_valid_bits(bits))
+    fail("EN005", "", flag, "expected bits in [1, 16] or 32, got " + std::to_string(bits),
+         "WRPN uses 2 to 8 bits; 32 means FP32");
+}
+
+void run_energy(const EnergyOptions& o) {
+  check_bits("--wbits", o.wbits);
+  check_bits("--abits", o.abits);
+  if (o.batch < 1) fail("EN005", "", "--batch", "expected a batch size >= 1, got " + std::to_string(o.batch));
+  const Network base = load_network(o.network);
+  const ArchConfig arch = o.arch.empty() ? ArchConfig::builtin_default(o.wbits, o.abits) : ArchConfig::load(o.arch);
+  const energy::TechTable tech = o.tech.empty() ? energy::TechTable::load_default() : energy::TechTable::load(o.tech);
+  const std::filesystem::path run_dir =
+      o.out.empty() ? std::filesystem::path("results") / "runs" / new_run_id("energy") : std::filesystem::path(o.out);
+  check_writable_directory(run_dir.has_parent_path() ? run_dir.parent_path() : std::filesystem::path("."));
+
+  const energy::Comparison c = energy::compare_fp32_wrpn(base, o.width, o.wbits, o.abits, o.batch, arch, tech);
+  const nlohmann::json effective{{"network", o.network}, {"width", o.width},   {"wbits", o.wbits},
+                                 {"abits", o.abits},     {"batch", o.batch},   {"arch", arch.to_json()},
+                                 {"tech", tech.to_json()}, {"counts", "analytic"}};
+  energy::write_run(c, run_dir, effective);
+  std::fputs(energy::format_report(c).c_str(), stdout);
+  std::printf("\nwrote %s/{summary.csv, components.csv, layers.csv, energy.json, report.md, manifest.json}\n",
+              run_dir.string().c_str());
+}
+
+}  // namespace
+
+void register_energy_commands(CommandGroups& g) {
+  register_validator("tech", validate_tech);
+
+  static EnergyOptions opts;
+  CLI::App* e = g.root.add_subcommand(
+      "energy",
+      "Compare the energy of an FP32 network (width 1, FP32 PEs) with its WRPN version (wider, k-bit weights and "
+      "activations) on the same output-stationary array: raw MAC ratio, compute cost ratio, energy by component "
+      "(MAC, registers, post-processing, each buffer, DRAM, leakage), memory footprint, area and the efficiency gain "
+      "(FP32 energy / WRPN energy). Action counts come from the analytic model (docs/energy-model.md). Writes "
+      "summary.csv, components.csv, layers.csv, energy.json, report.md and manifest.json into the run directory.");
+  e->add_option("--network", opts.network, "built-in network (alexnet, resnet34, inception_bn, lenet, mlp) or topology CSV")
+      ->required();
+  e->add_option("--width", opts.width, "width multiplier of the WRPN network (hidden channels x width)")
+      ->capture_default_str();
+  e->add_option("--wbits", opts.wbits, "WRPN weight bits (1 binary, 2 ternary, 3..16 integer; first/last layer 8)")
+      ->capture_default_str();
+  e->add_option("--abits", opts.abits, "WRPN activation bits (1..16)")->capture_default_str();
+  e->add_option("--batch", opts.batch, "images per batch (weights are reused across the batch)")->capture_default_str();
+  e->add_option("--arch", opts.arch,
+                "arch config (configs/arch/*.json) for the WRPN side; the FP32 side uses the same array and buffers "
+                "with FP32 PEs. Default: built-in 16x16 array with PEs of --wbits x --abits");
+  e->add_option("--tech", opts.tech, "tech table (configs/tech/*.json). Default: configs/tech/horowitz45.json");
+  e->add_option("--out", opts.out, "run directory to create (must not exist). Default: results/runs/<id>");
+  e->callback([] { run_energy(opts); });
+}
 
 }  // namespace wrpn

@@ -1,0 +1,241 @@
+#include "energy/compare.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/atomic_file.h"
+#include "common/csv.h"
+#include "common/run_manifest.h"
+
+namespace wrpn::energy {
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string human_pj(double pj) {
+  if (pj >= 1e12) return fmt("%.3f J", pj * 1e-12);
+  if (pj >= 1e9) return fmt("%.3f mJ", pj * 1e-9);
+  if (pj >= 1e6) return fmt("%.3f uJ", pj * 1e-6);
+  if (pj >= 1e3) return fmt("%.3f nJ", pj * 1e-3);
+  return fmt("%.3f pJ", pj);
+}
+
+std::string human_bytes(double b) {
+  if (b >= 1024.0 * 1024 * 1024) return fmt("%.2f GiB", b / (1024.0 * 1024 * 1024));
+  if (b >= 1024.0 * 1024) return fmt("%.2f MiB", b / (1024.0 * 1024));
+  if (b >= 1024.0) return fmt("%.2f KiB", b / 1024.0);
+  return fmt("%.0f B", b);
+}
+
+double ratio(double a, double b) { return b != 0 ? a / b : 0.0; }
+
+SideResult run_side(const std::string& label, const Network& net, const ArchConfig& arch, const TechTable& tech) {
+  SideResult s;
+  s.label = label;
+  s.net = net;
+  s.arch = arch;
+  s.counts = analytic_counts(net, arch, &s.mappings);
+  s.energy = price(s.counts, tech);
+  s.area = area(arch, tech);
+  s.compute_cost_pj = compute_cost_pj(net, tech, arch.pe_type == PeType::fp32 ? 32 : arch.acc_bits);
+  int64_t act_bits = 0;
+  if (!net.layers.empty()) act_bits += net.layers.front().input_bits_total();
+  int64_t w_bits = 0;
+  for (const auto& l : net.layers) {
+    w_bits += l.weight_bits_total();
+    act_bits += l.output_bits_total();
+  }
+  s.weight_bytes = static_cast<uint64_t>((w_bits + 7) / 8);
+  s.activation_bytes = static_cast<uint64_t>((act_bits + 7) / 8);
+  for (const auto& c : s.counts) {
+    s.macs += c.macs;
+    s.dram_bytes += c.dram_read_bytes + c.dram_write_bytes;
+    s.cycles += c.cycles;
+  }
+  return s;
+}
+
+nlohmann::json side_json(const SideResult& s) {
+  nlohmann::json counts = nlohmann::json::array();
+  for (const auto& c : s.counts) counts.push_back(c);
+  nlohmann::json maps = nlohmann::json::array();
+  for (const auto& m : s.mappings)
+    maps.push_back({{"layer", m.layer}, {"passes", m.passes}, {"tiles_m", m.tiles_m}, {"tiles_k", m.tiles_k},
+                    {"fan_in", m.fan_in}, {"compute_cycles", m.compute_cycles}, {"dram_cycles", m.dram_cycles},
+                    {"loop_order", m.loop_order}, {"compulsory_dram_bytes", m.compulsory_dram_bytes}});
+  return {{"label", s.label},
+          {"network", s.net.name},
+          {"width", s.net.width},
+          {"arch", s.arch.to_json()},
+          {"macs", s.macs},
+          {"compute_cost_pj", s.compute_cost_pj},
+          {"weight_bytes", s.weight_bytes},
+          {"activation_bytes", s.activation_bytes},
+          {"dram_bytes", s.dram_bytes},
+          {"cycles", s.cycles},
+          {"energy", s.energy.to_json()},
+          {"area", s.area.to_json()},
+          {"mappings", maps},
+          {"action_counts", counts}};
+}
+
+}  // namespace
+
+double compute_cost_pj(const Network& net, const TechTable& tech, int acc_bits) {
+  double total = 0;
+  for (const auto& l : net.layers) {
+    if (!l.has_weights()) continue;
+    const PeType t = pe_type_for_bits(l.wbits, l.abits_in);
+    total += static_cast<double>(l.macs()) * tech.mac_pj(t, l.wbits, l.abits_in, t == PeType::fp32 ? 32 : acc_bits);
+  }
+  return total;
+}
+
+Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int abits, int64_t batch,
+                             const ArchConfig& wrpn_arch, const TechTable& tech) {
+  Comparison c;
+  c.network = base.name;
+  c.width = width;
+  c.wbits = wbits;
+  c.abits = abits;
+  c.batch = batch;
+  c.tech = tech.name;
+  const Network fp32_net = with_batch(apply_precision(base, PrecisionPolicy::uniform(32, 32)), batch);
+  const Network wrpn_net = with_batch(apply_precision(apply_width(base, width), PrecisionPolicy::uniform(wbits, abits)), batch);
+  c.fp32 = run_side("fp32", fp32_net, fp32_version(wrpn_arch), tech);
+  c.wrpn = run_side("wrpn", wrpn_net, wrpn_arch, tech);
+  c.raw_mac_ratio = ratio(static_cast<double>(c.wrpn.macs), static_cast<double>(c.fp32.macs));
+  c.compute_cost_ratio = ratio(c.wrpn.compute_cost_pj, c.fp32.compute_cost_pj);
+  c.mac_energy_ratio = ratio(c.wrpn.energy.component_pj(kMac), c.fp32.energy.component_pj(kMac));
+  c.efficiency_gain = ratio(c.fp32.energy.total_pj, c.wrpn.energy.total_pj);
+  c.speedup = ratio(static_cast<double>(c.fp32.cycles), static_cast<double>(c.wrpn.cycles));
+  return c;
+}
+
+nlohmann::json Comparison::to_json() const {
+  return {{"network", network},
+          {"width", width},
+          {"wbits", wbits},
+          {"abits", abits},
+          {"batch", batch},
+          {"tech", tech},
+          {"counts_source", wrpn.energy.counts_source},
+          {"raw_mac_ratio", raw_mac_ratio},
+          {"compute_cost_ratio", compute_cost_ratio},
+          {"mac_energy_ratio", mac_energy_ratio},
+          {"efficiency_gain", efficiency_gain},
+          {"speedup", speedup},
+          {"fp32", side_json(fp32)},
+          {"wrpn", side_json(wrpn)}};
+}
+
+std::string format_report(const Comparison& c) {
+  std::ostringstream o;
+  char line[256];
+  o << "Energy: " << c.network << " FP32 (width 1) vs WRPN (width " << format_number(c.width) << ", W" << c.wbits << "A"
+    << c.abits << "), batch " << c.batch << ", tech " << c.tech << ", counts: " << c.wrpn.energy.counts_source
+    << " (output-stationary " << c.wrpn.arch.rows << "x" << c.wrpn.arch.cols << ")\n\n";
+  std::snprintf(line, sizeof line, "%-26s %16s %16s %10s\n", "", "FP32", "WRPN", "WRPN/FP32");
+  o << line;
+  auto row = [&](const std::string& name, const std::string& a, const std::string& b, double r) {
+    std::snprintf(line, sizeof line, "%-26s %16s %16s %10s\n", name.c_str(), a.c_str(), b.c_str(), fmt("%.4f", r).c_str());
+    o << line;
+  };
+  row("MACs", fmt("%.4g", static_cast<double>(c.fp32.macs)), fmt("%.4g", static_cast<double>(c.wrpn.macs)), c.raw_mac_ratio);
+  row("compute cost", human_pj(c.fp32.compute_cost_pj), human_pj(c.wrpn.compute_cost_pj), c.compute_cost_ratio);
+  for (size_t i = 0; i < c.fp32.energy.components.size(); ++i) {
+    const std::string& n = c.fp32.energy.components[i];
+    const double a = c.fp32.energy.total_by_component_pj[i];
+    const double b = c.wrpn.energy.component_pj(n);
+    row("energy: " + n, human_pj(a), human_pj(b), ratio(b, a));
+  }
+  row("energy: total", human_pj(c.fp32.energy.total_pj), human_pj(c.wrpn.energy.total_pj),
+      ratio(c.wrpn.energy.total_pj, c.fp32.energy.total_pj));
+  row("DRAM traffic", human_bytes(static_cast<double>(c.fp32.dram_bytes)), human_bytes(static_cast<double>(c.wrpn.dram_bytes)),
+      ratio(static_cast<double>(c.wrpn.dram_bytes), static_cast<double>(c.fp32.dram_bytes)));
+  row("weight memory", human_bytes(static_cast<double>(c.fp32.weight_bytes)),
+      human_bytes(static_cast<double>(c.wrpn.weight_bytes)),
+      ratio(static_cast<double>(c.wrpn.weight_bytes), static_cast<double>(c.fp32.weight_bytes)));
+  row("activation memory", human_bytes(static_cast<double>(c.fp32.activation_bytes)),
+      human_bytes(static_cast<double>(c.wrpn.activation_bytes)),
+      ratio(static_cast<double>(c.wrpn.activation_bytes), static_cast<double>(c.fp32.activation_bytes)));
+  row("cycles", fmt("%.4g", static_cast<double>(c.fp32.cycles)), fmt("%.4g", static_cast<double>(c.wrpn.cycles)),
+      ratio(static_cast<double>(c.wrpn.cycles), static_cast<double>(c.fp32.cycles)));
+  row("PE area (um^2)", fmt("%.1f", c.fp32.area.pe_um2), fmt("%.1f", c.wrpn.area.pe_um2), ratio(c.wrpn.area.pe_um2, c.fp32.area.pe_um2));
+  row("chip area (mm^2)", fmt("%.3f", c.fp32.area.total_mm2), fmt("%.3f", c.wrpn.area.total_mm2),
+      ratio(c.wrpn.area.total_mm2, c.fp32.area.total_mm2));
+  o << "\n";
+  std::snprintf(line, sizeof line, "raw MAC ratio          %.3f   (WRPN paper, AlexNet 2x: 3.9)\n", c.raw_mac_ratio);
+  o << line;
+  std::snprintf(line, sizeof line, "compute cost ratio     %.1f%%   (WRPN paper, AlexNet 2x W4A4: 14%%)\n", 100 * c.compute_cost_ratio);
+  o << line;
+  std::snprintf(line, sizeof line, "efficiency gain        %.2fx  (FP32 energy / WRPN energy)\n", c.efficiency_gain);
+  o << line;
+  return o.str();
+}
+
+void write_run(const Comparison& c, const std::filesystem::path& run_dir, const nlohmann::json& effective_config) {
+  StagedDirectory dir(run_dir);
+  const auto& p = dir.staging();
+
+  // summary.csv: one row per side.
+  std::vector<std::string> cols{"side", "network", "width", "wbits", "abits", "batch", "macs", "compute_cost_pj"};
+  for (const auto& n : c.fp32.energy.components) cols.push_back(n + "_energy_pj");
+  for (const std::string x : {"total_energy_pj", "dram_bytes", "weight_bytes", "activation_bytes", "cycles", "time_s",
+                              "pe_area_um2", "area_mm2"})
+    cols.push_back(x);
+  CsvTable summary(cols);
+  for (const SideResult* s : {&c.fp32, &c.wrpn}) {
+    const bool fp = s == &c.fp32;
+    summary.row().add(s->label).add(s->net.name).add(s->net.width).add(fp ? 32 : c.wbits).add(fp ? 32 : c.abits)
+        .add(c.batch).add(s->macs).add(s->compute_cost_pj);
+    for (const auto& n : c.fp32.energy.components) summary.add(s->energy.component_pj(n));
+    summary.add(s->energy.total_pj).add(s->dram_bytes).add(s->weight_bytes).add(s->activation_bytes).add(s->cycles)
+        .add(s->energy.time_s).add(s->area.pe_um2).add(s->area.total_mm2);
+  }
+  write_file_atomic(p / "summary.csv", summary.str());
+
+  CsvTable comps({"component", "fp32_energy_pj", "wrpn_energy_pj", "wrpn_over_fp32"});
+  for (const auto& n : c.fp32.energy.components) {
+    const double a = c.fp32.energy.component_pj(n), b = c.wrpn.energy.component_pj(n);
+    comps.row().add(n).add(a).add(b).add(ratio(b, a));
+  }
+  comps.row().add("total").add(c.fp32.energy.total_pj).add(c.wrpn.energy.total_pj)
+      .add(ratio(c.wrpn.energy.total_pj, c.fp32.energy.total_pj));
+  write_file_atomic(p / "components.csv", comps.str());
+
+  std::vector<std::string> lcols{"side", "layer", "macs", "pe_active_cycles", "cycles", "dram_bytes"};
+  for (const auto& n : c.fp32.energy.components) lcols.push_back(n + "_energy_pj");
+  lcols.push_back("total_energy_pj");
+  CsvTable layers(lcols);
+  for (const SideResult* s : {&c.fp32, &c.wrpn}) {
+    for (size_t i = 0; i < s->counts.size(); ++i) {
+      const auto& cnt = s->counts[i];
+      layers.row().add(s->label).add(cnt.layer).add(cnt.macs).add(cnt.pe_active_cycles).add(cnt.cycles)
+          .add(cnt.dram_read_bytes + cnt.dram_write_bytes);
+      for (const auto& n : c.fp32.energy.components) {
+        double v = 0;
+        for (size_t k = 0; k < s->energy.components.size(); ++k)
+          if (s->energy.components[k] == n) v = s->energy.layers[i].component_pj[k];
+        layers.add(v);
+      }
+      layers.add(s->energy.layers[i].total_pj);
+    }
+  }
+  write_file_atomic(p / "layers.csv", layers.str());
+
+  write_file_atomic(p / "energy.json", c.to_json().dump(2) + "\n");
+  write_file_atomic(p / "effective_config.json", effective_config.dump(2) + "\n");
+  write_file_atomic(p / "report.md", "# wrpn energy\n\n```\n" + format_report(c) + "```\n\nFormulas: docs/energy-model.md\n");
+  write_file_atomic(p / "manifest.json", make_manifest("energy", 0, effective_config).dump(2) + "\n");
+  dir.commit();
+}
+
+}  // namespace wrpn::energy

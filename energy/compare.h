@@ -1,0 +1,70 @@
+// FP32-versus-WRPN comparison behind `wrpn energy`: the FP32 network at width 1 on an FP32 version
+// of the arch, against the WRPN network (width w, k-bit weights/activations) on the arch itself.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/action_counts.h"
+#include "common/arch_config.h"
+#include "energy/analytic_counts.h"
+#include "energy/pricing.h"
+#include "energy/tech_table.h"
+#include "workloads/network.h"
+
+namespace wrpn::energy {
+
+struct SideResult {
+  std::string label;                  ///< "fp32" or "wrpn"
+  Network net;                        ///< with width, precision and batch applied
+  ArchConfig arch;
+  std::vector<ActionCounts> counts;   ///< per layer
+  std::vector<LayerMapping> mappings;
+  EnergyBreakdown energy;
+  AreaBreakdown area;
+  uint64_t macs = 0;
+  /// Σ_layers MACs × energy of one MAC at the layer's own precision (the WRPN paper's "compute cost",
+  /// independent of how the array maps it), pJ.
+  double compute_cost_pj = 0;
+  uint64_t weight_bytes = 0;          ///< Σ weights × wbits / 8
+  uint64_t activation_bytes = 0;      ///< (network input + every layer's output) × bits / 8, whole batch
+  uint64_t dram_bytes = 0;
+  uint64_t cycles = 0;
+};
+
+struct Comparison {
+  std::string network;
+  double width = 1;
+  int wbits = 32, abits = 32;
+  int64_t batch = 1;
+  std::string tech;
+  SideResult fp32, wrpn;
+  double raw_mac_ratio = 0;           ///< WRPN MACs / FP32 MACs
+  double compute_cost_ratio = 0;      ///< WRPN compute cost / FP32 compute cost
+  double mac_energy_ratio = 0;        ///< WRPN MAC-component energy / FP32 (includes bit-sliced passes)
+  double efficiency_gain = 0;         ///< FP32 energy / WRPN energy
+  double speedup = 0;                 ///< FP32 cycles / WRPN cycles
+
+  nlohmann::json to_json() const;
+};
+
+/// Runs both sides with analytic counts. `base` is the width-1 network (any precision: it is reset
+/// to FP32 for the baseline). `wrpn_arch` is the accelerator for the WRPN side; the baseline uses
+/// fp32_version(wrpn_arch).
+Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int abits, int64_t batch,
+                             const ArchConfig& wrpn_arch, const TechTable& tech);
+
+/// Compute cost of a network: Σ MACs × mac_pj at each layer's own bits (acc_bits for integer MACs).
+double compute_cost_pj(const Network& net, const TechTable& tech, int acc_bits);
+
+/// The readable table `wrpn energy` prints.
+std::string format_report(const Comparison& c);
+
+/// Writes summary.csv, components.csv, layers.csv, energy.json, effective_config.json, report.md and
+/// manifest.json into `run_dir`, which must not exist yet; the directory appears complete or not at all.
+void write_run(const Comparison& c, const std::filesystem::path& run_dir, const nlohmann::json& effective_config);
+
+}  // namespace wrpn::energy
