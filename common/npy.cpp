@@ -2,7 +2,6 @@
 
 #include <cstring>
 #include <limits>
-#include <regex>
 #include <stdexcept>
 
 #include "common/atomic_file.h"
@@ -108,6 +107,35 @@ std::string npy_encode_floats(const std::vector<int64_t>& shape, const float* da
   return out;
 }
 
+namespace {
+// Value text of `'key': value` in a .npy header dict: a quoted string (quotes removed), a
+// parenthesised tuple (parentheses kept) or a bare word. Fails with NPY002/NPY003 when absent.
+std::string header_field(const std::string& header, const std::string& key, const std::string& path) {
+  const std::string needle = "'" + key + "'";
+  size_t pos = header.find(needle);
+  const char* code = key == "shape" ? "NPY003" : "NPY002";
+  if (pos == std::string::npos) fail(code, path, key, "header has no '" + key + "'");
+  pos = header.find(':', pos + needle.size());
+  if (pos == std::string::npos) fail(code, path, key, "header entry has no value");
+  ++pos;
+  while (pos < header.size() && header[pos] == ' ') ++pos;
+  if (pos >= header.size()) fail(code, path, key, "header entry has no value");
+  size_t end = pos;
+  if (header[pos] == '\'') {
+    end = header.find('\'', pos + 1);
+    if (end == std::string::npos) fail(code, path, key, "unterminated string");
+    return header.substr(pos + 1, end - pos - 1);
+  }
+  if (header[pos] == '(') {
+    end = header.find(')', pos);
+    if (end == std::string::npos) fail(code, path, key, "unterminated tuple");
+    return header.substr(pos, end - pos + 1);
+  }
+  while (end < header.size() && header[end] != ',' && header[end] != '}' && header[end] != ' ') ++end;
+  return header.substr(pos, end - pos);
+}
+}  // namespace
+
 NpyArray npy_decode(const std::string& bytes, const std::string& path) {
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
     fail("NPY001", path, "", "not a .npy file (bad magic)");
@@ -127,10 +155,7 @@ NpyArray npy_decode(const std::string& bytes, const std::string& path) {
   }
   if (bytes.size() < header_start + header_len) fail("NPY001", path, "", "truncated header");
   const std::string header = bytes.substr(header_start, header_len);
-  std::smatch m;
-  if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")))
-    fail("NPY002", path, "descr", "header has no dtype");
-  const std::string descr = m[1];
+  const std::string descr = header_field(header, "descr", path);
   NpyArray arr;
   if (descr == "<i1" || descr == "|i1")
     arr.dtype = NpyDtype::i1;
@@ -144,16 +169,25 @@ NpyArray npy_decode(const std::string& bytes, const std::string& path) {
     arr.dtype = NpyDtype::f4;
   else
     fail("NPY002", path, "descr", "unsupported dtype '" + descr + "'", "traces use int8/int16/int32 codes");
-  if (std::regex_search(header, m, std::regex("'fortran_order':\\s*True")))
+  if (header_field(header, "fortran_order", path) != "False")
     fail("NPY002", path, "fortran_order", "Fortran-order arrays are not supported");
-  if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
-    fail("NPY003", path, "shape", "header has no shape");
-  const std::string shp = m[1];
-  static const std::regex num("\\d+");
-  for (auto it = std::sregex_iterator(shp.begin(), shp.end(), num); it != std::sregex_iterator(); ++it) {
-    const std::string s = it->str();
-    if (s.size() > 12) fail("NPY003", path, "shape", "dimension too large");
-    arr.shape.push_back(std::stoll(s));
+  const std::string shp = header_field(header, "shape", path);
+  if (shp.size() < 2 || shp.front() != '(' || shp.back() != ')') fail("NPY003", path, "shape", "shape is not a tuple");
+  int64_t total = 1;
+  for (size_t i = 1; i + 1 < shp.size();) {
+    if (shp[i] == ',' || shp[i] == ' ') {
+      ++i;
+      continue;
+    }
+    if (shp[i] < '0' || shp[i] > '9') fail("NPY003", path, "shape", "shape holds a non-integer");
+    size_t j = i;
+    while (j + 1 < shp.size() && shp[j] >= '0' && shp[j] <= '9') ++j;
+    if (j - i > 12) fail("NPY003", path, "shape", "dimension too large");
+    const int64_t dim = std::stoll(shp.substr(i, j - i));
+    if (dim != 0 && total > (int64_t{1} << 40) / dim) fail("NPY003", path, "shape", "array too large");
+    total *= dim;
+    arr.shape.push_back(dim);
+    i = j;
   }
   const int64_t n = arr.size();
   const size_t w = npy_itemsize(arr.dtype);
