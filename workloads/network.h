@@ -8,7 +8,9 @@
 
 namespace wrpn {
 
-enum class LayerOp { conv, fc, maxpool, avgpool, add };
+/// concat: channel concatenation of its `inputs` (in the listed order), weightless. It is how
+/// Inception modules join their branches; c = k = the sum of the producers' channels.
+enum class LayerOp { conv, fc, maxpool, avgpool, add, concat };
 const char* to_string(LayerOp op);
 bool parse_layer_op(const std::string& text, LayerOp* out);
 
@@ -17,16 +19,17 @@ bool parse_layer_op(const std::string& text, LayerOp* out);
 struct Layer {
   std::string name;
   LayerOp op = LayerOp::conv;
-  int64_t n = 1;                 ///< images in the batch
-  int64_t c = 1, h = 1, w = 1;   ///< input channels, height, width
-  int64_t k = 1;                 ///< output channels (features for fc)
-  int64_t r = 1, s = 1;          ///< kernel (or pooling window) height, width
+  int64_t n = 1;                ///< images in the batch
+  int64_t c = 1, h = 1, w = 1;  ///< input channels, height, width
+  int64_t k = 1;                ///< output channels (features for fc)
+  int64_t r = 1, s = 1;         ///< kernel (or pooling window) height, width
   int64_t stride = 1, pad = 0, groups = 1;
-  int wbits = 32;                ///< weight code bits, 32 = FP32
-  int abits_in = 32;             ///< input activation code bits (network input: 8-bit pixels)
-  int abits_out = 32;            ///< output activation code bits; 32 = unquantized (logits)
+  int wbits = 32;      ///< weight code bits, 32 = FP32
+  int abits_in = 32;   ///< input activation code bits (network input: 8-bit pixels)
+  int abits_out = 32;  ///< output activation code bits; 32 = unquantized (logits)
   /// Producers of this layer's input(s), by layer name; "input" is the network input. Empty means
-  /// the previous layer (or the network input for the first layer). An add layer names two.
+  /// the previous layer (or the network input for the first layer). An add layer names two; a concat
+  /// layer names two or more (h and w must agree, channels add up).
   std::vector<std::string> inputs;
 
   int64_t out_h() const { return (h + 2 * pad - r) / stride + 1; }
@@ -48,7 +51,11 @@ struct Network {
   std::string name;
   int64_t input_c = 1, input_h = 1, input_w = 1;
   int64_t num_classes = 10;
-  double width = 1.0;             ///< width multiplier applied to the base network
+  double width = 1.0;  ///< width multiplier applied to the base network
+  /// False for a list of independent layers whose shapes do not chain (a SCALE-Sim topology omits
+  /// pooling and folds padding into its IFMAP sizes). check_consistency() then checks each layer on
+  /// its own, and each layer reads the previous one only for the precision and width policies.
+  bool chained = true;
   std::vector<Layer> layers;
 
   int64_t total_macs() const;
@@ -56,9 +63,16 @@ struct Network {
   /// Index of a layer by name, or -1.
   int index_of(const std::string& name) const;
   /// Throws DiagnosticError(NET002) if shapes do not chain (a layer's input differs from its
-  /// producer's output) or a value is non-positive.
+  /// producer's output), a value is non-positive, a name repeats, or activation bits do not chain
+  /// (a layer's abits_in differs from its producer's abits_out).
   void check_consistency(const std::string& source) const;
+  /// The same, naming layer i by `locations[i]` (e.g. its CSV line) instead of "layer i (name)".
+  void check_consistency(const std::string& source, const std::vector<std::string>& locations) const;
 };
+
+/// Producers of layer i by name: its `inputs`, or else the previous layer ("input" for layer 0).
+/// Layers of an unchained network always read the previous layer.
+std::vector<std::string> layer_producers(const Network& net, size_t i);
 
 /// Names of the built-in networks: alexnet, resnet34, inception_bn, lenet, mlp.
 std::vector<std::string> builtin_network_names();
@@ -67,11 +81,16 @@ Network builtin_network(const std::string& name);
 
 /// Multiplies every hidden layer's channel/feature count by `width` (rounded to the nearest
 /// integer, at least 1); the first layer's input channels and the last layer's classes stay fixed.
+/// Inputs follow their (widened) producers, so residual adds and concats stay consistent; the
+/// result is checked with check_consistency (NET002). NET003 if width is outside [1, 64].
 Network apply_width(const Network& base, double width);
 
 /// Per-layer precision: `wbits`/`abits` everywhere, overridden for the first and last weighted
 /// layers (WRPN keeps them at higher precision). 32 = FP32. The network input is 8-bit pixels
 /// when the first layer is quantized; the last layer's output is unquantized (logits).
+/// A tensor read by several weighted layers (a residual shortcut, an Inception module input) is
+/// stored at the widest precision any of them reads, and the inputs and output of an add or concat
+/// share one precision. NET007 if a bit width is not 1..16 or 32.
 struct PrecisionPolicy {
   int wbits = 32, abits = 32;
   int first_wbits = 32, first_abits = 32;  ///< first weighted layer's weights / its input codes

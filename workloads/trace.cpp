@@ -66,8 +66,8 @@ void check_trace_layer(const TraceLayer& t, const std::string& where) {
     check_size(t.weights, weight_shape(l), where, "weights");
     check_codes(t.weights, l.wbits, true, where, "weights");
     if (static_cast<int64_t>(t.requant.size()) != l.k)
-      fail("TRC003", where, "requant", "has " + std::to_string(t.requant.size()) + " channels, layer has k = " +
-                                           std::to_string(l.k));
+      fail("TRC003", where, "requant",
+           "has " + std::to_string(t.requant.size()) + " channels, layer has k = " + std::to_string(l.k));
   }
   if (!t.expected_acc.empty()) check_size(t.expected_acc, output_shape(l), where, "expected_acc");
   check_size(t.expected_output, output_shape(l), where, "expected_output");
@@ -89,15 +89,22 @@ void write_trace(const std::string& dir, const Trace& trace, bool replace) {
   };
   auto put_i32 = [&](const std::string& file, const std::vector<int64_t>& shape, const std::vector<int32_t>& v) {
     int64_t lo = 0, hi = 0;
-    for (auto x : v) { lo = std::min<int64_t>(lo, x); hi = std::max<int64_t>(hi, x); }
+    for (auto x : v) {
+      lo = std::min<int64_t>(lo, x);
+      hi = std::max<int64_t>(hi, x);
+    }
     return put(file, npy_encode_ints(shape, v.data(), npy_int_dtype_for_range(lo, hi)));
   };
   auto put_i64 = [&](const std::string& file, const std::vector<int64_t>& shape, const std::vector<int64_t>& v) {
     int64_t lo = 0, hi = 0;
-    for (auto x : v) { lo = std::min(lo, x); hi = std::max(hi, x); }
+    for (auto x : v) {
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
     return put(file, npy_encode_ints64(shape, v.data(), npy_int_dtype_for_range(lo, hi)));
   };
-  if (!trace.labels.empty()) j["labels"] = put_i32("labels.npy", {static_cast<int64_t>(trace.labels.size())}, trace.labels);
+  if (!trace.labels.empty())
+    j["labels"] = put_i32("labels.npy", {static_cast<int64_t>(trace.labels.size())}, trace.labels);
   auto& layers = j["layers"] = nlohmann::json::array();
   for (size_t i = 0; i < trace.layers.size(); ++i) {
     const TraceLayer& t = trace.layers[i];
@@ -105,13 +112,30 @@ void write_trace(const std::string& dir, const Trace& trace, bool replace) {
     const std::string where = dir + "/trace.json:/layers/" + std::to_string(i);
     check_trace_layer(t, where);
     const std::string stem = std::to_string(i) + "_" + l.name;
-    nlohmann::json lj{{"name", l.name}, {"op", to_string(l.op)}, {"n", l.n}, {"c", l.c}, {"h", l.h}, {"w", l.w},
-                      {"k", l.k}, {"r", l.r}, {"s", l.s}, {"stride", l.stride}, {"pad", l.pad},
-                      {"groups", l.groups}, {"wbits", l.wbits}, {"abits_in", l.abits_in},
-                      {"abits_out", l.abits_out}, {"weight_scale", t.weight_scale}, {"inputs", l.inputs}};
+    nlohmann::json lj{{"name", l.name},
+                      {"op", to_string(l.op)},
+                      {"n", l.n},
+                      {"c", l.c},
+                      {"h", l.h},
+                      {"w", l.w},
+                      {"k", l.k},
+                      {"r", l.r},
+                      {"s", l.s},
+                      {"stride", l.stride},
+                      {"pad", l.pad},
+                      {"groups", l.groups},
+                      {"wbits", l.wbits},
+                      {"abits_in", l.abits_in},
+                      {"abits_out", l.abits_out},
+                      {"weight_scale", t.weight_scale},
+                      {"inputs", l.inputs}};
     if (!t.requant.empty()) {
       nlohmann::json m = nlohmann::json::array(), b = nlohmann::json::array(), s = nlohmann::json::array();
-      for (const auto& p : t.requant) { m.push_back(p.multiplier); b.push_back(p.bias); s.push_back(p.shift); }
+      for (const auto& p : t.requant) {
+        m.push_back(p.multiplier);
+        b.push_back(p.bias);
+        s.push_back(p.shift);
+      }
       lj["requant"] = {{"multiplier", m}, {"bias", b}, {"shift", s}};
     }
     auto& tensors = lj["tensors"] = nlohmann::json::object();
@@ -130,7 +154,8 @@ void write_trace(const std::string& dir, const Trace& trace, bool replace) {
 Trace read_trace(const std::string& dir) {
   const fs::path json_path = fs::path(dir) / "trace.json";
   if (!fs::is_directory(dir)) fail("TRC001", dir, "", "trace directory does not exist", "make one with `wrpn trace`");
-  if (!fs::exists(json_path)) fail("TRC001", json_path.string(), "", "trace.json is missing", "make one with `wrpn trace`");
+  if (!fs::exists(json_path))
+    fail("TRC001", json_path.string(), "", "trace.json is missing", "make one with `wrpn trace`");
   const ConfigDocument doc = ConfigDocument::load(json_path.string());
   const ConfigObject root(&doc.json(), json_path.string(), "");
   const std::string where = json_path.string();
@@ -138,8 +163,9 @@ Trace read_trace(const std::string& dir) {
     fail("TRC002", where, "/format", "not a wrpn trace (format must be \"wrpn-trace\")");
   const int64_t version = root.get_int("version", 0, INT32_MAX);
   if (version != kTraceVersion)
-    fail("TRC002", where, "/version", "trace version " + std::to_string(version) + " is not supported; this build reads " +
-                                          std::to_string(kTraceVersion));
+    fail("TRC002", where, "/version",
+         "trace version " + std::to_string(version) + " is not supported; this build reads " +
+             std::to_string(kTraceVersion));
   Trace t;
   t.network = root.get_string("network");
   t.width = root.get_number("width", 0.01, 1e6);
@@ -181,9 +207,11 @@ Trace read_trace(const std::string& dir) {
     Layer& l = tl.shape;
     l.name = lo.get_string("name");
     if (!parse_layer_op(lo.get_string("op"), &l.op))
-      lo.error("op", "CFG002", "expected one of conv, fc, maxpool, avgpool, add");
+      lo.error("op", "CFG002", "expected one of conv, fc, maxpool, avgpool, add, concat");
     l.n = lo.get_int("n", 1, INT32_MAX);
-    if (l.n != t.images) lo.error("n", "TRC003", "layer batch " + std::to_string(l.n) + " differs from images " + std::to_string(t.images));
+    if (l.n != t.images)
+      lo.error("n", "TRC003",
+               "layer batch " + std::to_string(l.n) + " differs from images " + std::to_string(t.images));
     l.c = lo.get_int("c", 1, 1 << 24);
     l.h = lo.get_int("h", 1, 1 << 16);
     l.w = lo.get_int("w", 1, 1 << 16);
@@ -197,7 +225,8 @@ Trace read_trace(const std::string& dir) {
     if (l.h + 2 * l.pad < l.r || l.w + 2 * l.pad < l.s) lo.error("r", "TRC003", "kernel larger than padded input");
     auto bits = [&](const char* key) {
       const int64_t b = lo.get_int(key, 1, 32);
-      if (!is_valid_bits(static_cast<int>(b))) lo.error(key, "CFG002", "expected bits in [1, 16] or 32, got " + std::to_string(b));
+      if (!is_valid_bits(static_cast<int>(b)))
+        lo.error(key, "CFG002", "expected bits in [1, 16] or 32, got " + std::to_string(b));
       return static_cast<int>(b);
     };
     l.wbits = bits("wbits");
@@ -223,7 +252,8 @@ Trace read_trace(const std::string& dir) {
       tl.weights = to_i32(load_tensor(tensors.get_object("weights"), l.name + ".weights", weight_shape(l)));
     if (tensors.has("expected_acc"))
       tl.expected_acc = load_tensor(tensors.get_object("expected_acc"), l.name + ".expected_acc", output_shape(l));
-    tl.expected_output = load_tensor(tensors.get_object("expected_output"), l.name + ".expected_output", output_shape(l));
+    tl.expected_output =
+        load_tensor(tensors.get_object("expected_output"), l.name + ".expected_output", output_shape(l));
     tensors.finish();
     lo.finish();
     check_trace_layer(tl, where + ":/layers/" + std::to_string(i));

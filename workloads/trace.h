@@ -13,14 +13,14 @@
 namespace wrpn {
 
 struct TraceLayer {
-  Layer shape;                          ///< shape.n = images in the trace
-  float weight_scale = 1.0f;            ///< alpha of DESIGN.md 3
-  std::vector<RequantParams> requant;   ///< one per output channel for conv/fc; empty otherwise
-  std::vector<int32_t> weights;         ///< K x C/groups x R x S weight codes (conv/fc)
-  std::vector<int32_t> input;           ///< N x C x H x W input codes
-  std::vector<int32_t> input_b;         ///< second operand of an add layer, same shape as input
-  std::vector<int64_t> expected_acc;    ///< N x K x OH x OW accumulators (optional; empty if absent)
-  std::vector<int64_t> expected_output; ///< N x K x OH x OW output codes (logits if abits_out == 32)
+  Layer shape;                           ///< shape.n = images in the trace
+  float weight_scale = 1.0f;             ///< alpha of DESIGN.md 3
+  std::vector<RequantParams> requant;    ///< one per output channel for conv/fc; empty otherwise
+  std::vector<int32_t> weights;          ///< K x C/groups x R x S weight codes (conv/fc)
+  std::vector<int32_t> input;            ///< N x C x H x W input codes
+  std::vector<int32_t> input_b;          ///< second operand of an add layer, same shape as input
+  std::vector<int64_t> expected_acc;     ///< N x K x OH x OW accumulators (optional; empty if absent)
+  std::vector<int64_t> expected_output;  ///< N x K x OH x OW output codes (logits if abits_out == 32)
 };
 
 struct Trace {
