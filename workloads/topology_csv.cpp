@@ -95,9 +95,11 @@ std::vector<Row> read_rows(const std::string& path) {
   return rows;
 }
 
-/// Drops trailing cells that are empty (SCALE-Sim ends rows with a comma) or '#' comments.
-void drop_trailing(std::vector<std::string>& cells) {
-  while (cells.size() > 1 && (cells.back().empty() || cells.back()[0] == '#')) cells.pop_back();
+/// Drops trailing cells that are empty (SCALE-Sim ends rows with a comma) or '#' comments, but keeps
+/// at least `keep` cells: a data row keeps one cell per header column, so an empty last column
+/// (e.g. "inputs" left blank) is still a cell of its own and not a missing one.
+void drop_trailing(std::vector<std::string>& cells, size_t keep = 1) {
+  while (cells.size() > keep && (cells.back().empty() || cells.back()[0] == '#')) cells.pop_back();
 }
 
 int64_t parse_int(const Row& row, size_t idx, const std::string& column, int64_t lo, int64_t hi,
@@ -156,7 +158,7 @@ Network import_ours(const std::string& path, const std::vector<Row>& rows) {
   std::vector<std::string> locations;
   for (size_t ri = 1; ri < rows.size(); ++ri) {
     Row row = rows[ri];
-    drop_trailing(row.cells);
+    drop_trailing(row.cells, header.cells.size());
     check_cell_count(row, header.cells.size(), path, "topology");
     auto cell = [&](const char* c) -> const std::string& { return row.cells[col.at(c)]; };
     auto num = [&](const char* c, int64_t lo, int64_t hi, int64_t dflt, bool optional) {
@@ -235,7 +237,7 @@ Network import_scalesim(const std::string& path, const std::vector<Row>& rows) {
   std::vector<std::string> locations;
   for (size_t ri = 1; ri < rows.size(); ++ri) {
     Row row = rows[ri];
-    drop_trailing(row.cells);
+    drop_trailing(row.cells, header.cells.size());
     check_cell_count(row, header.cells.size(), path, "SCALE-Sim");
     auto num = [&](size_t i, int64_t lo, int64_t hi) { return parse_int(row, i, header.cells[i], lo, hi, path); };
     Layer l;
