@@ -1,8 +1,218 @@
-// Commands of the trainer component. Owned by that component; replace this placeholder.
+// Commands of the trainer component: train, trace, infer, bench train. Parsing only; the work is in
+// trainer/ (wrpn::trainer).
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
 #include "apps/commands.h"
+#include "common/diagnostics.h"
+#include "trainer/bench.h"
+#include "trainer/export.h"
+#include "trainer/parallel.h"
+#include "trainer/train.h"
+#include "workloads/trace.h"
 
 namespace wrpn {
 
-void register_trainer_commands(CommandGroups& /*g*/) {}
+namespace {
+
+struct TrainArgs {
+  trainer::TrainConfig cfg;
+  std::string config_path, out;
+  bool resume = false, quiet = false;
+};
+
+struct TraceArgs {
+  std::string checkpoint, out, data = trainer::kDefaultDataDir, split = "test";
+  int64_t images = 16;
+  bool replace = false;
+};
+
+struct InferArgs {
+  std::string trace, data = trainer::kDefaultDataDir, checkpoint;
+  int64_t test_images = 0;
+  int threads = 2;
+  bool no_dataset = false;
+};
+
+[[noreturn]] void check_failed(const std::string& msg) {
+  std::fprintf(stderr, "check failed: %s\n", msg.c_str());
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::exit(kExitCheckFailed);
+}
+
+}  // namespace
+
+void register_trainer_commands(CommandGroups& g) {
+  register_validator("train", trainer::validate_train_config);
+
+  // ------------------------------------------------------------------ train
+  static TrainArgs ta;
+  auto* train = g.root.add_subcommand(
+      "train",
+      "Quantization-aware training (WRPN) on Fashion-MNIST: k-bit weights/activations with straight-through\n"
+      "estimators, width multiplier, SGD/Adam. Writes OUT/{config.json,log.csv,checkpoint.bin,manifest.json};\n"
+      "a checkpoint every epoch; --resume continues a killed run to the identical result.\n"
+      "Example: wrpn train --model lenet --width 2 --wbits 4 --abits 4 --epochs 15 --out runs/lenet-w2-w4a4");
+  auto& c = ta.cfg;
+  train->add_option("--config", ta.config_path, "a `train` JSON config (kind \"train\"); flags given too override it");
+  train->add_option("--model", c.spec.model, "lenet, mlp or resnet_mini")->capture_default_str();
+  train->add_option("--width", c.spec.width, "width multiplier w >= 1 (widens every hidden layer)")->capture_default_str();
+  train->add_option("--wbits", c.spec.wbits, "weight bits: 1 binary, 2 ternary, 3..16, 32 = FP32")->capture_default_str();
+  train->add_option("--abits", c.spec.abits, "activation bits 1..16, or 32 = FP32 (ReLU)")->capture_default_str();
+  train->add_option("--first-last-wbits", c.spec.first_last_wbits,
+                    "weight bits of the first and last layers; 0 = default (8 when quantized, 32 in FP32)")
+      ->capture_default_str();
+  train->add_option("--epochs", c.epochs, "training epochs")->capture_default_str();
+  train->add_option("--batch", c.batch, "mini-batch size")->capture_default_str();
+  train->add_option("--lr", c.optim.lr, "peak learning rate")->capture_default_str();
+  train->add_option("--optimizer", c.optim.kind, "sgd (momentum, Nesterov) or adam")->capture_default_str();
+  train->add_option("--momentum", c.optim.momentum, "SGD momentum")->capture_default_str();
+  train->add_option("--weight-decay", c.optim.weight_decay, "L2 weight decay on conv/fc weights")->capture_default_str();
+  train->add_option("--schedule", c.optim.schedule, "cosine, step or constant")->capture_default_str();
+  train->add_option("--step-epochs", c.optim.step_epochs, "step schedule: epochs between drops")->capture_default_str();
+  train->add_option("--step-gamma", c.optim.step_gamma, "step schedule: factor per drop")->capture_default_str();
+  train->add_option("--seed", c.seed, "random seed (init and shuffling)")->capture_default_str();
+  train->add_option("--threads", c.threads, "OpenMP threads; results are deterministic per seed and thread count")
+      ->capture_default_str();
+  train->add_option("--data", c.data_dir, "directory of the IDX files (Fashion-MNIST or MNIST)")->capture_default_str();
+  train->add_option("--train-images", c.train_images, "use only the first N training images (0 = all)");
+  train->add_option("--test-images", c.test_images, "evaluate on the first N test images (0 = all)");
+  train->add_option("--out", ta.out, "run directory to create (or continue with --resume)")->required();
+  train->add_flag("--resume", ta.resume, "continue the run in --out from its last checkpoint (its saved config is used)");
+  train->add_flag("--quiet", ta.quiet, "no progress bar");
+  train->callback([train] {
+    trainer::TrainConfig cfg = ta.cfg;
+    if (!ta.config_path.empty()) {
+      cfg = trainer::load_train_config(ta.config_path);
+      // Flags given explicitly override the file.
+      auto given = [&](const char* name) { return train->count(name) > 0; };
+      const auto& f = ta.cfg;
+      if (given("--model")) cfg.spec.model = f.spec.model;
+      if (given("--width")) cfg.spec.width = f.spec.width;
+      if (given("--wbits")) cfg.spec.wbits = f.spec.wbits;
+      if (given("--abits")) cfg.spec.abits = f.spec.abits;
+      if (given("--first-last-wbits")) cfg.spec.first_last_wbits = f.spec.first_last_wbits;
+      if (given("--epochs")) cfg.epochs = f.epochs;
+      if (given("--batch")) cfg.batch = f.batch;
+      if (given("--lr")) cfg.optim.lr = f.optim.lr;
+      if (given("--optimizer")) cfg.optim.kind = f.optim.kind;
+      if (given("--momentum")) cfg.optim.momentum = f.optim.momentum;
+      if (given("--weight-decay")) cfg.optim.weight_decay = f.optim.weight_decay;
+      if (given("--schedule")) cfg.optim.schedule = f.optim.schedule;
+      if (given("--step-epochs")) cfg.optim.step_epochs = f.optim.step_epochs;
+      if (given("--step-gamma")) cfg.optim.step_gamma = f.optim.step_gamma;
+      if (given("--seed")) cfg.seed = f.seed;
+      if (given("--threads")) cfg.threads = f.threads;
+      if (given("--data")) cfg.data_dir = f.data_dir;
+      if (given("--train-images")) cfg.train_images = f.train_images;
+      if (given("--test-images")) cfg.test_images = f.test_images;
+    }
+    const auto r = trainer::train(cfg, ta.out, ta.resume, !ta.quiet);
+    if (!r.log.empty()) {
+      const auto& e = r.log.back();
+      std::printf("trained %ld epochs: test accuracy %.2f%% (loss %.4f), last epoch %.0f train img/s; run in %s\n",
+                  static_cast<long>(r.epochs_done), 100.0 * e.test_acc, e.test_loss, e.images_per_s, ta.out.c_str());
+    }
+  });
+
+  // ------------------------------------------------------------------ trace
+  static TraceArgs tr;
+  auto* trace = g.root.add_subcommand(
+      "trace",
+      "Export a trained, quantized checkpoint as a layer trace (DESIGN.md 4, docs/trace-format.md): integer\n"
+      "weight codes, BN and scales folded into per-channel requantization, and each layer's input,\n"
+      "accumulators and output codes for the first N test images, computed by the integer reference.");
+  trace->add_option("--checkpoint", tr.checkpoint, "checkpoint.bin of a `wrpn train` run")->required();
+  trace->add_option("--images", tr.images, "images to trace (first N of the split)")->capture_default_str();
+  trace->add_option("--out", tr.out, "trace directory to create")->required();
+  trace->add_option("--data", tr.data, "directory of the IDX files")->capture_default_str();
+  trace->add_option("--split", tr.split, "train or test")->capture_default_str();
+  trace->add_flag("--replace", tr.replace, "replace an existing trace directory");
+  trace->callback([] {
+    auto lm = trainer::load_model(tr.checkpoint);
+    trainer::set_threads(1);
+    const trainer::Dataset d = trainer::load_dataset(tr.data, tr.split);
+    const Trace t = trainer::export_trace(*lm.model, lm.config, d, tr.images);
+    write_trace(tr.out, t, tr.replace);
+    // The trainer's quantized forward pass on the same images, for comparison.
+    const trainer::Dataset sub = d.head(tr.images);
+    const auto ev = trainer::evaluate(*lm.model, sub);
+    const auto integer = trainer::infer_dataset(t, sub, 1);
+    int64_t differ = 0;
+    for (size_t i = 0; i < integer.size(); ++i) differ += integer[i] != ev.predictions[i];
+    std::printf("wrote %s: %s width %g, %zu layers, %ld images; integer and trainer predictions differ on %ld\n",
+                tr.out.c_str(), t.network.c_str(), t.width, t.layers.size(), static_cast<long>(t.images),
+                static_cast<long>(differ));
+  });
+
+  // ------------------------------------------------------------------ infer
+  static InferArgs ia;
+  auto* infer = g.root.add_subcommand(
+      "infer",
+      "Integer-only inference on a trace: verifies the trace (version, shapes, checksums), re-runs its layers\n"
+      "on its own input and compares every output code, then classifies the test set with the trace's integer\n"
+      "weights and requantization. With --checkpoint, counts images whose class differs from the trainer's\n"
+      "quantized forward pass. Exit 1 if the trace's stored outputs are not reproduced.");
+  infer->add_option("--trace", ia.trace, "trace directory from `wrpn trace`")->required();
+  infer->add_option("--data", ia.data, "directory of the IDX files")->capture_default_str();
+  infer->add_option("--test-images", ia.test_images, "classify only the first N test images (0 = all)");
+  infer->add_option("--checkpoint", ia.checkpoint, "compare with this checkpoint's quantized forward pass");
+  infer->add_option("--threads", ia.threads, "threads")->capture_default_str();
+  infer->add_flag("--no-dataset", ia.no_dataset, "only verify the trace against its own stored outputs");
+  infer->callback([] {
+    if (ia.threads < 1) fail("TRN003", "", "--threads", "threads must be at least 1");
+    const Trace t = read_trace(ia.trace);
+    const auto sc = trainer::self_check_trace(t);
+    std::printf("trace %s: %s, %ld images, %ld layers: %ld output codes and %ld accumulators re-computed, %ld + %ld differ\n",
+                ia.trace.c_str(), t.network.c_str(), static_cast<long>(t.images), static_cast<long>(sc.layers),
+                static_cast<long>(sc.outputs_checked), static_cast<long>(sc.acc_checked),
+                static_cast<long>(sc.output_mismatches), static_cast<long>(sc.acc_mismatches));
+    if (sc.output_mismatches || sc.acc_mismatches) check_failed("first difference: " + sc.first_mismatch);
+    if (ia.no_dataset) return;
+    const trainer::Dataset d = trainer::load_dataset(ia.data, "test").head(ia.test_images);
+    const auto pred = trainer::infer_dataset(t, d, ia.threads);
+    int64_t correct = 0;
+    for (int64_t i = 0; i < d.count; ++i) correct += pred[i] == d.labels[i];
+    std::printf("integer inference: %ld/%ld test images correct (%.2f%%)\n", static_cast<long>(correct),
+                static_cast<long>(d.count), 100.0 * static_cast<double>(correct) / static_cast<double>(d.count));
+    if (!ia.checkpoint.empty()) {
+      auto lm = trainer::load_model(ia.checkpoint);
+      trainer::check_trace_matches(t, lm.network, ia.trace, ia.checkpoint);
+      trainer::set_threads(ia.threads);
+      const auto ev = trainer::evaluate(*lm.model, d);
+      int64_t differ = 0;
+      std::string first;
+      for (int64_t i = 0; i < d.count; ++i)
+        if (pred[i] != ev.predictions[i]) {
+          if (differ < 5) first += (first.empty() ? "" : ", ") + std::to_string(i);
+          ++differ;
+        }
+      std::printf("trainer quantized forward: %.2f%%; predictions differ on %ld of %ld images (%.3f%%)%s%s\n",
+                  100.0 * ev.accuracy, static_cast<long>(differ), static_cast<long>(d.count),
+                  100.0 * static_cast<double>(differ) / static_cast<double>(d.count), differ ? ", first: " : "",
+                  first.c_str());
+    }
+  });
+
+  // ------------------------------------------------------------------ bench train
+  static std::vector<int> bench_threads{1, 2};
+  static double bench_seconds = 5.0;
+  static std::string bench_data = trainer::kDefaultDataDir;
+  auto* bench = g.bench.add_subcommand(
+      "train", "Training and inference images/s of lenet (w1 FP32, w2 W4A4) on 1 and 2 threads (batch 64 / 500)");
+  bench->add_option("--threads", bench_threads, "thread counts to measure")->capture_default_str();
+  bench->add_option("--seconds", bench_seconds, "seconds timed per figure")->capture_default_str();
+  bench->add_option("--data", bench_data, "directory of the IDX files")->capture_default_str();
+  bench->callback([] {
+    for (int t : bench_threads)
+      if (t < 1) fail("TRN003", "", "--threads", "thread counts must be at least 1");
+    if (!(bench_seconds > 0)) fail("TRN003", "", "--seconds", "--seconds must be positive");
+    std::printf("%-16s %7s %14s %14s\n", "config", "threads", "train img/s", "infer img/s");
+    for (const auto& r : trainer::bench_train(bench_threads, bench_seconds, bench_data))
+      std::printf("%-16s %7d %14.0f %14.0f\n", r.config.c_str(), r.threads, r.train_images_per_s, r.infer_images_per_s);
+  });
+}
 
 }  // namespace wrpn

@@ -1,0 +1,180 @@
+#include "trainer/export.h"
+
+#include <cmath>
+
+#include <omp.h>
+
+#include "common/diagnostics.h"
+#include "common/numerics.h"
+#include "trainer/checkpoint.h"
+#include "trainer/parallel.h"
+#include "trainer/integer_reference.h"
+
+namespace wrpn::trainer {
+
+LoadedModel load_model(const std::string& path) {
+  const Checkpoint c = load_checkpoint(path);
+  LoadedModel lm;
+  const ConfigDocument doc = ConfigDocument::parse(c.config.dump(), path + ":config", "train");
+  ConfigObject root = doc.root();
+  root.get_string("kind");
+  root.get_int("version", 1, 1);
+  lm.config = train_config_from_json(root);
+  lm.network = spec_network(lm.config.spec);
+  lm.model = std::make_unique<Model>(lm.network);
+  restore_tensors(c, lm.model->state(), path);
+  lm.epochs_done = c.epochs_done;
+  return lm;
+}
+
+RequantParams fold_channel(double scale, double offset, int out_bits) {
+  // k-bit outputs land on the activation code grid (levels = 2^k - 1); logits (out_bits 32) are
+  // fixed point with kLogitFracBits fractional bits, so argmax ties stay as rare as in FP32.
+  const bool logit = out_bits == kFp32Bits;
+  const double levels = logit ? std::ldexp(1.0, kLogitFracBits) : static_cast<double>(act_code_max(out_bits));
+  const double mag = std::fabs(scale * levels);
+  int shift = 30;
+  if (mag > 0.0) shift = 30 - static_cast<int>(std::ceil(std::log2(mag)));
+  shift = std::clamp(shift, 0, 62);
+  // Keep the bias representable: lower the shift while |offset * levels * 2^S| would exceed 2^62.
+  while (shift > 0 && std::fabs(offset * levels) * std::ldexp(1.0, shift) > std::ldexp(1.0, 62)) --shift;
+  if (!logit) return fold_requant(scale, offset, out_bits, shift);
+  RequantParams p;
+  p.shift = shift;
+  p.multiplier = static_cast<int64_t>(std::llround(scale * levels * std::ldexp(1.0, shift)));
+  p.bias = static_cast<int64_t>(std::llround(offset * levels * std::ldexp(1.0, shift)));
+  return p;
+}
+
+Trace export_trace(Model& model, const TrainConfig& cfg, const Dataset& d, int64_t images) {
+  const Network& net = model.network();
+  for (const auto& nd : model.nodes()) {
+    const Layer& l = nd.layer;
+    const bool bad = l.has_weights() ? (l.wbits == kFp32Bits || l.abits_in == kFp32Bits ||
+                                        (!nd.is_last && l.abits_out == kFp32Bits))
+                                     : l.abits_out == kFp32Bits;
+    if (bad)
+      fail("TRN007", "", l.name, "layer " + l.name + " is FP32; traces hold integer codes only",
+           "export a quantized model (e.g. --wbits 4 --abits 4, with --first-last-wbits below 32)");
+  }
+  if (images < 1 || images > d.count)
+    fail("TRN003", "", "--images", "--images must be in [1, " + std::to_string(d.count) + "], got " + std::to_string(images));
+  Trace t;
+  t.network = net.name;
+  t.width = net.width;
+  t.dataset = "fashion-mnist:" + d.source;
+  t.images = images;
+  t.labels.assign(d.labels.begin(), d.labels.begin() + images);
+  for (const auto& nd : model.nodes()) {
+    TraceLayer tl;
+    tl.shape = nd.layer;
+    tl.shape.n = images;
+    const Layer& l = nd.layer;
+    if (l.has_weights()) {
+      const float alpha = weight_alpha(nd.w.data(), static_cast<int64_t>(nd.w.size()), l.wbits);
+      tl.weight_scale = alpha;
+      tl.weights.resize(nd.w.size());
+      for (size_t i = 0; i < nd.w.size(); ++i) tl.weights[i] = quantize_weight(nd.w[i], l.wbits, alpha);
+      // Real conv output = acc * s_in with s_in = alpha / ((2^ka - 1) * weight_scale_den(kw)).
+      const double s_in = static_cast<double>(alpha) /
+                          (static_cast<double>(act_code_max(l.abits_in)) * static_cast<double>(weight_scale_den(l.wbits)));
+      for (int64_t k = 0; k < l.k; ++k) {
+        if (nd.is_last) {
+          tl.requant.push_back(fold_channel(s_in, nd.bias[k], kFp32Bits));
+        } else {
+          const double g = static_cast<double>(nd.gamma[k]) / std::sqrt(static_cast<double>(nd.run_var[k]) + 1e-5);
+          tl.requant.push_back(fold_channel(g * s_in, nd.beta[k] - g * nd.run_mean[k], l.abits_out));
+        }
+      }
+    }
+    t.layers.push_back(std::move(tl));
+  }
+  // First-layer input: 8-bit pixel codes.
+  std::vector<int32_t> input(d.pixels.begin(), d.pixels.begin() + images * d.image_size());
+  const NetworkRun run = run_network_integer(t, input, images, true);
+  std::map<std::string, const std::vector<int64_t>*> out_of;
+  for (size_t i = 0; i < t.layers.size(); ++i) {
+    TraceLayer& tl = t.layers[i];
+    const Layer& l = tl.shape;
+    std::vector<std::string> prods = l.inputs;
+    if (prods.empty()) prods = {i == 0 ? std::string("input") : t.layers[i - 1].shape.name};
+    auto codes = [&](const std::string& p) {
+      if (p == "input") return input;
+      const auto* v = out_of.at(p);
+      return std::vector<int32_t>(v->begin(), v->end());
+    };
+    tl.input = codes(prods[0]);
+    if (l.op == LayerOp::add) tl.input_b = codes(prods[1]);
+    tl.expected_acc = run.layers[i].acc;
+    tl.expected_output = run.layers[i].output;
+    out_of[l.name] = &run.layers[i].output;
+  }
+  (void)cfg;
+  return t;
+}
+
+std::vector<int32_t> infer_dataset(const Trace& trace, const Dataset& d, int nthreads) {
+  const int64_t chunk = 50, n = d.count, isz = d.image_size();
+  const int64_t chunks = (n + chunk - 1) / chunk;
+  std::vector<int32_t> pred(static_cast<size_t>(n));
+  std::vector<std::string> errors(static_cast<size_t>(chunks));
+#pragma omp parallel for schedule(dynamic) num_threads(nthreads)
+  for (int64_t ci = 0; ci < chunks; ++ci) {
+    const int64_t s = ci * chunk, m = std::min(chunk, n - s);
+    try {
+      std::vector<int32_t> in(d.pixels.begin() + s * isz, d.pixels.begin() + (s + m) * isz);
+      const NetworkRun r = run_network_integer(trace, in, m, false);
+      std::copy(r.predictions.begin(), r.predictions.end(), pred.begin() + s);
+    } catch (const std::exception& e) {
+      errors[ci] = e.what();
+    }
+  }
+  for (const auto& e : errors)
+    if (!e.empty()) throw std::runtime_error(e);
+  return pred;
+}
+
+SelfCheck self_check_trace(const Trace& trace) {
+  SelfCheck sc;
+  const NetworkRun run = run_network_integer(trace, true);
+  for (size_t i = 0; i < trace.layers.size(); ++i) {
+    const TraceLayer& tl = trace.layers[i];
+    ++sc.layers;
+    const auto& got = run.layers[i];
+    for (size_t j = 0; j < tl.expected_output.size(); ++j) {
+      ++sc.outputs_checked;
+      if (got.output[j] != tl.expected_output[j]) {
+        if (sc.output_mismatches++ == 0)
+          sc.first_mismatch = tl.shape.name + ".expected_output[" + std::to_string(j) + "]: trace " +
+                              std::to_string(tl.expected_output[j]) + ", integer reference " + std::to_string(got.output[j]);
+      }
+    }
+    if (!tl.expected_acc.empty())
+      for (size_t j = 0; j < tl.expected_acc.size(); ++j) {
+        ++sc.acc_checked;
+        if (got.acc[j] != tl.expected_acc[j] && sc.acc_mismatches++ == 0 && sc.first_mismatch.empty())
+          sc.first_mismatch = tl.shape.name + ".expected_acc[" + std::to_string(j) + "]";
+      }
+  }
+  return sc;
+}
+
+void check_trace_matches(const Trace& trace, const Network& net, const std::string& trace_dir,
+                         const std::string& checkpoint_path) {
+  auto mismatch = [&](const std::string& what) {
+    fail("TRN006", checkpoint_path, "", "checkpoint does not match trace " + trace_dir + ": " + what,
+         "use the checkpoint the trace was exported from");
+  };
+  if (trace.network != net.name) mismatch("network " + net.name + " vs " + trace.network);
+  if (trace.layers.size() != net.layers.size()) mismatch("layer count differs");
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const Layer& a = net.layers[i];
+    const Layer& b = trace.layers[i].shape;
+    if (a.name != b.name || a.op != b.op || a.c != b.c || a.h != b.h || a.w != b.w || a.k != b.k || a.r != b.r ||
+        a.s != b.s || a.stride != b.stride || a.pad != b.pad || a.groups != b.groups || a.wbits != b.wbits ||
+        a.abits_in != b.abits_in || a.abits_out != b.abits_out)
+      mismatch("layer " + std::to_string(i) + " (" + a.name + ") differs in shape or precision");
+  }
+}
+
+}  // namespace wrpn::trainer

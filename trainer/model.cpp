@@ -1,0 +1,565 @@
+#include "trainer/model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include <cblas.h>
+#include <omp.h>
+
+#include "common/diagnostics.h"
+#include "common/numerics.h"
+#include "common/rng.h"
+#include "trainer/parallel.h"
+
+namespace wrpn::trainer {
+
+// ------------------------------------------------------------------ model specs
+std::vector<std::string> model_names() { return {"lenet", "mlp", "resnet_mini"}; }
+
+Network resnet_mini_network() {
+  // 28x28x1 -> conv3x3 16 -> maxpool 2 (14x14) -> residual block 16 -> conv3x3/2 32 (7x7)
+  // -> residual block 32 -> avgpool 7 -> fc 10. Every conv is followed by BN and the activation
+  // quantizer; the add clips at 1 (add_codes), so block outputs stay on the activation grid.
+  Network net;
+  net.name = "resnet_mini";
+  net.input_c = 1; net.input_h = 28; net.input_w = 28; net.num_classes = 10;
+  auto conv = [](const std::string& name, int64_t c, int64_t hw, int64_t k, int64_t stride,
+                 std::vector<std::string> in = {}) {
+    Layer l; l.name = name; l.op = LayerOp::conv; l.c = c; l.h = l.w = hw; l.k = k; l.r = l.s = 3;
+    l.stride = stride; l.pad = 1; l.inputs = std::move(in);
+    return l;
+  };
+  auto add = [](const std::string& name, int64_t c, int64_t hw, std::string a, std::string b) {
+    Layer l; l.name = name; l.op = LayerOp::add; l.c = l.k = c; l.h = l.w = hw; l.r = l.s = 1;
+    l.inputs = {std::move(a), std::move(b)};
+    return l;
+  };
+  Layer pool; pool.name = "pool1"; pool.op = LayerOp::maxpool; pool.c = pool.k = 16; pool.h = pool.w = 28;
+  pool.r = pool.s = 2; pool.stride = 2;
+  Layer gap; gap.name = "gap"; gap.op = LayerOp::avgpool; gap.c = gap.k = 32; gap.h = gap.w = 7;
+  gap.r = gap.s = 7; gap.stride = 7;
+  Layer fc; fc.name = "fc"; fc.op = LayerOp::fc; fc.c = 32; fc.k = 10;
+  net.layers = {conv("conv1", 1, 28, 16, 1), pool,
+                conv("b1_conv1", 16, 14, 16, 1), conv("b1_conv2", 16, 14, 16, 1),
+                add("b1_add", 16, 14, "pool1", "b1_conv2"),
+                conv("down", 16, 14, 32, 2),
+                conv("b2_conv1", 32, 7, 32, 1), conv("b2_conv2", 32, 7, 32, 1),
+                add("b2_add", 32, 7, "down", "b2_conv2"),
+                gap, fc};
+  net.check_consistency("trainer:resnet_mini");
+  return net;
+}
+
+Network spec_network(const ModelSpec& spec) {
+  auto bits_ok = [](int b) { return is_valid_bits(b); };
+  if (!bits_ok(spec.wbits)) fail("TRN002", "", "--wbits", "weight bits must be 1..16 or 32, got " + std::to_string(spec.wbits));
+  if (!bits_ok(spec.abits)) fail("TRN002", "", "--abits", "activation bits must be 1..16 or 32, got " + std::to_string(spec.abits));
+  if (spec.first_last_wbits != 0 && !bits_ok(spec.first_last_wbits))
+    fail("TRN002", "", "--first-last-wbits", "first/last weight bits must be 1..16 or 32, got " +
+                                                 std::to_string(spec.first_last_wbits));
+  if (!(spec.width >= 1.0) || spec.width > 64.0)
+    fail("TRN002", "", "--width", "width multiplier must be in [1, 64], got " + std::to_string(spec.width));
+  Network base;
+  if (spec.model == "resnet_mini") base = resnet_mini_network();
+  else if (spec.model == "lenet" || spec.model == "mlp") base = builtin_network(spec.model);
+  else fail("TRN001", "", "--model", "unknown model \"" + spec.model + "\"", "trainer models: lenet, mlp, resnet_mini");
+  Network net = apply_width(base, spec.width);
+  PrecisionPolicy p = PrecisionPolicy::uniform(spec.wbits, spec.abits);
+  if (spec.first_last_wbits != 0) p.first_wbits = p.last_wbits = spec.first_last_wbits;
+  // A quantized body always reads 8-bit pixel codes (the network input is 8-bit).
+  if (spec.wbits != kFp32Bits || spec.abits != kFp32Bits) p.first_abits = 8;
+  return apply_precision(net, p);
+}
+
+float weight_alpha(const float* w, int64_t n, int bits) {
+  if (bits == kFp32Bits || n == 0) return 1.0f;
+  double mx = 0.0, sum = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double a = std::fabs(static_cast<double>(w[i]));
+    mx = std::max(mx, a);
+    sum += a;
+  }
+  const double mean = sum / static_cast<double>(n);
+  double alpha = bits == 1 ? mean : bits == 2 ? std::min(mx, 1.4 * mean) : mx;
+  if (!(alpha > 1e-12)) alpha = 1e-12;
+  return static_cast<float>(alpha);
+}
+
+// ------------------------------------------------------------------ model
+Model::Model(const Network& net) : net_(net) {
+  std::map<std::string, int> index{{"input", -1}};
+  int last_weighted = -1;
+  for (size_t i = 0; i < net_.layers.size(); ++i)
+    if (net_.layers[i].has_weights()) last_weighted = static_cast<int>(i);
+  for (size_t i = 0; i < net_.layers.size(); ++i) {
+    Node nd;
+    nd.layer = net_.layers[i];
+    nd.layer.n = 1;
+    const Layer& l = nd.layer;
+    if (l.inputs.empty()) nd.inputs = {static_cast<int>(i) - 1};
+    else
+      for (const auto& name : l.inputs) nd.inputs.push_back(index.at(name));
+    nd.is_last = static_cast<int>(i) == last_weighted;
+    nd.bn_act = l.has_weights() && !nd.is_last;
+    nd.out_spatial = l.out_h() * l.out_w();
+    nd.out_size = l.k * nd.out_spatial;
+    if (l.has_weights()) {
+      nd.w.assign(static_cast<size_t>(l.weight_count()), 0.0f);
+      nd.dw = nd.wq = nd.w;
+    }
+    if (nd.is_last) nd.bias.assign(static_cast<size_t>(l.k), 0.0f), nd.dbias = nd.bias;
+    if (nd.bn_act) {
+      nd.gamma.assign(static_cast<size_t>(l.k), 1.0f);
+      nd.beta.assign(static_cast<size_t>(l.k), 0.0f);
+      nd.dgamma = nd.dbeta = nd.beta;
+      nd.run_mean.assign(static_cast<size_t>(l.k), 0.0f);
+      nd.run_var.assign(static_cast<size_t>(l.k), 1.0f);
+    }
+    index[l.name] = static_cast<int>(i);
+    nodes_.push_back(std::move(nd));
+  }
+}
+
+void Model::init(uint64_t seed) {
+  Rng rng(seed);
+  for (auto& nd : nodes_) {
+    if (!nd.layer.has_weights()) continue;
+    const double stdev = std::sqrt(2.0 / static_cast<double>(nd.layer.fan_in()));
+    for (auto& v : nd.w) v = static_cast<float>(rng.normal() * stdev);
+    std::fill(nd.bias.begin(), nd.bias.end(), 0.0f);
+    std::fill(nd.gamma.begin(), nd.gamma.end(), 1.0f);
+    std::fill(nd.beta.begin(), nd.beta.end(), 0.0f);
+    std::fill(nd.run_mean.begin(), nd.run_mean.end(), 0.0f);
+    std::fill(nd.run_var.begin(), nd.run_var.end(), 1.0f);
+  }
+}
+
+std::vector<ParamRef> Model::params() {
+  std::vector<ParamRef> p;
+  for (auto& nd : nodes_) {
+    const std::string& n = nd.layer.name;
+    if (!nd.layer.has_weights()) continue;
+    p.push_back({n + ".weight", &nd.w, &nd.dw, true});
+    if (nd.is_last) p.push_back({n + ".bias", &nd.bias, &nd.dbias, false});
+    if (nd.bn_act) {
+      p.push_back({n + ".bn_gamma", &nd.gamma, &nd.dgamma, false});
+      p.push_back({n + ".bn_beta", &nd.beta, &nd.dbeta, false});
+    }
+  }
+  return p;
+}
+
+std::vector<std::pair<std::string, std::vector<float>*>> Model::state() {
+  std::vector<std::pair<std::string, std::vector<float>*>> s;
+  for (auto& p : params()) s.emplace_back(p.name, p.value);
+  for (auto& nd : nodes_)
+    if (nd.bn_act) {
+      s.emplace_back(nd.layer.name + ".bn_running_mean", &nd.run_mean);
+      s.emplace_back(nd.layer.name + ".bn_running_var", &nd.run_var);
+    }
+  return s;
+}
+
+void Model::quantize_weights(Node& nd) {
+  const int bits = nd.layer.wbits;
+  const int64_t n = static_cast<int64_t>(nd.w.size());
+  if (bits == kFp32Bits) {
+    nd.alpha = 1.0f;
+    nd.wq = nd.w;
+    return;
+  }
+  nd.alpha = weight_alpha(nd.w.data(), n, bits);
+  for (int64_t i = 0; i < n; ++i) nd.wq[i] = weight_value(quantize_weight(nd.w[i], bits, nd.alpha), bits, nd.alpha);
+}
+
+const float* Model::input_of(int node, int which) const {
+  const int p = nodes_[node].inputs[which];
+  return p < 0 ? x_ : nodes_[p].out.data();
+}
+
+float* Model::grad_of(int node, int which) {
+  const int p = nodes_[node].inputs[which];
+  return p < 0 ? nullptr : nodes_[p].dout.data();
+}
+
+namespace {
+
+void im2col(const float* x, const Layer& l, float* col) {
+  const int64_t oh = l.out_h(), ow = l.out_w(), P = oh * ow;
+  for (int64_t c = 0; c < l.c; ++c)
+    for (int64_t i = 0; i < l.r; ++i)
+      for (int64_t j = 0; j < l.s; ++j) {
+        float* row = col + ((c * l.r + i) * l.s + j) * P;
+        for (int64_t y = 0; y < oh; ++y) {
+          const int64_t iy = y * l.stride - l.pad + i;
+          float* dst = row + y * ow;
+          if (iy < 0 || iy >= l.h) {
+            std::fill(dst, dst + ow, 0.0f);
+            continue;
+          }
+          const float* src = x + (c * l.h + iy) * l.w;
+          for (int64_t xx = 0; xx < ow; ++xx) {
+            const int64_t ix = xx * l.stride - l.pad + j;
+            dst[xx] = (ix < 0 || ix >= l.w) ? 0.0f : src[ix];
+          }
+        }
+      }
+}
+
+void col2im_add(const float* col, const Layer& l, float* dx) {
+  const int64_t oh = l.out_h(), ow = l.out_w(), P = oh * ow;
+  for (int64_t c = 0; c < l.c; ++c)
+    for (int64_t i = 0; i < l.r; ++i)
+      for (int64_t j = 0; j < l.s; ++j) {
+        const float* row = col + ((c * l.r + i) * l.s + j) * P;
+        for (int64_t y = 0; y < oh; ++y) {
+          const int64_t iy = y * l.stride - l.pad + i;
+          if (iy < 0 || iy >= l.h) continue;
+          float* dst = dx + (c * l.h + iy) * l.w;
+          const float* src = row + y * ow;
+          for (int64_t xx = 0; xx < ow; ++xx) {
+            const int64_t ix = xx * l.stride - l.pad + j;
+            if (ix >= 0 && ix < l.w) dst[ix] += src[xx];
+          }
+        }
+      }
+}
+
+int ii(int64_t v) { return static_cast<int>(v); }
+
+}  // namespace
+
+const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) {
+  x_ = x;
+  n_ = n;
+  const int T = threads();
+  for (size_t ni = 0; ni < nodes_.size(); ++ni) {
+    Node& nd = nodes_[ni];
+    const Layer& l = nd.layer;
+    const int node = static_cast<int>(ni);
+    const int64_t K = l.k, P = nd.out_spatial, in_size = l.c * l.h * l.w;
+    nd.out.resize(static_cast<size_t>(n * nd.out_size));
+    const float* in = input_of(node, 0);
+    float* zbuf = nullptr;
+    if (l.has_weights()) {
+      quantize_weights(nd);
+      nd.z.resize(static_cast<size_t>(n * nd.out_size));
+      zbuf = nd.z.data();
+    }
+    if (l.op == LayerOp::conv) {
+      const int64_t G = l.groups, Cg = l.c / G, Kg = K / G, CRS = Cg * l.r * l.s;
+      nd.col.resize(static_cast<size_t>(n * l.c * l.r * l.s * P));
+#pragma omp parallel for schedule(static) num_threads(T)
+      for (int64_t b = 0; b < n; ++b) {
+        float* col = nd.col.data() + b * l.c * l.r * l.s * P;
+        im2col(in + b * in_size, l, col);
+        for (int64_t g = 0; g < G; ++g)
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ii(Kg), ii(P), ii(CRS), 1.0f,
+                      nd.wq.data() + g * Kg * CRS, ii(CRS), col + g * CRS * P, ii(P), 0.0f,
+                      zbuf + b * nd.out_size + g * Kg * P, ii(P));
+      }
+    } else if (l.op == LayerOp::fc) {
+      const int64_t C = l.c;
+#pragma omp parallel num_threads(T)
+      {
+        int64_t lo, hi;
+        split_range(n, omp_get_num_threads(), omp_get_thread_num(), &lo, &hi);
+        if (hi > lo)
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ii(hi - lo), ii(K), ii(C), 1.0f, in + lo * C, ii(C),
+                      nd.wq.data(), ii(C), 0.0f, zbuf + lo * K, ii(K));
+      }
+    } else if (l.op == LayerOp::maxpool || l.op == LayerOp::avgpool) {
+      const bool is_max = l.op == LayerOp::maxpool;
+      const int64_t oh = l.out_h(), ow = l.out_w();
+      const int bits = l.abits_out;
+      const bool quant = is_max ? false : bits != kFp32Bits;
+      if (is_max) nd.argmax.resize(static_cast<size_t>(n * nd.out_size));
+      const float levels = quant ? static_cast<float>(act_code_max(bits)) : 1.0f;
+#pragma omp parallel for schedule(static) num_threads(T)
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t c = 0; c < K; ++c)
+          for (int64_t y = 0; y < oh; ++y)
+            for (int64_t xx = 0; xx < ow; ++xx) {
+              float best = -INFINITY;
+              int64_t best_i = -1;
+              double sum = 0.0;
+              int64_t code_sum = 0;
+              for (int64_t i = 0; i < l.r; ++i)
+                for (int64_t j = 0; j < l.s; ++j) {
+                  const int64_t iy = y * l.stride - l.pad + i, ix = xx * l.stride - l.pad + j;
+                  if (iy < 0 || iy >= l.h || ix < 0 || ix >= l.w) continue;
+                  const int64_t idx = b * in_size + (c * l.h + iy) * l.w + ix;
+                  const float v = in[idx];
+                  if (v > best) best = v, best_i = idx;
+                  sum += v;
+                  if (quant) code_sum += static_cast<int64_t>(std::lrint(v * levels));
+                }
+              const int64_t o = b * nd.out_size + (c * oh + y) * ow + xx;
+              if (is_max) {
+                nd.out[o] = best;
+                nd.argmax[o] = best_i;
+              } else if (quant) {
+                nd.out[o] = activation_value(avgpool_code(code_sum, l.r * l.s), bits);
+              } else {
+                nd.out[o] = static_cast<float>(sum / static_cast<double>(l.r * l.s));
+              }
+            }
+      continue;
+    } else {  // add
+      const float* in_b = input_of(node, 1);
+      const bool quant = l.abits_out != kFp32Bits;
+      const int64_t total = n * nd.out_size;
+#pragma omp parallel for schedule(static) num_threads(T)
+      for (int64_t i = 0; i < total; ++i) {
+        const float s = in[i] + in_b[i];
+        nd.out[i] = quant ? std::min(s, 1.0f) : s;
+      }
+      continue;
+    }
+    // weighted layer epilogue
+    if (nd.is_last) {
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t k = 0; k < K; ++k) nd.out[b * K + k] = zbuf[b * K + k] + nd.bias[k];
+      continue;
+    }
+    // batch norm over (n, spatial) per channel, then activation
+    nd.mean.resize(static_cast<size_t>(K));
+    nd.invstd.resize(static_cast<size_t>(K));
+    nd.xhat.resize(nd.z.size());
+    nd.pre.resize(nd.z.size());
+    const int bits = l.abits_out;
+    const double m = static_cast<double>(n * P);
+#pragma omp parallel for schedule(static) num_threads(T)
+    for (int64_t k = 0; k < K; ++k) {
+      double mean, var;
+      if (train) {
+        double s = 0.0, s2 = 0.0;
+        for (int64_t b = 0; b < n; ++b) {
+          const float* zp = zbuf + b * nd.out_size + k * P;
+          for (int64_t p = 0; p < P; ++p) s += zp[p];
+        }
+        mean = s / m;
+        for (int64_t b = 0; b < n; ++b) {
+          const float* zp = zbuf + b * nd.out_size + k * P;
+          for (int64_t p = 0; p < P; ++p) {
+            const double d = zp[p] - mean;
+            s2 += d * d;
+          }
+        }
+        var = s2 / m;
+        const double unbiased = m > 1 ? s2 / (m - 1) : var;
+        nd.run_mean[k] = static_cast<float>((1 - bn_momentum_) * nd.run_mean[k] + bn_momentum_ * mean);
+        nd.run_var[k] = static_cast<float>((1 - bn_momentum_) * nd.run_var[k] + bn_momentum_ * unbiased);
+      } else {
+        mean = nd.run_mean[k];
+        var = nd.run_var[k];
+      }
+      const float fmean = static_cast<float>(mean);
+      const float inv = static_cast<float>(1.0 / std::sqrt(var + bn_eps_));
+      nd.mean[k] = fmean;
+      nd.invstd[k] = inv;
+      const float g = nd.gamma[k], be = nd.beta[k];
+      for (int64_t b = 0; b < n; ++b) {
+        const int64_t off = b * nd.out_size + k * P;
+        for (int64_t p = 0; p < P; ++p) {
+          const float xh = (zbuf[off + p] - fmean) * inv;
+          const float y = g * xh + be;
+          nd.xhat[off + p] = xh;
+          nd.pre[off + p] = y;
+          nd.out[off + p] = bits == kFp32Bits ? std::max(y, 0.0f) : activation_value(quantize_activation(y, bits), bits);
+        }
+      }
+    }
+  }
+  return nodes_.back().out;
+}
+
+double Model::loss(const int32_t* labels, std::vector<float>* dlogits, int64_t* correct) const {
+  const std::vector<float>& logits = nodes_.back().out;
+  const int64_t C = num_classes();
+  if (dlogits) dlogits->assign(logits.size(), 0.0f);
+  double total = 0.0;
+  int64_t ok = 0;
+  for (int64_t b = 0; b < n_; ++b) {
+    const float* z = logits.data() + b * C;
+    int64_t best = 0;
+    for (int64_t c = 1; c < C; ++c)
+      if (z[c] > z[best]) best = c;
+    if (best == labels[b]) ++ok;
+    const double mx = z[best];
+    double se = 0.0;
+    for (int64_t c = 0; c < C; ++c) se += std::exp(static_cast<double>(z[c]) - mx);
+    total += -(static_cast<double>(z[labels[b]]) - mx - std::log(se));
+    if (dlogits)
+      for (int64_t c = 0; c < C; ++c) {
+        const double p = std::exp(static_cast<double>(z[c]) - mx) / se;
+        (*dlogits)[b * C + c] = static_cast<float>((p - (c == labels[b] ? 1.0 : 0.0)) / static_cast<double>(n_));
+      }
+  }
+  if (correct) *correct = ok;
+  return total / static_cast<double>(n_);
+}
+
+void Model::backward(const std::vector<float>& dlogits) {
+  const int64_t n = n_;
+  const int T = threads();
+  for (auto& nd : nodes_) nd.dout.assign(static_cast<size_t>(n * nd.out_size), 0.0f);
+  std::copy(dlogits.begin(), dlogits.end(), nodes_.back().dout.begin());
+  for (int node = static_cast<int>(nodes_.size()) - 1; node >= 0; --node) {
+    Node& nd = nodes_[node];
+    const Layer& l = nd.layer;
+    const int64_t K = l.k, P = nd.out_spatial, in_size = l.c * l.h * l.w;
+    float* dx = grad_of(node, 0);
+    if (l.op == LayerOp::maxpool) {
+      if (!dx) continue;
+      // Each image's window indices stay inside that image, so images are independent.
+#pragma omp parallel for schedule(static) num_threads(T)
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t o = b * nd.out_size; o < (b + 1) * nd.out_size; ++o)
+          if (nd.argmax[o] >= 0) dx[nd.argmax[o]] += nd.dout[o];
+      continue;
+    }
+    if (l.op == LayerOp::avgpool) {
+      if (!dx) continue;
+      const int64_t oh = l.out_h(), ow = l.out_w();
+      const float inv = 1.0f / static_cast<float>(l.r * l.s);
+#pragma omp parallel for schedule(static) num_threads(T)
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t c = 0; c < K; ++c)
+          for (int64_t y = 0; y < oh; ++y)
+            for (int64_t xx = 0; xx < ow; ++xx) {
+              const float g = nd.dout[b * nd.out_size + (c * oh + y) * ow + xx] * inv;
+              for (int64_t i = 0; i < l.r; ++i)
+                for (int64_t j = 0; j < l.s; ++j) {
+                  const int64_t iy = y * l.stride - l.pad + i, ix = xx * l.stride - l.pad + j;
+                  if (iy < 0 || iy >= l.h || ix < 0 || ix >= l.w) continue;
+                  dx[b * in_size + (c * l.h + iy) * l.w + ix] += g;
+                }
+            }
+      continue;
+    }
+    if (l.op == LayerOp::add) {
+      float* dxb = grad_of(node, 1);
+      const bool quant = l.abits_out != kFp32Bits;
+      const float* a = input_of(node, 0);
+      const float* bb = input_of(node, 1);
+      const int64_t total = n * nd.out_size;
+#pragma omp parallel for schedule(static) num_threads(T)
+      for (int64_t i = 0; i < total; ++i) {
+        const float g = (!quant || a[i] + bb[i] <= 1.0f) ? nd.dout[i] : 0.0f;  // STE of the clip at 1
+        if (dx) dx[i] += g;
+        if (dxb) dxb[i] += g;
+      }
+      continue;
+    }
+    // weighted layer: gradient w.r.t. z
+    std::vector<float> dz(static_cast<size_t>(n * nd.out_size));
+    if (nd.is_last) {
+      std::copy(nd.dout.begin(), nd.dout.end(), dz.begin());
+      for (int64_t k = 0; k < K; ++k) {
+        double s = 0.0;
+        for (int64_t b = 0; b < n; ++b) s += nd.dout[b * K + k];
+        nd.dbias[k] = static_cast<float>(s);
+      }
+    } else {
+      const int bits = l.abits_out;
+      const double m = static_cast<double>(n * P);
+#pragma omp parallel for schedule(static) num_threads(T)
+      for (int64_t k = 0; k < K; ++k) {
+        double sdy = 0.0, sdyx = 0.0;
+        const float g = nd.gamma[k];
+        for (int64_t b = 0; b < n; ++b) {
+          const int64_t off = b * nd.out_size + k * P;
+          for (int64_t p = 0; p < P; ++p) {
+            const float y = nd.pre[off + p];
+            const bool pass = bits == kFp32Bits ? y > 0.0f : (y >= 0.0f && y <= 1.0f);  // STE / ReLU
+            const float d = pass ? nd.dout[off + p] : 0.0f;
+            dz[off + p] = d;  // temporarily d loss / d BN output
+            sdy += d;
+            sdyx += static_cast<double>(d) * nd.xhat[off + p];
+          }
+        }
+        nd.dgamma[k] = static_cast<float>(sdyx);
+        nd.dbeta[k] = static_cast<float>(sdy);
+        const double inv = nd.invstd[k];
+        const double mdy = sdy / m, mdyx = sdyx / m;
+        for (int64_t b = 0; b < n; ++b) {
+          const int64_t off = b * nd.out_size + k * P;
+          for (int64_t p = 0; p < P; ++p)
+            dz[off + p] = static_cast<float>(g * inv * (dz[off + p] - mdy - nd.xhat[off + p] * mdyx));
+        }
+      }
+    }
+    // d weights (through the STE of the weight quantizer) and d input
+    const int64_t WN = static_cast<int64_t>(nd.w.size());
+    std::vector<float> dwq(static_cast<size_t>(WN), 0.0f);
+    const float* in = input_of(node, 0);
+    if (l.op == LayerOp::conv) {
+      const int64_t G = l.groups, Cg = l.c / G, Kg = K / G, CRS = Cg * l.r * l.s;
+      std::vector<std::vector<float>> partial(static_cast<size_t>(T));
+#pragma omp parallel num_threads(T)
+      {
+        const int t = omp_get_thread_num();
+        std::vector<float>& mine = partial[t];
+        mine.assign(static_cast<size_t>(WN), 0.0f);
+        std::vector<float> dcol(dx ? static_cast<size_t>(l.c * l.r * l.s * P) : 0);
+#pragma omp for schedule(static)
+        for (int64_t b = 0; b < n; ++b) {
+          const float* col = nd.col.data() + b * l.c * l.r * l.s * P;
+          const float* dzb = dz.data() + b * nd.out_size;
+          for (int64_t g = 0; g < G; ++g) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ii(Kg), ii(CRS), ii(P), 1.0f, dzb + g * Kg * P,
+                        ii(P), col + g * CRS * P, ii(P), 1.0f, mine.data() + g * Kg * CRS, ii(CRS));
+            if (dx)
+              cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(CRS), ii(P), ii(Kg), 1.0f,
+                          nd.wq.data() + g * Kg * CRS, ii(CRS), dzb + g * Kg * P, ii(P), 0.0f,
+                          dcol.data() + g * CRS * P, ii(P));
+          }
+          if (dx) col2im_add(dcol.data(), l, dx + b * in_size);
+        }
+      }
+      for (int t = 0; t < T; ++t)
+        if (!partial[t].empty())
+          for (int64_t i = 0; i < WN; ++i) dwq[i] += partial[t][i];
+    } else {  // fc
+      const int64_t C = l.c;
+#pragma omp parallel num_threads(T)
+      {
+        const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+        int64_t lo, hi;
+        split_range(K, nt, t, &lo, &hi);
+        if (hi > lo)
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(hi - lo), ii(C), ii(n), 1.0f, dz.data() + lo, ii(K),
+                      in, ii(C), 0.0f, dwq.data() + lo * C, ii(C));
+        if (dx) {
+          split_range(n, nt, t, &lo, &hi);
+          if (hi > lo)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ii(hi - lo), ii(C), ii(K), 1.0f,
+                        dz.data() + lo * K, ii(K), nd.wq.data(), ii(C), 1.0f, dx + lo * C, ii(C));
+        }
+      }
+    }
+    // STE: the gradient passes where w/alpha lies inside the clip range [-1, 1] (binary: |w| <= 1).
+    const int wb = l.wbits;
+    for (int64_t i = 0; i < WN; ++i) {
+      const bool pass = wb == kFp32Bits ? true : wb == 1 ? std::fabs(nd.w[i]) <= 1.0f : std::fabs(nd.w[i]) <= nd.alpha;
+      nd.dw[i] = pass ? dwq[i] : 0.0f;
+    }
+  }
+}
+
+std::vector<int32_t> argmax_rows(const std::vector<float>& logits, int64_t n, int64_t classes) {
+  std::vector<int32_t> out(static_cast<size_t>(n));
+  for (int64_t b = 0; b < n; ++b) {
+    const float* z = logits.data() + b * classes;
+    int64_t best = 0;
+    for (int64_t c = 1; c < classes; ++c)
+      if (z[c] > z[best]) best = c;
+    out[b] = static_cast<int32_t>(best);
+  }
+  return out;
+}
+
+}  // namespace wrpn::trainer

@@ -1,0 +1,107 @@
+// The trainer's network: FP32 master weights, WRPN fake quantization with straight-through
+// estimators, batch norm, pooling, residual add, and their backward passes. Built from a
+// workloads::Network (shapes + per-layer precision), so training and trace export describe the same
+// layers. BN and the activation quantizer are attached to every weighted layer except the last
+// (DESIGN.md: they fold into that layer's requantization at export).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "workloads/network.h"
+
+namespace wrpn::trainer {
+
+/// What to train: a model name, width multiplier and precision.
+struct ModelSpec {
+  std::string model = "lenet";  ///< mlp, lenet, resnet_mini
+  double width = 1.0;
+  int wbits = 32, abits = 32;
+  /// Weight bits of the first and last weighted layers; 0 = WRPN default (8 when the body is
+  /// quantized, 32 in the FP32 baseline).
+  int first_last_wbits = 0;
+};
+
+/// Trainer model names: mlp, lenet (from workloads) and resnet_mini (defined here).
+std::vector<std::string> model_names();
+/// The residual network of the trainer for 28x28 inputs, width 1, FP32 (see trainer/README.md).
+Network resnet_mini_network();
+/// The workloads Network of a spec: shape, width and precision policy applied, batch 1.
+/// TRN001 on an unknown model, TRN002 on bad bits or width.
+Network spec_network(const ModelSpec& spec);
+
+/// Weight scale alpha of a layer's master weights for `bits` (DESIGN.md 3): max|w| for k >= 3,
+/// 1.4 mean|w| for ternary (threshold 0.7 mean|w|, as in TWN), mean|w| for binary; 1 for FP32.
+float weight_alpha(const float* w, int64_t n, int bits);
+
+/// One computation node per workloads layer.
+struct Node {
+  Layer layer;                 ///< shape (n = 1) and precision
+  std::vector<int> inputs;     ///< producer node indices; -1 = network input
+  bool bn_act = false;         ///< weighted, not last: batch norm then activation quantizer (or ReLU)
+  bool is_last = false;        ///< the classifier (has a bias, outputs logits)
+  int64_t out_size = 0;        ///< per-image output elements
+  int64_t out_spatial = 1;     ///< OH*OW
+  // parameters and gradients
+  std::vector<float> w, dw, wq;  ///< master weights, their gradient, quantized weights used forward
+  float alpha = 1.0f;
+  std::vector<float> bias, dbias;                      ///< last layer only
+  std::vector<float> gamma, beta, dgamma, dbeta;       ///< batch norm
+  std::vector<float> run_mean, run_var;                ///< batch norm running statistics
+  // activations of the current batch
+  std::vector<float> col;        ///< im2col of the input (conv)
+  std::vector<float> z;          ///< conv/fc output before BN
+  std::vector<float> xhat;       ///< normalized z
+  std::vector<float> pre;        ///< BN output before the activation
+  std::vector<float> out;        ///< output
+  std::vector<float> dout;       ///< gradient of the loss w.r.t. out
+  std::vector<float> mean, invstd;
+  std::vector<int64_t> argmax;   ///< maxpool: flat index into the producer's output
+};
+
+struct ParamRef {
+  std::string name;
+  std::vector<float>* value;
+  std::vector<float>* grad;
+  bool decay;  ///< weight decay applies (conv/fc weights only)
+};
+
+class Model {
+ public:
+  explicit Model(const Network& net);
+  const Network& network() const { return net_; }
+  std::vector<Node>& nodes() { return nodes_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+  int64_t input_size() const { return net_.input_c * net_.input_h * net_.input_w; }
+  int64_t num_classes() const { return net_.num_classes; }
+
+  /// Kaiming-normal weights from `seed`, BN gamma 1 beta 0, running stats 0/1.
+  void init(uint64_t seed);
+  /// Forward pass on n images (values in [0,1], NCHW). train: batch statistics and caches for
+  /// backward; otherwise running statistics. Returns logits [n, classes].
+  const std::vector<float>& forward(const float* x, int64_t n, bool train);
+  /// Mean softmax cross-entropy of the last forward's logits; fills dlogits if non-null.
+  /// Returns the loss and counts correct predictions in *correct.
+  double loss(const int32_t* labels, std::vector<float>* dlogits, int64_t* correct) const;
+  /// Backward pass of the last forward(train = true), from d loss / d logits.
+  void backward(const std::vector<float>& dlogits);
+  std::vector<ParamRef> params();
+  /// Every tensor a checkpoint must hold (params and BN running statistics), by name.
+  std::vector<std::pair<std::string, std::vector<float>*>> state();
+
+ private:
+  void quantize_weights(Node& nd);
+  const float* input_of(int node, int which) const;
+  float* grad_of(int node, int which);
+  Network net_;
+  std::vector<Node> nodes_;
+  const float* x_ = nullptr;
+  int64_t n_ = 0;
+  double bn_momentum_ = 0.1, bn_eps_ = 1e-5;
+};
+
+/// Predicted classes (argmax, first maximum wins) of logits [n, classes].
+std::vector<int32_t> argmax_rows(const std::vector<float>& logits, int64_t n, int64_t classes);
+
+}  // namespace wrpn::trainer

@@ -1,0 +1,67 @@
+// `wrpn train`: the training loop, its config (kind "train"), per-epoch CSV log, checkpoints and
+// exact resume.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/config.h"
+#include "trainer/dataset.h"
+#include "trainer/model.h"
+#include "trainer/optim.h"
+
+namespace wrpn::trainer {
+
+struct TrainConfig {
+  ModelSpec spec;
+  int64_t epochs = 15;
+  int64_t batch = 64;
+  OptimConfig optim;
+  uint64_t seed = 1;
+  int threads = 2;
+  std::string data_dir = kDefaultDataDir;
+  int64_t train_images = 0;  ///< 0 = the whole training set
+  int64_t test_images = 0;   ///< 0 = the whole test set
+};
+
+/// Checks every hyperparameter (TRN001 model, TRN002 bits/width, TRN003 others). `file` is the
+/// config path ("" for the command line); pointers are JSON pointers or flag names accordingly.
+void check_train_config(const TrainConfig& c, const std::string& file);
+/// Reads a "train" config (kind "train", version 1); strict, then check_train_config().
+TrainConfig load_train_config(const std::string& path);
+TrainConfig train_config_from_json(const ConfigObject& root);
+nlohmann::json to_json(const TrainConfig& c);
+
+/// Converts images [first, first+n) of `d` (or the listed indices) into model inputs (code / 255).
+void images_to_input(const Dataset& d, const int64_t* indices, int64_t n, float* out);
+
+struct EvalResult {
+  double loss = 0, accuracy = 0;  ///< accuracy in [0, 1]
+  std::vector<int32_t> predictions;
+};
+/// Inference-mode forward (BN running statistics, quantized weights and activations).
+EvalResult evaluate(Model& model, const Dataset& d, int64_t batch = 500);
+
+struct EpochLog {
+  int64_t epoch;
+  double lr, train_loss, train_acc, test_loss, test_acc, images_per_s, elapsed_s;
+};
+
+struct TrainOutcome {
+  std::vector<EpochLog> log;
+  int64_t epochs_done = 0;
+};
+
+/// Trains into run directory `out` (config.json, log.csv, checkpoint.bin, manifest.json).
+/// resume: continue the run saved in `out` (its config.json wins) to the same result as an
+/// uninterrupted run. `stop_after_epochs` > 0 stops early (tests simulate a killed run with it).
+TrainOutcome train(const TrainConfig& cfg, const std::string& out, bool resume, bool progress,
+                   int64_t stop_after_epochs = 0);
+
+/// Registers validate() for kind "train": returns a one-line summary.
+std::string validate_train_config(const std::string& path);
+
+}  // namespace wrpn::trainer
