@@ -1,8 +1,208 @@
-// Commands of the sim component. Owned by that component; replace this placeholder.
+// Commands of the sim component: `wrpn sim` (SystemC cycle-level run of a trace or a network shape,
+// optionally priced by energy/), `wrpn bench sim`, and the "arch" validator. Parsing and dispatch
+// only: the model is in sim/, pricing in energy/ (sim never links energy; DESIGN.md 2).
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
 #include "apps/commands.h"
+#include "common/arch_config.h"
+#include "common/atomic_file.h"
+#include "common/diagnostics.h"
+#include "common/run_manifest.h"
+#include "energy/pricing.h"
+#include "energy/tech_table.h"
+#include "sim/bench.h"
+#include "sim/report.h"
+#include "sim/simulator.h"
+#include "workloads/network.h"
+#include "workloads/trace.h"
 
 namespace wrpn {
 
-void register_sim_commands(CommandGroups& /*g*/) {}
+namespace {
+
+std::string validate_arch(const std::string& path) {
+  const ArchConfig a = ArchConfig::load(path);
+  std::string s = "arch \"" + a.name + "\": " + std::to_string(a.rows) + "x" + std::to_string(a.cols) + " " +
+                  to_string(a.dataflow) + ", PE " + to_string(a.pe_type) + " W" + std::to_string(a.pe_wbits) + "A" +
+                  std::to_string(a.pe_abits) + ", acc " + std::to_string(a.acc_bits) + " bits, buffers";
+  for (const auto& b : a.buffers) s += " " + b.name + "=" + std::to_string(b.capacity_kib) + "KiB";
+  return s;
+}
+
+struct SimCliOptions {
+  std::string arch, trace, network, tech, out, vcd;
+  double width = 1.0;
+  int wbits = 4, abits = 4;
+  int64_t batch = 1;
+  bool ideal_memory = false;
+  bool replace = false;
+};
+
+void check_bits(const char* flag, int bits) {
+  if (!is_valid_bits(bits))
+    fail("SIM005", "", flag, "expected bits in [1, 16] or 32, got " + std::to_string(bits),
+         "WRPN uses 2 to 8 bits; 32 means FP32");
+}
+
+void run_sim(const SimCliOptions& o) {
+  const bool timing = !o.network.empty();
+  if (timing == !o.trace.empty())
+    fail("SIM005", "", "--trace/--network", "give exactly one of --trace DIR (functional) or --network NAME (timing)");
+  Trace trace;
+  Network net;
+  if (timing) {
+    check_bits("--wbits", o.wbits);
+    check_bits("--abits", o.abits);
+    if (o.batch < 1) fail("SIM005", "", "--batch", "expected a batch size >= 1, got " + std::to_string(o.batch));
+    net = with_batch(apply_precision(apply_width(load_network(o.network), o.width),
+                                     PrecisionPolicy::uniform(o.wbits, o.abits)),
+                     o.batch);
+  } else {
+    trace = read_trace(o.trace);  // verifies version, shapes, code ranges and checksums first
+  }
+  ArchConfig arch;
+  if (!o.arch.empty()) {
+    arch = ArchConfig::load(o.arch);
+  } else {
+    // Built-in default: PEs wide enough for every layer of the workload (8-bit first/last layers).
+    int wb = 1, ab = 1;
+    for (const Layer& l : timing ? net.layers : std::vector<Layer>{}) {
+      if (!l.has_weights()) continue;
+      wb = std::max(wb, l.wbits);
+      ab = std::max(ab, l.abits_in);
+    }
+    for (const TraceLayer& t : trace.layers) {
+      if (!t.shape.has_weights()) continue;
+      wb = std::max(wb, t.shape.wbits);
+      ab = std::max(ab, t.shape.abits_in);
+    }
+    if (wb == kFp32Bits || ab == kFp32Bits) wb = ab = kFp32Bits;
+    else wb = ab = std::max({wb, ab, 2});
+    arch = ArchConfig::builtin_default(wb, ab);
+  }
+  if (o.ideal_memory) arch.dram.ideal = true;
+  std::optional<energy::TechTable> tech;
+  if (!o.tech.empty()) tech = energy::TechTable::load(o.tech);
+  const std::filesystem::path run_dir =
+      o.out.empty() ? std::filesystem::path("results") / "runs" / new_run_id("sim") : std::filesystem::path(o.out);
+  check_writable_directory(run_dir.has_parent_path() ? run_dir.parent_path() : std::filesystem::path("."));
+  StagedDirectory staged(run_dir, o.replace);  // refuses an existing --out before the run (IO003)
+
+  const sim::Workload wl = timing ? sim::workload_from_network(net, o.network) : sim::workload_from_trace(trace, o.trace);
+  sim::SimOptions so;
+  if (!o.vcd.empty()) so.vcd_path = (staged.staging() / o.vcd).string();
+  const sim::SimResult r = sim::simulate(arch, wl, so);
+
+  nlohmann::json summary = sim::to_json(r);
+  nlohmann::json effective{{"arch", arch.to_json()},
+                           {"mode", timing ? "timing" : "functional"},
+                           {"ideal_memory", arch.dram.ideal}};
+  if (timing)
+    effective.update({{"network", o.network}, {"width", o.width}, {"wbits", o.wbits}, {"abits", o.abits},
+                      {"batch", o.batch}});
+  else
+    effective["trace"] = o.trace;
+  std::string energy_text;
+  if (tech) {
+    const energy::EnergyBreakdown e = energy::price(sim::layer_counts(r), *tech);
+    effective["tech"] = tech->to_json();
+    summary["energy"] = e.to_json();
+    write_file_atomic(staged.staging() / "energy.json", e.to_json().dump(2) + "\n");
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "energy (%s, counts from the SystemC run): %.6g uJ total\n", tech->name.c_str(),
+                  e.total_pj * 1e-6);
+    energy_text = buf;
+    for (size_t i = 0; i < e.components.size(); ++i) {
+      std::snprintf(buf, sizeof buf, "  %-16s %14.6g uJ  %5.1f%%\n", e.components[i].c_str(),
+                    e.total_by_component_pj[i] * 1e-6,
+                    e.total_pj > 0 ? 100.0 * e.total_by_component_pj[i] / e.total_pj : 0.0);
+      energy_text += buf;
+    }
+  }
+  write_file_atomic(staged.staging() / "layers.csv", sim::layers_csv(r));
+  write_file_atomic(staged.staging() / "summary.json", summary.dump(2) + "\n");
+  write_file_atomic(staged.staging() / "effective_config.json", effective.dump(2) + "\n");
+  write_file_atomic(staged.staging() / "manifest.json", make_manifest("sim", 0, effective).dump(2) + "\n");
+  staged.commit();
+
+  std::fputs(sim::format_table(r).c_str(), stdout);
+  std::fputs(energy_text.c_str(), stdout);
+  std::printf("wrote %s/{layers.csv, summary.json, effective_config.json, manifest.json%s%s}\n",
+              run_dir.string().c_str(), o.tech.empty() ? "" : ", energy.json",
+              o.vcd.empty() ? "" : (", " + o.vcd + ".vcd").c_str());
+  if (r.functional && r.mismatches > 0) {
+    std::fprintf(stderr, "error: %llu values differ from the trace; first: %s\n",
+                 static_cast<unsigned long long>(r.mismatches), r.first_mismatch.c_str());
+    std::fflush(stdout);
+    std::exit(kExitCheckFailed);
+  }
+}
+
+void print_figure(const sim::BenchFigure& f) {
+  if (!f.error.empty()) {
+    std::printf("%-10s FAILED: %s\n", f.name.empty() ? "?" : f.name.c_str(), f.error.c_str());
+    return;
+  }
+  std::printf("%s: %s\n", f.name.c_str(), f.setup.c_str());
+  std::printf("  simulate() %.3f s (kernel %.3f s, planning and totals %.3f s); %llu cycles, %llu MACs\n",
+              f.total_seconds, f.kernel_seconds, f.plan_seconds, static_cast<unsigned long long>(f.cycles),
+              static_cast<unsigned long long>(f.macs));
+  std::printf("  %.3g simulated cycles/s, %.3g simulated MACs/s (kernel time)%s\n", f.cycles_per_s(), f.macs_per_s(),
+              f.ok ? "" : "  [CHECK FAILED]");
+}
+
+}  // namespace
+
+void register_sim_commands(CommandGroups& g) {
+  register_validator("arch", validate_arch);
+
+  static SimCliOptions o;
+  CLI::App* s = g.root.add_subcommand(
+      "sim",
+      "Run the SystemC cycle-level accelerator model (docs/sim-model.md) on an arch config. Functional mode "
+      "(--trace DIR): computes every output and compares it bit-exactly with the trace (exit 1 on a mismatch, naming "
+      "the first). Timing-only mode (--network NAME): network shapes, for ImageNet-sized workloads. Prints per-layer "
+      "cycles, compute and stall cycles by cause, utilization, MACs and DRAM bytes, and writes layers.csv, "
+      "summary.json, effective_config.json and manifest.json (plus energy.json with --tech) into the run directory.");
+  s->add_option("--arch", o.arch,
+                "arch config (configs/arch/*.json). Default: built-in 16x16 output-stationary array with integer PEs "
+                "as wide as the workload's widest layer");
+  s->add_option("--trace", o.trace, "trace directory (functional mode, bit-exact check)");
+  s->add_option("--network", o.network,
+                "built-in network (alexnet, resnet34, inception_bn, lenet, mlp) or topology CSV (timing-only mode)");
+  s->add_option("--width", o.width, "width multiplier (timing mode)")->capture_default_str();
+  s->add_option("--wbits", o.wbits, "weight bits of the body, 32 = FP32 (timing mode; first/last layers 8-bit)")
+      ->capture_default_str();
+  s->add_option("--abits", o.abits, "activation bits of the body, 32 = FP32 (timing mode)")->capture_default_str();
+  s->add_option("--batch", o.batch, "images per batch (timing mode)")->capture_default_str();
+  s->add_option("--tech", o.tech, "tech table (configs/tech/*.json): price the run's action counts with energy/");
+  s->add_flag("--ideal-memory", o.ideal_memory,
+              "infinite DRAM bandwidth, zero latency, no port stalls: cycles equal the closed form of docs/sim-model.md");
+  s->add_option("--vcd", o.vcd, "write a VCD of the top-level signals as NAME.vcd in the run directory");
+  s->add_option("--out", o.out, "run directory to create. Default: results/runs/<id>");
+  s->add_flag("--replace", o.replace, "replace --out if it exists");
+  s->callback([] { run_sim(o); });
+
+  CLI::App* b = g.bench.add_subcommand(
+      "sim",
+      "Simulator speed: functional mode (16x16 W4A4 array, synthetic convs, bit-exact check) in simulated MACs/s, "
+      "and timing-only resnet34 width 2 on a 32x32 array in seconds; also simulated cycles/s. Each case runs in its "
+      "own process (SystemC runs once per process).");
+  static std::string which = "all";
+  b->add_option("--case", which, "functional, timing or all")
+      ->check(CLI::IsMember({"functional", "timing", "all"}))
+      ->capture_default_str();
+  b->callback([] {
+    if (which == "functional" || which == "all")
+      print_figure(sim::run_in_child([] { return sim::bench_functional(1); }));
+    if (which == "timing" || which == "all") print_figure(sim::run_in_child(&sim::bench_timing));
+  });
+}
 
 }  // namespace wrpn

@@ -1,0 +1,39 @@
+// Controller: walks each layer's plan (sim/plan.h) step by step. It issues DMA loads for a step
+// (prefetching the next step into the other half of a double-buffered buffer while the array
+// computes), waits for them, hands the tile to the array (or a chunk to the post-processing unit),
+// then issues the output store. Every cycle a layer takes is attributed: compute, or a stall whose
+// cause is the thing the controller was waiting for; compute + stalls must equal the layer's
+// elapsed cycles, or the run stops as internally inconsistent.
+#pragma once
+
+#include <systemc>
+
+#include "sim/buffer.h"
+#include "sim/mac_array.h"
+#include "sim/sim_context.h"
+
+namespace wrpn::sim {
+
+class Controller : public sc_core::sc_module {
+ public:
+  sc_core::sc_fifo_out<ArrayJob> array_job_o;
+  sc_core::sc_fifo_out<ArrayJob> ppu_job_o;
+  sc_core::sc_fifo_in<ArrayJob> done_i;
+  sc_core::sc_fifo_out<DmaRequest*> dma_req_o;
+  sc_core::sc_out<int> layer_o;
+
+  Controller(sc_core::sc_module_name name, SimContext& ctx, Buffer& weights, Buffer& inputs, Buffer& outputs,
+             const class Dma& dma);
+
+ private:
+  void control_thread();
+  bool run_layer(const LayerPlan& p);
+  void gather_operands(const LayerPlan& p, const Step& s);
+  SimContext& ctx_;
+  Buffer &wbuf_, &ibuf_, &obuf_;
+  const Dma& dma_;
+  TileOperands ops_;
+  std::vector<int64_t> acc_;
+};
+
+}  // namespace wrpn::sim

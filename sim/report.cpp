@@ -1,0 +1,62 @@
+#include "sim/report.h"
+
+#include <cstdarg>
+#include <cstdio>
+
+namespace wrpn::sim {
+
+namespace {
+
+std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
+std::string fmt(const char* f, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, f);
+  std::vsnprintf(buf, sizeof buf, f, ap);
+  va_end(ap);
+  return buf;
+}
+
+unsigned long long u(uint64_t v) { return static_cast<unsigned long long>(v); }
+
+}  // namespace
+
+std::string format_table(const SimResult& r) {
+  std::string s = fmt("%s on arch \"%s\" (%dx%d %s, PE %s W%dA%d, acc %d bits), %s mode\n", r.workload.c_str(),
+                      r.arch.name.c_str(), r.arch.rows, r.arch.cols, to_string(r.arch.dataflow),
+                      to_string(r.arch.pe_type), r.arch.pe_wbits, r.arch.pe_abits, r.arch.acc_bits,
+                      r.functional ? "functional" : "timing-only");
+  s += fmt("%-22s %-7s %14s %14s %12s %12s %12s %12s %6s %14s %12s %12s  %s\n", "layer", "op", "cycles", "compute",
+           "stall_dramW", "stall_dramI", "stall_dramO", "stall_ports", "util", "macs", "dram_rd_B", "dram_wr_B",
+           "tile m/n/l order");
+  auto line = [&](const std::string& name, const std::string& op, uint64_t cycles, uint64_t compute,
+                  const StallCycles& st, double util, uint64_t macs, uint64_t rd, uint64_t wr, const std::string& tiling) {
+    s += fmt("%-22s %-7s %14llu %14llu %12llu %12llu %12llu %12llu %5.1f%% %14llu %12llu %12llu  %s\n", name.c_str(),
+             op.c_str(), u(cycles), u(compute), u(st.dram_weights), u(st.dram_inputs), u(st.dram_outputs),
+             u(st.buffer_ports), 100.0 * util, u(macs), u(rd), u(wr), tiling.c_str());
+  };
+  for (const LayerResult& l : r.layers)
+    line(l.name, l.op, l.cycles, l.compute_cycles, l.stalls, l.utilization, l.counts.macs, l.counts.dram_read_bytes,
+         l.counts.dram_write_bytes,
+         fmt("%lld/%lld/%lld %s%s", static_cast<long long>(l.tm), static_cast<long long>(l.tn),
+             static_cast<long long>(l.tl), l.loop_order.c_str(), l.passes > 1 ? fmt(" x%d passes", l.passes).c_str() : ""));
+  const double pes = static_cast<double>(r.arch.rows) * r.arch.cols;
+  line("total", "", r.cycles, r.compute_cycles, r.stalls,
+       r.cycles ? static_cast<double>(r.total.pe_active_cycles) / (pes * static_cast<double>(r.cycles)) : 0.0,
+       r.total.macs, r.total.dram_read_bytes, r.total.dram_write_bytes, "");
+  s += fmt("time at %.0f MHz: %.6f ms; stalls %.1f%% of cycles\n", r.arch.clock_mhz, r.total.time_s() * 1e3,
+           r.cycles ? 100.0 * static_cast<double>(r.stalls.total()) / static_cast<double>(r.cycles) : 0.0);
+  if (r.functional) {
+    if (r.mismatches == 0)
+      s += fmt("functional check: all %llu outputs match the trace bit-exactly\n", u(r.outputs_checked));
+    else
+      s += fmt("functional check: %llu of %llu values DIFFER; first: %s\n", u(r.mismatches), u(r.outputs_checked),
+               r.first_mismatch.c_str());
+  }
+  s += fmt("host: %.3f s in the SystemC kernel, %.3g simulated cycles/s, %.3g MACs/s\n", r.wall_seconds,
+           r.wall_seconds > 0 ? static_cast<double>(r.cycles) / r.wall_seconds : 0.0,
+           r.wall_seconds > 0 ? static_cast<double>(r.total.macs) / r.wall_seconds : 0.0);
+  return s;
+}
+
+}  // namespace wrpn::sim

@@ -1,0 +1,115 @@
+#include "sim/tile_engine.h"
+
+#include <algorithm>
+
+namespace wrpn::sim {
+
+namespace {
+
+/// The cycle loop shared by all PE types. `mac(i, j, idx)` performs PE(i,j)'s operation on stream
+/// index idx (OS: reduction index t; WS: pixel m) and returns true if it overflowed.
+template <class Mac>
+TileStats step_generic(const TileShape& s, Mac&& mac) {
+  TileStats st;
+  const int64_t R = s.rows_used, C = s.cols_used, T = s.stream;
+  uint64_t cycle = 0;
+  if (s.dataflow == Dataflow::weight_stationary) {
+    // Preload: the stationary weights shift in from the top, one array row per cycle.
+    for (int64_t i = 0; i < R; ++i) {
+      st.operand_register_writes += static_cast<uint64_t>(C);
+      ++cycle;
+    }
+  }
+  const uint64_t forward_writes = s.dataflow == Dataflow::output_stationary ? 2 : 1;
+  // Wavefront: in stream cycle c, PE(i,j) works on index c - i - j when it lies in [0, T). The set
+  // of busy PEs is non-empty from the first cycle until the wavefront has left the array.
+  for (int64_t c = 0;; ++c) {
+    uint64_t active = 0;
+    for (int64_t i = 0; i < R; ++i) {
+      const int64_t base = c - i;
+      const int64_t jlo = std::max<int64_t>(0, base - T + 1);
+      const int64_t jhi = std::min<int64_t>(C - 1, base);
+      if (jlo > jhi) continue;
+      for (int64_t j = jlo; j <= jhi; ++j) {
+        if (mac(i, j, base - j) && !st.overflow) {
+          st.overflow = true;
+          st.overflow_row = static_cast<int>(i);
+          st.overflow_col = static_cast<int>(j);
+          st.overflow_term = base - j;
+          st.overflow_cycle = cycle;
+        }
+      }
+      active += static_cast<uint64_t>(jhi - jlo + 1);
+    }
+    if (active == 0) break;
+    st.pe_ops += active;
+    st.operand_register_writes += forward_writes * active;
+    st.accumulator_updates += active;
+    ++cycle;
+  }
+  if (s.dataflow == Dataflow::output_stationary) {
+    // Drain: the accumulators leave one array row per cycle into the post-processing unit.
+    for (int64_t i = 0; i < R; ++i) ++cycle;
+  }
+  st.cycles = cycle;
+  return st;
+}
+
+}  // namespace
+
+TileStats step_tile(const TileShape& s, const IntTile& t, int acc_bits, OverflowMode mode) {
+  const int64_t C = s.cols_used, R = s.rows_used, T = s.stream;
+  const int32_t* a = t.a;
+  const int32_t* b = t.b;
+  int64_t* acc = t.acc;
+  if (s.dataflow == Dataflow::output_stationary) {
+    return step_generic(s, [&](int64_t i, int64_t j, int64_t k) {
+      const MacResult r = mac_step(acc[i * C + j], a[i * T + k], b[k * C + j], acc_bits, mode);
+      acc[i * C + j] = r.acc;
+      return r.overflowed;
+    });
+  }
+  return step_generic(s, [&](int64_t i, int64_t j, int64_t m) {
+    const MacResult r = mac_step(acc[m * C + j], a[m * R + i], b[i * C + j], acc_bits, mode);
+    acc[m * C + j] = r.acc;
+    return r.overflowed;
+  });
+}
+
+TileStats step_tile(const TileShape& s, const BinaryTile& t, int acc_bits, OverflowMode mode) {
+  const int64_t C = s.cols_used, R = s.rows_used, T = s.stream;
+  const int64_t lo = acc_min(acc_bits), hi = acc_max(acc_bits);
+  auto add = [&](int64_t& dst, int64_t v) {
+    const int64_t exact = dst + v;
+    if (exact < lo || exact > hi) {
+      dst = mode == OverflowMode::saturate ? (exact < lo ? lo : hi) : exact;
+      return true;
+    }
+    dst = exact;
+    return false;
+  };
+  if (s.dataflow == Dataflow::output_stationary) {
+    return step_generic(s, [&](int64_t i, int64_t j, int64_t k) {
+      return add(t.acc[i * C + j], xnor_popcount_dot(t.a[i * T + k], t.b[k * C + j], ~uint64_t{0}));
+    });
+  }
+  return step_generic(s, [&](int64_t i, int64_t j, int64_t m) {
+    return add(t.acc[m * C + j], xnor_popcount_dot(t.a[m * R + i], t.b[i * C + j], ~uint64_t{0}));
+  });
+}
+
+TileStats step_tile(const TileShape& s, const Fp32Tile& t) {
+  const int64_t C = s.cols_used, R = s.rows_used, T = s.stream;
+  if (s.dataflow == Dataflow::output_stationary) {
+    return step_generic(s, [&](int64_t i, int64_t j, int64_t k) {
+      t.acc[i * C + j] = fp32_mac(t.acc[i * C + j], t.a[i * T + k], t.b[k * C + j]);
+      return false;
+    });
+  }
+  return step_generic(s, [&](int64_t i, int64_t j, int64_t m) {
+    t.acc[m * C + j] = fp32_mac(t.acc[m * C + j], t.a[m * R + i], t.b[i * C + j]);
+    return false;
+  });
+}
+
+}  // namespace wrpn::sim

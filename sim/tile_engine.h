@@ -1,0 +1,88 @@
+// The PE grid of the MacArray as plain data, stepped one clock cycle at a time (DESIGN.md 6).
+// The SystemC MacArray module (mac_array.h) runs a whole tile through this engine per job and
+// then advances simulated time by the number of cycles the engine stepped; the engine is also
+// what `run_mac_array_tile` (the RTL cross-check) calls. No SystemC in this header.
+//
+// A tile is a GEMM block on rows_used x cols_used PEs with a stream of `stream` steps:
+//  * output stationary (OS): PE(i,j) holds accumulator acc[i][j]; a[i][t] (row i = output pixel,
+//    t = reduction index) enters row i from the left, b[t][j] (column j = output channel) enters
+//    column j from the top, both skewed: PE(i,j) multiplies pair t in cycle t + i + j. After the last
+//    MAC the accumulators leave one array row per cycle into the post-processing unit.
+//  * weight stationary (WS): w[i][j] (row i = reduction index, column j = output channel) is shifted
+//    in from the top, one row per cycle; then x[m][i] (pixel m) enters row i skewed, partial sums
+//    flow down column j and PE(i,j) adds its product for pixel m in cycle m + i + j. The sum for
+//    pixel m leaves the bottom of column j in the cycle after PE(rows_used-1, j) handled it.
+// Cycle count of a tile = cycles from the first operand entering the array to the last result
+// leaving it, inclusive: 2*rows_used + cols_used + stream - 2 for both dataflows (docs/sim-model.md).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/arch_config.h"
+#include "common/numerics.h"
+
+namespace wrpn::sim {
+
+/// Binary PEs compute this many XNOR-popcount lanes per cycle: one stream step is a 64-bit word of
+/// 1-bit activations against a 64-bit word of weight signs.
+inline constexpr int kBinaryLanes = 64;
+
+struct TileShape {
+  Dataflow dataflow = Dataflow::output_stationary;
+  int rows_used = 1;    ///< PE rows the tile occupies (<= array rows)
+  int cols_used = 1;    ///< PE columns the tile occupies (<= array cols)
+  int64_t stream = 1;   ///< OS: reduction steps; WS: pixels streamed through the stationary weights
+};
+
+/// What one tile did, counted by stepping (not by formula).
+struct TileStats {
+  uint64_t cycles = 0;                   ///< first operand in .. last result out, inclusive
+  uint64_t pe_ops = 0;                   ///< PE-cycles that did a useful MAC (or a lane-group op)
+  uint64_t operand_register_writes = 0;  ///< operand registers latched (forwarding included)
+  uint64_t accumulator_updates = 0;      ///< accumulator / partial-sum register updates
+  bool overflow = false;                 ///< first overflow (error mode) is described below
+  int overflow_row = -1, overflow_col = -1;
+  int64_t overflow_term = -1;            ///< OS: reduction index t; WS: pixel m (row = reduction)
+  uint64_t overflow_cycle = 0;
+};
+
+/// Closed-form cycle count of one tile (documented in docs/sim-model.md). Timing-only runs use it;
+/// functional runs step the engine and check the engine's count equals it on every tile.
+inline uint64_t tile_cycles(const TileShape& s) {
+  return static_cast<uint64_t>(2 * s.rows_used + s.cols_used - 2) + static_cast<uint64_t>(s.stream);
+}
+
+/// Operand matrices of an integer (int_k or ternary) tile, row-major.
+///  OS: a = rows_used x stream, b = stream x cols_used, acc (in/out) = rows_used x cols_used.
+///  WS: a = stream x rows_used (pixel-major inputs), b = rows_used x cols_used (stationary weights),
+///      acc (in/out) = stream x cols_used partial sums (carried in from the previous reduction tile).
+struct IntTile {
+  const int32_t* a = nullptr;
+  const int32_t* b = nullptr;
+  int64_t* acc = nullptr;
+};
+
+/// Binary tile: a/b hold packed lane words (activation bits, weight bit 1 = +1); unused lanes have
+/// activation bit 0. Shapes as IntTile with `stream` counted in lane words (OS) or pixels (WS).
+struct BinaryTile {
+  const uint64_t* a = nullptr;
+  const uint64_t* b = nullptr;
+  int64_t* acc = nullptr;
+};
+
+/// FP32 tile: IEEE binary32 multiply then add (common fp32_mac), same shapes.
+struct Fp32Tile {
+  const float* a = nullptr;
+  const float* b = nullptr;
+  float* acc = nullptr;
+};
+
+/// Steps one tile cycle by cycle. `acc_bits`/`mode` are the PE accumulator's; in error mode the
+/// engine stops counting MACs of the tile at the first overflow and reports it (the caller names
+/// the layer and element); in saturate mode values saturate exactly as common/mac_step does.
+TileStats step_tile(const TileShape& shape, const IntTile& t, int acc_bits, OverflowMode mode);
+TileStats step_tile(const TileShape& shape, const BinaryTile& t, int acc_bits, OverflowMode mode);
+TileStats step_tile(const TileShape& shape, const Fp32Tile& t);
+
+}  // namespace wrpn::sim
