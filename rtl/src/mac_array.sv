@@ -1,0 +1,149 @@
+// Rows x Cols output-stationary systolic tile (DESIGN.md 6; rtl/README.md has the timing contract).
+// O[r][c] = sum_k A[r][k] * W[k][c]. Every cycle with in_valid_i the controller presents one k step
+// unskewed: A[r][k] on row lane r and W[k][c] on column lane c, with first_i on k = 0 and last_i on
+// k = K-1. The array skews them itself (row r is delayed r cycles, column c is delayed c cycles), so
+// PE(r,c) sees step k at cycle k + r + c. Finished sums drain north through each column's result
+// chain and leave on res_o[c] with res_valid_o[c], top row first, one result every two cycles
+// (row r of column c in cycle K + 2r + c after the first step; see pe for the drain timing).
+// Unused rows/columns of a partial tile have their lane valid bit low and produce no result.
+module mac_array #(
+    parameter int Rows     = 4,
+    parameter int Cols     = 4,
+    parameter int PeKind   = 0,  // 0 = int, 1 = ternary, 2 = binary (see pe)
+    parameter int WidthA   = 8,
+    parameter int WidthW   = 8,
+    parameter int AccWidth = 24
+) (
+    input  logic                     clk_i,
+    input  logic                     rst_ni,
+    input  logic                     sat_i,          // 1 = saturate mode, 0 = error mode (flag only)
+    input  logic                     in_valid_i,     // a k step is presented this cycle
+    input  logic                     first_i,        // it is k = 0
+    input  logic                     last_i,         // it is k = K-1
+    input  logic [  Rows*WidthA-1:0] a_i,            // row lane r in bits [r*WidthA +: WidthA]
+    input  logic [         Rows-1:0] a_row_valid_i,  // rows used by this tile
+    input  logic [  Cols*WidthW-1:0] w_i,            // column lane c in bits [c*WidthW +: WidthW]
+    input  logic [         Cols-1:0] w_col_valid_i,  // columns used by this tile
+    output logic [Cols*AccWidth-1:0] res_o,          // column c in bits [c*AccWidth +: AccWidth]
+    output logic [         Cols-1:0] res_valid_o,
+    output logic [         Cols-1:0] res_ovf_o
+);
+  if (Rows < 1 || Rows > 64) begin : g_bad_rows
+    $error("mac_array: Rows must be in 1..64 (an array of zero rows computes nothing)");
+  end
+  if (Cols < 1 || Cols > 64) begin : g_bad_cols
+    $error("mac_array: Cols must be in 1..64");
+  end
+
+  // ---------------------------------------------------------------- input skew
+  // Lanes are packed vectors, nets are unpacked arrays with one element per lane, and every delay
+  // stage is its own register: Yosys 0.23 reads neither structs with assignment patterns nor
+  // multi-dimensional packed arrays, and Verilator simulates a net built as one wide flat vector
+  // through wide concatenations (slower by an order of magnitude on a 16x16 tile).
+  // Activation lane = {a, valid, first, last}; weight lane = {w, valid}.
+  localparam int LaneA = WidthA + 3;
+  localparam int LaneW = WidthW + 1;
+
+  logic [LaneA-1:0] row_in[Rows];  // enters PE(r,0)
+  logic [LaneW-1:0] col_in[Cols];  // enters PE(0,c)
+
+  for (genvar r = 0; r < Rows; r++) begin : g_row_skew
+    logic [LaneA-1:0] lane;
+    assign lane = {a_i[r*WidthA+:WidthA], in_valid_i & a_row_valid_i[r], first_i, last_i};
+    if (r == 0) begin : g_direct
+      assign row_in[r] = lane;
+    end else begin : g_delay
+      // Row r is delayed r cycles: stage 0 takes the lane, stage r-1 feeds the array.
+      for (genvar i = 0; i < r; i++) begin : g_stage
+        logic [LaneA-1:0] q;
+        always_ff @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) q <= '0;
+          else if (i == 0) q <= lane;
+          else q <= g_stage[(i > 0 ? i - 1 : 0)].q;
+        end
+      end
+      assign row_in[r] = g_stage[r-1].q;
+    end
+  end
+
+  for (genvar c = 0; c < Cols; c++) begin : g_col_skew
+    logic [LaneW-1:0] lane;
+    assign lane = {w_i[c*WidthW+:WidthW], in_valid_i & w_col_valid_i[c]};
+    if (c == 0) begin : g_direct
+      assign col_in[c] = lane;
+    end else begin : g_delay
+      for (genvar i = 0; i < c; i++) begin : g_stage
+        logic [LaneW-1:0] q;
+        always_ff @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) q <= '0;
+          else if (i == 0) q <= lane;
+          else q <= g_stage[(i > 0 ? i - 1 : 0)].q;
+        end
+      end
+      assign col_in[c] = g_stage[c-1].q;
+    end
+  end
+
+  // ---------------------------------------------------------------- PE grid
+  // Element (r, c) of a_net enters PE(r,c) from the west (c = Cols: the east edge, unused); of
+  // w_net enters PE(r,c) from the north (r = Rows: the south edge, unused); of res_net is what
+  // PE(r,c) offers north (r = Rows: the empty entry below the bottom row).
+  localparam int ANets = Rows * (Cols + 1);
+  localparam int WNets = (Rows + 1) * Cols;
+  logic [LaneA-1:0] a_net[ANets];
+  logic [LaneW-1:0] w_net[WNets];
+  logic [AccWidth-1:0] res_net[WNets];
+  logic res_valid_net[WNets];
+  logic res_ovf_net[WNets];
+
+  for (genvar r = 0; r < Rows; r++) begin : g_west
+    assign a_net[r*(Cols+1)] = row_in[r];
+  end
+  for (genvar c = 0; c < Cols; c++) begin : g_edges
+    assign w_net[c] = col_in[c];
+    assign res_net[Rows*Cols+c] = '0;
+    assign res_valid_net[Rows*Cols+c] = 1'b0;
+    assign res_ovf_net[Rows*Cols+c] = 1'b0;
+  end
+
+  for (genvar r = 0; r < Rows; r++) begin : g_r
+    for (genvar c = 0; c < Cols; c++) begin : g_c
+      localparam int AIn = r * (Cols + 1) + c;  // west input lane of PE(r,c); AIn + 1 is its east output
+      localparam int WIn = r * Cols + c;        // north input lane; WIn + Cols is its south output
+      pe #(
+          .PeKind  (PeKind),
+          .WidthA  (WidthA),
+          .WidthW  (WidthW),
+          .AccWidth(AccWidth)
+      ) u_pe (
+          .clk_i      (clk_i),
+          .rst_ni     (rst_ni),
+          .sat_i      (sat_i),
+          .a_i        (a_net[AIn][LaneA-1:3]),
+          .a_valid_i  (a_net[AIn][2]),
+          .first_i    (a_net[AIn][1]),
+          .last_i     (a_net[AIn][0]),
+          .a_o        (a_net[AIn+1][LaneA-1:3]),
+          .a_valid_o  (a_net[AIn+1][2]),
+          .first_o    (a_net[AIn+1][1]),
+          .last_o     (a_net[AIn+1][0]),
+          .w_i        (w_net[WIn][LaneW-1:1]),
+          .w_valid_i  (w_net[WIn][0]),
+          .w_o        (w_net[WIn+Cols][LaneW-1:1]),
+          .w_valid_o  (w_net[WIn+Cols][0]),
+          .res_i      (res_net[WIn+Cols]),
+          .res_valid_i(res_valid_net[WIn+Cols]),
+          .res_ovf_i  (res_ovf_net[WIn+Cols]),
+          .res_o      (res_net[WIn]),
+          .res_valid_o(res_valid_net[WIn]),
+          .res_ovf_o  (res_ovf_net[WIn])
+      );
+    end
+  end
+
+  for (genvar c = 0; c < Cols; c++) begin : g_out
+    assign res_o[c*AccWidth+:AccWidth] = res_net[c];
+    assign res_valid_o[c] = res_valid_net[c];
+    assign res_ovf_o[c] = res_ovf_net[c];
+  end
+endmodule

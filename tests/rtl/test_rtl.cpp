@@ -1,0 +1,175 @@
+// RTL cross-checks and synthesis (label rtl). Seeds are pinned and printed on failure by the
+// harness's first-mismatch text.
+#define BOOST_TEST_MODULE rtl
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/atomic_file.h"
+#include "common/numerics.h"
+#include "rtl/harness/models.h"
+#include "rtl/harness/synth.h"
+#include "rtl/harness/verify.h"
+
+namespace utf = boost::unit_test;
+using namespace wrpn;
+using namespace wrpn::rtl;
+
+namespace {
+
+constexpr uint64_t kSeed = 20261124;
+
+VerifyReport verify(std::vector<std::string> units, int64_t vectors = 20000, int64_t tiles = 100) {
+  VerifyOptions o;
+  o.seed = kSeed;
+  o.units = std::move(units);
+  o.random_vectors = vectors;
+  o.array_tiles = tiles;
+  return run_verify(o);
+}
+
+void expect_clean(const VerifyReport& rep) {
+  BOOST_REQUIRE(!rep.rows.empty());
+  for (const CheckRow& r : rep.rows) {
+    BOOST_TEST_MESSAGE(format_verify_row(r));
+    BOOST_TEST(r.mismatches == 0u, r.unit << ": " << r.first_mismatch);
+    BOOST_TEST(r.vectors > 0u);
+    BOOST_TEST(r.cycles >= r.vectors);
+  }
+}
+
+const CheckRow& row_of(const VerifyReport& rep, const std::string& unit) {
+  for (const CheckRow& r : rep.rows)
+    if (r.unit == unit) return r;
+  BOOST_FAIL("no row for " + unit);
+  return rep.rows.front();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(int_units_exhaustive_up_to_8_bits) {
+  const VerifyReport rep = verify({"mac_unit_a2w2", "mac_unit_a4w4", "mac_unit_a4w8", "mac_unit_a8w8"});
+  expect_clean(rep);
+  // Exhaustive: every activation code times every valid weight code, three passes (product,
+  // running sums in error and in saturate mode) plus the forced-overflow sequences.
+  const CheckRow& r = row_of(rep, "mac_unit_a8w8");
+  BOOST_TEST(r.method == "exhaustive");
+  BOOST_TEST(r.vectors >= 3u * 256u * 255u);
+  BOOST_TEST(row_of(rep, "mac_unit_a4w4").vectors >= 3u * 16u * 15u);
+}
+
+BOOST_AUTO_TEST_CASE(ternary_and_binary_exhaustive) {
+  const VerifyReport rep = verify({"mac_ternary_a4", "mac_ternary_a8", "mac_binary_a1l8"});
+  expect_clean(rep);
+  BOOST_TEST(row_of(rep, "mac_binary_a1l8").method == "exhaustive");
+  BOOST_TEST(row_of(rep, "mac_binary_a1l8").vectors >= 3u * 65536u);
+  BOOST_TEST(row_of(rep, "mac_ternary_a8").vectors >= 3u * 256u * 4u);  // codes -1, 0, +1 and 2'b10
+}
+
+BOOST_AUTO_TEST_CASE(wide_units_random_with_edges) {
+  const VerifyReport rep = verify({"mac_unit_a16w16", "mac_binary_a1l64", "mac_fp32"});
+  expect_clean(rep);
+  BOOST_TEST(row_of(rep, "mac_unit_a16w16").method == "random+edges");
+  BOOST_TEST(row_of(rep, "mac_fp32").vectors == 40000u);
+}
+
+BOOST_AUTO_TEST_CASE(arrays_match_sim_accumulators_and_cycles) {
+  const VerifyReport rep = verify({"mac_array"}, 1000, 100);
+  expect_clean(rep);
+  BOOST_TEST(row_of(rep, "mac_array_16x16_a8w8").vectors >= 100u);
+}
+
+BOOST_AUTO_TEST_CASE(array_tile_cycle_count_is_2r_plus_c_plus_k_minus_2) {
+  // Independent of the reference: drive one 3x5 tile with K = 7 on the 16x16 array by hand and
+  // count cycles from the first operand in to the last result out, inclusive.
+  const ArrayModelInfo* info = nullptr;
+  for (const auto& a : array_models())
+    if (a.name == "mac_array_16x16_a8w8") info = &a;
+  BOOST_REQUIRE(info);
+  auto m = info->make();
+  const int R = 3, C = 5, K = 7;
+  std::vector<int32_t> a(16, 0), w(16, 0);
+  int results = 0;
+  uint64_t last = 0;
+  std::vector<int> per_col(16, 0);
+  for (uint64_t cycle = 0; cycle < 100; ++cycle) {
+    const bool valid = cycle < static_cast<uint64_t>(K);
+    for (int r = 0; r < R; ++r) a[static_cast<size_t>(r)] = valid ? static_cast<int32_t>(r + 1) : 0;
+    for (int c = 0; c < C; ++c) w[static_cast<size_t>(c)] = valid ? static_cast<int32_t>(c - 2) : 0;
+    m->drive(valid, cycle == 0, cycle == static_cast<uint64_t>(K - 1), a.data(), (1u << R) - 1, w.data(),
+             (1u << C) - 1, false);
+    m->settle();
+    for (int c = 0; c < 16; ++c)
+      if (m->res_valid(c)) {
+        BOOST_TEST(c < C);
+        // Rows of one column leave top row first; column c, row r holds K*(r+1)*(c-2).
+        const int r = per_col[static_cast<size_t>(c)]++;
+        BOOST_TEST(m->res(c) == static_cast<int64_t>(K * (r + 1) * (c - 2)));
+        ++results;
+        last = cycle;
+      }
+    m->tick();
+  }
+  BOOST_TEST(results == R * C);
+  BOOST_TEST(last + 1 == static_cast<uint64_t>(2 * R + C + K - 2));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_unit_is_a_diagnostic) {
+  VerifyOptions o;
+  o.units = {"mac_nonexistent"};
+  BOOST_CHECK_THROW(run_verify(o), std::exception);
+}
+
+BOOST_AUTO_TEST_CASE(synth_4bit_mac) {
+  // Fresh synthesis into a scratch directory (tests never write tracked files), compared with the
+  // committed cache entry when that is current.
+  SynthVariant v;
+  for (const auto& s : synth_variants())
+    if (s.top == "mac_unit" && s.width == 4) v = s;
+  BOOST_REQUIRE(!v.id.empty());
+  const std::string dir = std::string(WRPN_BINARY_DIR) + "/synth-test";
+  std::filesystem::remove_all(dir);
+  SynthOptions o;
+  o.out_dir = dir;
+  o.force = true;
+  bool cached = true;
+  const nlohmann::json j = synthesize(v, o, &cached);
+  BOOST_TEST(!cached);
+  BOOST_TEST(j.at("format") == "wrpn-synth");
+  BOOST_TEST(j.at("acc_width").get<int>() == synth_acc_width(4, 4));
+  // Flip-flops: the accumulator and the sticky overflow flag, nothing else.
+  BOOST_TEST(j.at("cells").at("flip_flops").get<int>() == v.acc_width + 1);
+  BOOST_TEST(j.at("cells").at("logic").get<int>() > 6 * 4 * 4);  // at least the multiplier's partial products
+  BOOST_TEST(j.at("area_um2").at("total").get<double>() > 0.0);
+  BOOST_TEST(j.at("transistors").at("total").get<int64_t>() > j.at("transistors").at("flip_flops").get<int64_t>());
+  // A second call is served from the cache.
+  o.force = false;
+  const nlohmann::json again = synthesize(v, o, &cached);
+  BOOST_TEST(cached);
+  BOOST_TEST(again.at("cells").at("total") == j.at("cells").at("total"));
+  const std::string committed = default_synth_dir() + "/" + v.id + ".json";
+  if (std::filesystem::exists(committed)) {
+    const nlohmann::json c = nlohmann::json::parse(read_file(committed));
+    if (c.at("rtl_sha256") == j.at("rtl_sha256")) {
+      BOOST_TEST(c.at("cells").at("total") == j.at("cells").at("total"));
+    } else {
+      BOOST_TEST_MESSAGE("committed " << committed << " is stale: rerun `wrpn synth`");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(synth_wide_variants, *utf::label("slow") * utf::disabled()) {
+  // 16-bit and FP32 take minutes each: only with `ctest -L slow` (test_rtl_slow).
+  const std::string dir = std::string(WRPN_BINARY_DIR) + "/synth-test-slow";
+  SynthOptions o;
+  o.out_dir = dir;
+  for (const auto& v : synth_variants()) {
+    if (!v.slow) continue;
+    const nlohmann::json j = synthesize(v, o);
+    BOOST_TEST_MESSAGE(format_synth_row(j, false));
+    BOOST_TEST(j.at("cells").at("flip_flops").get<int>() >= v.acc_width);
+  }
+}
