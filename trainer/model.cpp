@@ -171,6 +171,10 @@ void Model::quantize_weights(Node& nd) {
     return;
   }
   nd.alpha = weight_alpha(nd.w.data(), n, bits);
+  if (clip_surrogate_ && bits != 1) {
+    for (int64_t i = 0; i < n; ++i) nd.wq[i] = std::clamp(nd.w[i], -nd.alpha, nd.alpha);
+    return;
+  }
   for (int64_t i = 0; i < n; ++i) nd.wq[i] = weight_value(quantize_weight(nd.w[i], bits, nd.alpha), bits, nd.alpha);
 }
 
@@ -274,7 +278,7 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
       const bool is_max = l.op == LayerOp::maxpool;
       const int64_t oh = l.out_h(), ow = l.out_w();
       const int bits = l.abits_out;
-      const bool quant = is_max ? false : bits != kFp32Bits;
+      const bool quant = is_max || clip_surrogate_ ? false : bits != kFp32Bits;
       if (is_max) nd.argmax.resize(static_cast<size_t>(n * nd.out_size));
       const float levels = quant ? static_cast<float>(act_code_max(bits)) : 1.0f;
 #pragma omp parallel for schedule(static) num_threads(T)
@@ -368,7 +372,9 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
           const float y = g * xh + be;
           nd.xhat[off + p] = xh;
           nd.pre[off + p] = y;
-          nd.out[off + p] = bits == kFp32Bits ? std::max(y, 0.0f) : activation_value(quantize_activation(y, bits), bits);
+          nd.out[off + p] = bits == kFp32Bits ? std::max(y, 0.0f)
+                            : clip_surrogate_  ? std::clamp(y, 0.0f, 1.0f)
+                                               : activation_value(quantize_activation(y, bits), bits);
         }
       }
     }

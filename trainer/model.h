@@ -87,6 +87,11 @@ class Model {
   /// Backward pass of the last forward(train = true), from d loss / d logits.
   void backward(const std::vector<float>& dlogits);
   std::vector<ParamRef> params();
+  /// Test hook: forward computes the clip functions the straight-through estimators differentiate
+  /// (clip(y, 0, 1) for activations, alpha * clip(w / alpha, -1, 1) for k >= 2 weights, exact
+  /// averages) instead of rounding, so numeric gradients can check the STE backward. Binary weights
+  /// still use sign. Off by default; training never sets it.
+  void set_clip_surrogate(bool on) { clip_surrogate_ = on; }
   /// Every tensor a checkpoint must hold (params and BN running statistics), by name.
   std::vector<std::pair<std::string, std::vector<float>*>> state();
 
@@ -99,6 +104,7 @@ class Model {
   const float* x_ = nullptr;
   int64_t n_ = 0;
   double bn_momentum_ = 0.1, bn_eps_ = 1e-5;
+  bool clip_surrogate_ = false;
 };
 
 /// Predicted classes (argmax, first maximum wins) of logits [n, classes].
