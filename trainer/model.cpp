@@ -175,7 +175,11 @@ void Model::quantize_weights(Node& nd) {
     for (int64_t i = 0; i < n; ++i) nd.wq[i] = std::clamp(nd.w[i], -nd.alpha, nd.alpha);
     return;
   }
-  for (int64_t i = 0; i < n; ++i) nd.wq[i] = weight_value(quantize_weight(nd.w[i], bits, nd.alpha), bits, nd.alpha);
+  const float alpha = nd.alpha;
+  float* wq = nd.wq.data();
+  const float* w = nd.w.data();
+#pragma omp parallel for schedule(static) num_threads(threads()) if (n > 16384)
+  for (int64_t i = 0; i < n; ++i) wq[i] = weight_value(quantize_weight(w[i], bits, alpha), bits, alpha);
 }
 
 const float* Model::input_of(int node, int which) const {
@@ -526,9 +530,11 @@ void Model::backward(const std::vector<float>& dlogits) {
           if (dx) col2im_add(dcol.data(), l, dx + b * in_size);
         }
       }
-      for (int t = 0; t < T; ++t)
-        if (!partial[t].empty())
-          for (int64_t i = 0; i < WN; ++i) dwq[i] += partial[t][i];
+      // Summed in thread order for every element, so the result depends only on the thread count.
+#pragma omp parallel for schedule(static) num_threads(T)
+      for (int64_t i = 0; i < WN; ++i)
+        for (int t = 0; t < T; ++t)
+          if (!partial[t].empty()) dwq[i] += partial[t][i];
     } else {  // fc
       const int64_t C = l.c;
 #pragma omp parallel num_threads(T)
@@ -549,6 +555,7 @@ void Model::backward(const std::vector<float>& dlogits) {
     }
     // STE: the gradient passes where w/alpha lies inside the clip range [-1, 1] (binary: |w| <= 1).
     const int wb = l.wbits;
+#pragma omp parallel for schedule(static) num_threads(T) if (WN > 16384)
     for (int64_t i = 0; i < WN; ++i) {
       const bool pass = wb == kFp32Bits ? true : wb == 1 ? std::fabs(nd.w[i]) <= 1.0f : std::fabs(nd.w[i]) <= nd.alpha;
       nd.dw[i] = pass ? dwq[i] : 0.0f;

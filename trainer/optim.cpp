@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "trainer/parallel.h"
+
 namespace wrpn::trainer {
 
 double scheduled_lr(const OptimConfig& c, int64_t epochs, double t) {
@@ -47,6 +49,7 @@ void Optimizer::step(double lr) {
       const auto step = static_cast<float>(lr / bc1);
       const auto sbc2 = static_cast<float>(std::sqrt(bc2));
       const auto eps = static_cast<float>(c_.eps);
+#pragma omp parallel for schedule(static) num_threads(threads()) if (n > 16384)
       for (size_t j = 0; j < n; ++j) {
         const float gj = g[j] + decay * w[j];
         m[j] = b1 * m[j] + (1.0f - b1) * gj;
@@ -55,10 +58,12 @@ void Optimizer::step(double lr) {
       }
     } else {
       const auto mu = static_cast<float>(c_.momentum);
+      const bool nesterov = c_.nesterov;
+#pragma omp parallel for schedule(static) num_threads(threads()) if (n > 16384)
       for (size_t j = 0; j < n; ++j) {
         const float gj = g[j] + decay * w[j];
         m[j] = mu * m[j] + gj;
-        w[j] -= flr * (c_.nesterov ? gj + mu * m[j] : m[j]);
+        w[j] -= flr * (nesterov ? gj + mu * m[j] : m[j]);
       }
     }
   }
