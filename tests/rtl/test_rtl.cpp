@@ -10,6 +10,8 @@
 
 #include "common/atomic_file.h"
 #include "common/numerics.h"
+#include "common/rng.h"
+#include "workloads/trace.h"
 #include "rtl/harness/models.h"
 #include "rtl/harness/synth.h"
 #include "rtl/harness/verify.h"
@@ -115,6 +117,80 @@ BOOST_AUTO_TEST_CASE(array_tile_cycle_count_is_2r_plus_c_plus_k_minus_2) {
   }
   BOOST_TEST(results == R * C);
   BOOST_TEST(last + 1 == static_cast<uint64_t>(2 * R + C + K - 2));
+}
+
+namespace {
+
+/// A one-layer trace (3x3 conv, pad 1, stride 1, 4-bit codes) with accumulators computed here.
+Trace small_conv_trace() {
+  Trace t;
+  t.network = "rtl_test";
+  t.dataset = "synthetic";
+  t.images = 2;
+  TraceLayer L;
+  Layer& s = L.shape;
+  s.name = "conv_t";
+  s.op = LayerOp::conv;
+  s.n = 2;
+  s.c = 3;
+  s.h = s.w = 6;
+  s.k = 20;  // more output channels than the 16x16 array has columns: two column folds
+  s.r = s.s = 3;
+  s.pad = 1;
+  s.wbits = 4;
+  s.abits_in = 4;
+  s.abits_out = 4;
+  Rng rng(7);
+  L.weights.resize(static_cast<size_t>(s.weight_count()));
+  for (auto& w : L.weights) w = static_cast<int32_t>(rng.uniform_int(-7, 7));
+  L.input.resize(static_cast<size_t>(s.input_count()));
+  for (auto& a : L.input) a = static_cast<int32_t>(rng.uniform_int(0, 15));
+  L.requant.assign(static_cast<size_t>(s.k), RequantParams{1, 0, 4});
+  const int64_t OH = s.out_h(), OW = s.out_w();
+  for (int64_t n = 0; n < s.n; ++n)
+    for (int64_t k = 0; k < s.k; ++k)
+      for (int64_t y = 0; y < OH; ++y)
+        for (int64_t x = 0; x < OW; ++x) {
+          int64_t acc = 0;
+          for (int64_t c = 0; c < s.c; ++c)
+            for (int64_t r = 0; r < s.r; ++r)
+              for (int64_t q = 0; q < s.s; ++q) {
+                const int64_t iy = y - s.pad + r, ix = x - s.pad + q;
+                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+                acc += static_cast<int64_t>(L.input[static_cast<size_t>(((n * s.c + c) * s.h + iy) * s.w + ix)]) *
+                       L.weights[static_cast<size_t>(((k * s.c + c) * s.r + r) * s.s + q)];
+              }
+          L.expected_acc.push_back(acc);
+          L.expected_output.push_back(requantize(acc, L.requant[static_cast<size_t>(k)], s.abits_out));
+        }
+  t.layers.push_back(L);
+  return t;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(trace_replay_through_the_16x16_array) {
+  const std::string dir = std::string(WRPN_BINARY_DIR) + "/rtl-test-trace";
+  Trace t = small_conv_trace();
+  write_trace(dir, t, true);
+  VerifyOptions o;
+  o.seed = kSeed;
+  o.units = {"mac_array_16x16"};
+  o.array_tiles = 0;
+  o.trace_dir = dir;
+  o.trace_rows = 0;  // all 2 x 36 output pixels
+  const VerifyReport rep = run_verify(o);
+  expect_clean(rep);
+  BOOST_TEST(rep.rows.back().method == "trace:conv_t");
+  BOOST_TEST(rep.rows.back().vectors == 5u * 2u);  // ceil(72/16) row blocks x 2 column blocks
+
+  // A trace whose accumulator disagrees with the RTL is reported, naming the element.
+  t.layers[0].expected_acc[5] += 1;
+  write_trace(dir, t, true);
+  const VerifyReport bad = run_verify(o);
+  BOOST_TEST(!bad.ok());
+  BOOST_TEST(bad.rows.back().mismatches == 1u);
+  BOOST_TEST(bad.rows.back().first_mismatch.find("pixel 5") != std::string::npos, bad.rows.back().first_mismatch);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_unit_is_a_diagnostic) {
