@@ -150,11 +150,12 @@ void print_figure(const sim::BenchFigure& f) {
     return;
   }
   std::printf("%s: %s\n", f.name.c_str(), f.setup.c_str());
-  std::printf("  simulate() %.3f s (kernel %.3f s, planning and totals %.3f s); %llu cycles, %llu MACs\n",
-              f.total_seconds, f.kernel_seconds, f.plan_seconds, static_cast<unsigned long long>(f.cycles),
-              static_cast<unsigned long long>(f.macs));
-  std::printf("  %.3g simulated cycles/s, %.3g simulated MACs/s (kernel time)%s\n", f.cycles_per_s(), f.macs_per_s(),
-              f.ok ? "" : "  [CHECK FAILED]");
+  std::printf("  simulate() %.3f s wall (kernel %.3f s wall, %.3f s CPU; planning and totals %.3f s); %llu cycles, "
+              "%llu MACs\n",
+              f.total_seconds, f.kernel_seconds, f.kernel_cpu_seconds, f.plan_seconds,
+              static_cast<unsigned long long>(f.cycles), static_cast<unsigned long long>(f.macs));
+  std::printf("  %.3g simulated cycles/s, %.3g simulated MACs/s (per CPU second of the kernel, one core)%s\n",
+              f.cycles_per_s(), f.macs_per_s(), f.ok ? "" : "  [CHECK FAILED]");
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 void fill(BenchFigure& f, const SimResult& r, double total) {
   f.total_seconds = total;
   f.kernel_seconds = r.wall_seconds;
+  f.kernel_cpu_seconds = r.cpu_seconds;
   f.plan_seconds = total - r.wall_seconds;
   f.cycles = r.cycles;
   f.macs = r.total.macs;
@@ -99,7 +100,7 @@ BenchFigure run_in_child(BenchFigure (*fn)()) {
     nlohmann::json j;
     try {
       const BenchFigure f = fn();
-      j = {{"name", f.name},   {"setup", f.setup},   {"plan", f.plan_seconds}, {"kernel", f.kernel_seconds},
+      j = {{"name", f.name},   {"setup", f.setup},   {"plan", f.plan_seconds}, {"kernel", f.kernel_seconds}, {"kernel_cpu", f.kernel_cpu_seconds},
            {"total", f.total_seconds}, {"cycles", f.cycles}, {"macs", f.macs}, {"ok", f.ok}, {"error", f.error}};
     } catch (const std::exception& e) {
       j = {{"error", e.what()}};
@@ -134,6 +135,7 @@ BenchFigure run_in_child(BenchFigure (*fn)()) {
     out.setup = j.value("setup", std::string());
     out.plan_seconds = j.value("plan", 0.0);
     out.kernel_seconds = j.value("kernel", 0.0);
+    out.kernel_cpu_seconds = j.value("kernel_cpu", 0.0);
     out.total_seconds = j.value("total", 0.0);
     out.cycles = j.value("cycles", uint64_t{0});
     out.macs = j.value("macs", uint64_t{0});

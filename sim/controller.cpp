@@ -54,6 +54,10 @@ void Controller::gather_operands(const LayerPlan& p, const Step& s) {
     return bits;
   };
   const int64_t rows = s.tile.rows_used, cols = s.tile.cols_used, T = s.tile.stream;
+  if (!binary) {
+    gather_int(p, s, t);
+    return;
+  }
   const size_t na = static_cast<size_t>(os ? rows * T : T * rows), nb = static_cast<size_t>(os ? T * cols : rows * cols);
   if (binary) {
     ops_.a_bits.resize(na);
@@ -85,6 +89,63 @@ void Controller::gather_operands(const LayerPlan& p, const Step& s) {
         if (binary) ops_.b_bits[static_cast<size_t>(i * cols + j)] = weight_word(j, s.l0 + i);
         else ops_.b[static_cast<size_t>(i * cols + j)] = weight_code(j, s.l0 + i);
       }
+    // Partial sums live in the output buffer between reduction tiles of the same pixel chunk.
+    if (s.first_l) acc_.assign(static_cast<size_t>(T * cols), 0);
+  }
+  ops_.acc = &acc_;
+}
+
+void Controller::gather_int(const LayerPlan& p, const Step& s, const TraceLayer& t) {
+  const Layer& l = p.layer;
+  const int64_t L = p.fan_in, cg = l.c / l.groups, per_image = l.out_h() * l.out_w();
+  const bool os = s.tile.dataflow == Dataflow::output_stationary;
+  const int64_t rows = s.tile.rows_used, cols = s.tile.cols_used, T = s.tile.stream;
+  // Reduction slice [x0, x0+xlen) of the im2col row of pixel m, written to dst[0..xlen) with stride 1.
+  // Walks (c, r, q) incrementally: no division per element.
+  auto input_row = [&](int64_t m, int64_t x0, int64_t xlen, int32_t* dst, int64_t dst_stride) {
+    const int64_t n = m / per_image, oh = (m % per_image) / l.out_w(), ow = m % l.out_w();
+    const int64_t RS = l.r * l.s;
+    int64_t c = x0 / RS, r = (x0 % RS) / l.s, q = x0 % l.s;
+    const int32_t* plane0 = t.input.data() + (n * l.c + s.group * cg) * l.h * l.w;
+    const int64_t ih0 = oh * l.stride - l.pad, iw0 = ow * l.stride - l.pad;
+    for (int64_t x = 0; x < xlen; ++x) {
+      const int64_t ih = ih0 + r, iw = iw0 + q;
+      dst[x * dst_stride] =
+          (ih < 0 || iw < 0 || ih >= l.h || iw >= l.w) ? 0 : plane0[(c * l.h + ih) * l.w + iw];
+      if (++q == l.s) {
+        q = 0;
+        if (++r == l.r) {
+          r = 0;
+          ++c;
+        }
+      }
+    }
+  };
+  const size_t na = static_cast<size_t>(rows * T), nb = static_cast<size_t>(os ? T * cols : rows * cols);
+  ops_.a.resize(na);
+  ops_.b.resize(nb);
+  const int32_t* wbase = t.weights.data() + (s.group * p.k_per_group + s.n0) * L;
+  if (os) {
+    for (int64_t i = 0; i < rows; ++i) input_row(s.m0 + i, 0, T, ops_.a.data() + i * T, 1);
+    // The weights of a channel tile stay the same across its pixel tiles (loop order g>n>m): gather
+    // them only when the tile changes.
+    const bool same = gathered_plan_ == &p && gathered_group_ == s.group && gathered_n0_ == s.n0 &&
+                      gathered_cols_ == cols && gathered_l0_ == 0;
+    if (!same) {
+      for (int64_t j = 0; j < cols; ++j)
+        for (int64_t x = 0; x < T; ++x) ops_.b[static_cast<size_t>(x * cols + j)] = wbase[j * L + x];
+      gathered_plan_ = &p;
+      gathered_group_ = s.group;
+      gathered_n0_ = s.n0;
+      gathered_cols_ = cols;
+      gathered_l0_ = 0;
+    }
+    acc_.assign(static_cast<size_t>(rows * cols), 0);
+  } else {
+    for (int64_t m = 0; m < T; ++m) input_row(s.m0 + m, s.l0, rows, ops_.a.data() + m * rows, 1);
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) ops_.b[static_cast<size_t>(i * cols + j)] = wbase[j * L + s.l0 + i];
+    gathered_plan_ = nullptr;
     // Partial sums live in the output buffer between reduction tiles of the same pixel chunk.
     if (s.first_l) acc_.assign(static_cast<size_t>(T * cols), 0);
   }

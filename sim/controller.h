@@ -29,11 +29,16 @@ class Controller : public sc_core::sc_module {
   void control_thread();
   bool run_layer(const LayerPlan& p);
   void gather_operands(const LayerPlan& p, const Step& s);
+  /// Integer/ternary PEs: im2col slices without a division per element; weights reused across tiles.
+  void gather_int(const LayerPlan& p, const Step& s, const TraceLayer& t);
   SimContext& ctx_;
   Buffer &wbuf_, &ibuf_, &obuf_;
   const Dma& dma_;
   TileOperands ops_;
   std::vector<int64_t> acc_;
+  const LayerPlan* gathered_plan_ = nullptr;  ///< whose weights ops_.b holds (OS), to skip re-gathering
+  int64_t gathered_group_ = -1, gathered_n0_ = -1, gathered_l0_ = -1;
+  int64_t gathered_cols_ = -1;
 };
 
 }  // namespace wrpn::sim

@@ -53,9 +53,9 @@ std::string format_table(const SimResult& r) {
       s += fmt("functional check: %llu of %llu values DIFFER; first: %s\n", u(r.mismatches), u(r.outputs_checked),
                r.first_mismatch.c_str());
   }
-  s += fmt("host: %.3f s in the SystemC kernel, %.3g simulated cycles/s, %.3g MACs/s\n", r.wall_seconds,
-           r.wall_seconds > 0 ? static_cast<double>(r.cycles) / r.wall_seconds : 0.0,
-           r.wall_seconds > 0 ? static_cast<double>(r.total.macs) / r.wall_seconds : 0.0);
+  s += fmt("host: %.3f s wall / %.3f s CPU in the SystemC kernel, %.3g simulated cycles/s, %.3g MACs/s (per CPU s)\n",
+           r.wall_seconds, r.cpu_seconds, r.cpu_seconds > 0 ? static_cast<double>(r.cycles) / r.cpu_seconds : 0.0,
+           r.cpu_seconds > 0 ? static_cast<double>(r.total.macs) / r.cpu_seconds : 0.0);
   return s;
 }
 

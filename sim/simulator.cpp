@@ -1,6 +1,7 @@
 #include "sim/simulator.h"
 
 #include <chrono>
+#include <ctime>
 #include <stdexcept>
 
 #include "common/csv.h"
@@ -17,6 +18,12 @@ namespace wrpn::sim {
 namespace {
 
 bool g_kernel_used = false;
+
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 void claim_kernel(const char* who) {
   if (g_kernel_used)
@@ -49,7 +56,7 @@ SimResult simulate(const ArchConfig& arch, const Workload& wl, const SimOptions&
   std::vector<LayerPlan> plans = plan_layers(arch, wl.layers, wl.trace != nullptr, wl.source);
   claim_kernel("simulate");
   // The controller ends the run with sc_stop(); that is the normal end here, not news.
-  sc_core::sc_report_handler::set_actions("/OSCI/SystemC: Simulation stopped by user", sc_core::SC_DO_NOTHING);
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   SimContext ctx;
   ctx.arch = arch;
   ctx.plans = std::move(plans);
@@ -71,7 +78,9 @@ SimResult simulate(const ArchConfig& arch, const Workload& wl, const SimOptions&
   auto* top = new Accelerator("accelerator", ctx, !opt.vcd_path.empty());
   if (!opt.vcd_path.empty()) top->trace_to(opt.vcd_path);
   const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = cpu_now();
   sc_core::sc_start();
+  const double cpu = cpu_now() - c0;
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   top->close_trace();
   if (ctx.error) std::rethrow_exception(ctx.error);
@@ -87,6 +96,7 @@ SimResult simulate(const ArchConfig& arch, const Workload& wl, const SimOptions&
   res.arch = arch;
   res.layers = ctx.results;
   res.wall_seconds = wall;
+  res.cpu_seconds = cpu;
   for (const LayerResult& r : res.layers) {
     res.cycles += r.cycles;
     res.compute_cycles += r.compute_cycles;
@@ -178,7 +188,8 @@ nlohmann::json to_json(const SimResult& res) {
                    {"time_s", res.total.time_s()},
                    {"layers", layers},
                    {"total", total},
-                   {"host_seconds", res.wall_seconds}};
+                   {"host_seconds", res.wall_seconds},
+                   {"host_cpu_seconds", res.cpu_seconds}};
   if (res.functional)
     j["check"] = {{"outputs_checked", res.outputs_checked}, {"mismatches", res.mismatches},
                   {"first_mismatch", res.first_mismatch}};
@@ -267,7 +278,7 @@ std::vector<TileRunResult> run_mac_array_tiles_systemc(const std::vector<TileRun
     (*ops)[i].acc = &(*accs)[i];
     work.push_back(ArrayJob{&p, &p.steps.front(), &(*ops)[i]});
   }
-  sc_core::sc_report_handler::set_actions("/OSCI/SystemC: Simulation stopped by user", sc_core::SC_DO_NOTHING);
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   new TileBench("tile_bench", *ctx, work, seed);
   sc_core::sc_start();
   if (ctx->error) std::rethrow_exception(ctx->error);

@@ -43,6 +43,7 @@ struct SimResult {
   uint64_t outputs_checked = 0, mismatches = 0;
   std::string first_mismatch;   ///< "" when every output matched (or timing only)
   double wall_seconds = 0;      ///< host time of the SystemC run
+  double cpu_seconds = 0;       ///< CPU time of this process during the SystemC run (one core)
 };
 
 /// Plans (all SIM00x checks happen here, before the kernel starts), elaborates the accelerator,

@@ -55,6 +55,17 @@ TileStats step_generic(const TileShape& s, Mac&& mac) {
   return st;
 }
 
+/// Largest |v| in [p, p+n).
+template <class V>
+int64_t max_abs(const V* p, int64_t n) {
+  int64_t m = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = p[i] < 0 ? -static_cast<int64_t>(p[i]) : static_cast<int64_t>(p[i]);
+    m = v > m ? v : m;
+  }
+  return m;
+}
+
 }  // namespace
 
 TileStats step_tile(const TileShape& s, const IntTile& t, int acc_bits, OverflowMode mode) {
@@ -62,7 +73,38 @@ TileStats step_tile(const TileShape& s, const IntTile& t, int acc_bits, Overflow
   const int32_t* a = t.a;
   const int32_t* b = t.b;
   int64_t* acc = t.acc;
-  if (s.dataflow == Dataflow::output_stationary) {
+  const bool os = s.dataflow == Dataflow::output_stationary;
+  // Fast path (the common case): when no accumulator can leave its range whatever the order, every
+  // partial sum is exact, so the PE arithmetic is done in a cache-friendly loop order and the cycle
+  // loop only steps the wavefront to count cycles and PE operations. Integer addition is exact and
+  // associative, so the accumulators are the ones the skewed order produces; when an overflow is
+  // possible (bound below exceeds the range) the MACs run in wavefront order through mac_step.
+  const int64_t na = R * T, nb = os ? T * C : R * C, nacc = (os ? R : T) * C, red = os ? T : R;
+  const int64_t bound_ab = max_abs(a, na) * max_abs(b, nb);
+  const int64_t acc0 = max_abs(acc, nacc);
+  if (bound_ab == 0 || (red <= (acc_max(acc_bits) - acc0) / bound_ab)) {
+    if (os) {
+      for (int64_t i = 0; i < R; ++i) {
+        int64_t* out = acc + i * C;
+        for (int64_t k = 0; k < T; ++k) {
+          const int64_t x = a[i * T + k];
+          const int32_t* brow = b + k * C;
+          for (int64_t j = 0; j < C; ++j) out[j] += x * brow[j];
+        }
+      }
+    } else {
+      for (int64_t m = 0; m < T; ++m) {
+        int64_t* out = acc + m * C;
+        for (int64_t i = 0; i < R; ++i) {
+          const int64_t x = a[m * R + i];
+          const int32_t* brow = b + i * C;
+          for (int64_t j = 0; j < C; ++j) out[j] += x * brow[j];
+        }
+      }
+    }
+    return step_generic(s, [](int64_t, int64_t, int64_t) { return false; });
+  }
+  if (os) {
     return step_generic(s, [&](int64_t i, int64_t j, int64_t k) {
       const MacResult r = mac_step(acc[i * C + j], a[i * T + k], b[k * C + j], acc_bits, mode);
       acc[i * C + j] = r.acc;
