@@ -264,6 +264,16 @@ BOOST_AUTO_TEST_CASE(alexnet_2x_w4a4_against_the_paper) {
   BOOST_TEST(c.fp32.energy.components == c.wrpn.energy.components);
 }
 
+BOOST_AUTO_TEST_CASE(report_quotes_the_paper_only_beside_its_configuration) {
+  const TechTable tech = TechTable::load_default();
+  const ArchConfig arch = ArchConfig::builtin_default(4, 4);
+  const std::string alex = format_report(compare_fp32_wrpn(builtin_network("alexnet"), 2.0, 4, 4, 1, arch, tech));
+  BOOST_TEST(alex.find("raw MAC ratio          3.792   (WRPN paper, AlexNet 2x: 3.9)") != std::string::npos, alex);
+  BOOST_TEST(alex.find("compute cost ratio     13.0%   (WRPN paper, AlexNet 2x W4A4: 14%)") != std::string::npos, alex);
+  const std::string lenet = format_report(compare_fp32_wrpn(builtin_network("lenet"), 2.0, 4, 4, 1, arch, tech));
+  BOOST_TEST(lenet.find("WRPN paper") == std::string::npos, lenet);
+}
+
 BOOST_AUTO_TEST_CASE(write_run_is_complete_and_never_overwrites) {
   const TechTable tech = TechTable::load_default();
   const Comparison c = compare_fp32_wrpn(builtin_network("lenet"), 2.0, 4, 4, 1, ArchConfig::builtin_default(4, 4), tech);
