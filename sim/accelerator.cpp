@@ -46,6 +46,7 @@ void Accelerator::close_trace() {
 
 void Accelerator::trace_to(const std::string& path) {
   vcd_ = sc_core::sc_create_vcd_trace_file(path.c_str());
+  vcd_->set_time_unit(1, sc_core::SC_NS);  // one clock period is 1 ns of simulated time
   if (clk) sc_core::sc_trace(vcd_, *clk, "clk");
   sc_core::sc_trace(vcd_, layer, "layer");
   sc_core::sc_trace(vcd_, array_busy, "u_mac_array.busy_o");
