@@ -71,6 +71,10 @@ BOOST_AUTO_TEST_CASE(resnet34_w4a4_crossover) {
   BOOST_TEST(training_activation_bits(net) == 22512896);
   const Footprint f = compute_footprint(net, {1, 8, 32, 128, 256});
   BOOST_TEST(f.training_crossover_batch == 4);
+  // Peak live set: the input and conv1's output (64 * 112 * 112 codes at 4 bits):
+  // 1,204,224 + 3,211,264 = 4,415,488 bits; crossover floor(89,204,224 / 4,415,488) + 1 = 21.
+  BOOST_TEST(peak_activation_bits(net) == 4415488);
+  BOOST_TEST(f.inference_crossover_batch == 21);
   check_crossover(net, f.training_crossover_batch, true);
   check_crossover(net, f.inference_crossover_batch, false);
   BOOST_TEST(f.inference_crossover_batch >= f.training_crossover_batch);

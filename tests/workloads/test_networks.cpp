@@ -124,6 +124,10 @@ BOOST_AUTO_TEST_CASE(inception_bn_figure5) {
   //   fc 1024 * 1000 = 1,024,000. Total 2,032,600,064 (about 2.0 GMACs).
   BOOST_TEST(layer(net, "fc").c == 1024);
   BOOST_TEST(net.total_macs() == 2032600064LL);
+  // Weights (K * C/G * R * S per conv): stem 9,408 + 4,096 + 110,592 = 124,096; modules 3a 218,112,
+  // 3b 259,072, 3c 384,000, 4a 608,256, 4b 663,552, 4c 912,384, 4d 1,140,736, 4e 1,447,936,
+  // 5a 2,205,696, 5b 2,276,352 (sum 10,116,096); fc 1,024,000. Total 11,264,192 (11.3 M).
+  BOOST_TEST(net.total_weights() == 11264192);
 }
 
 BOOST_AUTO_TEST_CASE(lenet_and_mlp) {
@@ -134,9 +138,12 @@ BOOST_AUTO_TEST_CASE(lenet_and_mlp) {
   BOOST_TEST(layer(lenet, "conv2").macs() == 1600000);
   BOOST_TEST(layer(lenet, "fc1").c == 800);
   BOOST_TEST(lenet.total_macs() == 2293000);
+  // Weights 20*25 + 50*20*25 + 800*500 + 500*10 = 500 + 25,000 + 400,000 + 5,000 = 430,500.
+  BOOST_TEST(lenet.total_weights() == 430500);
   const Network mlp = builtin_network("mlp");
   // 784 * 512 + 512 * 512 + 512 * 10 = 401,408 + 262,144 + 5,120 = 668,672
   BOOST_TEST(mlp.total_macs() == 668672);
+  BOOST_TEST(mlp.total_weights() == 668672);  // batch 1: one MAC per weight
   BOOST_TEST(mlp.input_h == 28);
 }
 
