@@ -1,5 +1,6 @@
 #include "trainer/export.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <omp.h>
@@ -175,6 +176,73 @@ void check_trace_matches(const Trace& trace, const Network& net, const std::stri
         a.abits_in != b.abits_in || a.abits_out != b.abits_out)
       mismatch("layer " + std::to_string(i) + " (" + a.name + ") differs in shape or precision");
   }
+}
+
+ExportSummary export_trace_dir(const std::string& checkpoint, const std::string& data_dir, const std::string& split,
+                               int64_t images, const std::string& out_dir, bool replace) {
+  LoadedModel lm = load_model(checkpoint);
+  const Dataset d = load_dataset(data_dir, split);
+  const Trace t = export_trace(*lm.model, lm.config, d, images);
+  write_trace(out_dir, t, replace);
+  const Dataset sub = d.head(images);
+  const EvalResult ev = evaluate(*lm.model, sub);
+  const std::vector<int32_t> integer = infer_dataset(t, sub, threads());
+  ExportSummary s;
+  s.network = t.network;
+  s.width = t.width;
+  s.layers = static_cast<int64_t>(t.layers.size());
+  s.images = t.images;
+  for (size_t i = 0; i < integer.size(); ++i) s.prediction_differences += integer[i] != ev.predictions[i];
+  return s;
+}
+
+InferReport infer_trace(const std::string& trace_dir, const std::string& data_dir, int64_t test_images,
+                        const std::string& checkpoint, int nthreads, bool classify) {
+  if (nthreads < 1) fail("TRN003", "", "--threads", "threads must be at least 1, got " + std::to_string(nthreads));
+  if (test_images < 0) fail("TRN003", "", "--test-images", "--test-images must be >= 0 (0 = all)");
+  InferReport r;
+  const Trace t = read_trace(trace_dir);
+  r.network = t.network;
+  r.trace_images = t.images;
+  r.self = self_check_trace(t);
+  if (!classify) return r;
+  // Check the checkpoint before the long part, so a mismatch fails fast.
+  LoadedModel lm;
+  if (!checkpoint.empty()) {
+    lm = load_model(checkpoint);
+    check_trace_matches(t, lm.network, trace_dir, checkpoint);
+  }
+  const Dataset d = load_dataset(data_dir, "test").head(test_images);
+  const std::vector<int32_t> pred = infer_dataset(t, d, nthreads);
+  r.images = d.count;
+  for (int64_t i = 0; i < d.count; ++i) r.correct += pred[i] == d.labels[i];
+  if (checkpoint.empty()) return r;
+  r.compared = true;
+  set_threads(nthreads);
+  // The trainer's quantized forward pass, batch by batch, keeping the logits for the margins.
+  const int64_t batch = 500, C = lm.model->num_classes();
+  std::vector<float> x;
+  std::vector<int64_t> idx;
+  for (int64_t start = 0; start < d.count; start += batch) {
+    const int64_t n = std::min(batch, d.count - start);
+    idx.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) idx[i] = start + i;
+    x.resize(static_cast<size_t>(n * d.image_size()));
+    images_to_input(d, idx.data(), n, x.data());
+    const std::vector<float>& logits = lm.model->forward(x.data(), n, false);
+    const std::vector<int32_t> cls = argmax_rows(logits, n, C);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t g = start + i;
+      r.trainer_correct += cls[i] == d.labels[g];
+      if (cls[i] == pred[g]) continue;
+      ++r.differ;
+      if (r.differing.size() < 20) r.differing.push_back(g);
+      std::vector<float> z(logits.begin() + i * C, logits.begin() + (i + 1) * C);
+      std::partial_sort(z.begin(), z.begin() + 2, z.end(), std::greater<float>());
+      r.max_differing_margin = std::max(r.max_differing_margin, static_cast<double>(z[0] - z[1]));
+    }
+  }
+  return r;
 }
 
 }  // namespace wrpn::trainer

@@ -47,6 +47,37 @@ struct SelfCheck {
 };
 SelfCheck self_check_trace(const Trace& trace);
 
+/// `wrpn trace` as one call: loads `checkpoint`, exports the first `images` images of `split`
+/// ("test" or "train") of the dataset in `data_dir` to trace directory `out_dir` (staged, never
+/// half-written; an existing directory is an error unless `replace`), and compares the integer
+/// predictions of those images with the trainer's quantized forward pass.
+struct ExportSummary {
+  std::string network;
+  double width = 1;
+  int64_t layers = 0, images = 0;
+  int64_t prediction_differences = 0;  ///< integer vs trainer forward, on the traced images
+};
+ExportSummary export_trace_dir(const std::string& checkpoint, const std::string& data_dir, const std::string& split,
+                               int64_t images, const std::string& out_dir, bool replace = false);
+
+/// `wrpn infer` as one call: reads and verifies the trace in `trace_dir` (version, shapes, SHA-256),
+/// re-runs it on its own input against its stored outputs, then (if `classify`) classifies the
+/// first `test_images` test images (0 = all) with integer arithmetic only, and (if `checkpoint` is
+/// not empty) compares each prediction with the checkpoint's quantized forward pass.
+struct InferReport {
+  std::string network;
+  int64_t trace_images = 0;
+  SelfCheck self;
+  int64_t images = 0, correct = 0;  ///< integer inference on the test set
+  bool compared = false;            ///< a checkpoint was given
+  int64_t trainer_correct = 0;
+  int64_t differ = 0;                    ///< images whose integer and trainer classes differ
+  std::vector<int64_t> differing;        ///< their indices (at most 20)
+  double max_differing_margin = 0;       ///< largest trainer top-2 logit margin among them
+};
+InferReport infer_trace(const std::string& trace_dir, const std::string& data_dir, int64_t test_images,
+                        const std::string& checkpoint, int threads, bool classify = true);
+
 /// TRN006 unless the trace describes the same network shape as `net` (names, ops, sizes, bits).
 void check_trace_matches(const Trace& trace, const Network& net, const std::string& trace_dir,
                          const std::string& checkpoint_path);

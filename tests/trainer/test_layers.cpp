@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(fp32_conv_groups_stride_pad_bn_pools_fc_softmax) {
 
 BOOST_AUTO_TEST_CASE(fp32_residual_add_and_global_avgpool) {
   // resnet_mini: padded 3x3 convs, a stride-2 conv, two residual adds, 7x7 average pooling.
-  set_threads(2);
+  set_threads(1);
   ModelSpec s;
   s.model = "resnet_mini";
   Model m(spec_network(s));

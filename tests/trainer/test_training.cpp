@@ -64,7 +64,7 @@ TrainConfig small_config(int bits, int64_t epochs) {
   c.spec.wbits = c.spec.abits = bits;
   c.epochs = epochs;
   c.batch = 64;
-  c.threads = 2;
+  c.threads = 1;  // the resume test checks the 2-thread path
   c.seed = 7;
   c.data_dir = scratch().data.string();
   c.train_images = 256;
@@ -142,7 +142,9 @@ BOOST_AUTO_TEST_CASE(checkpoint_round_trip_and_tamper_detection) {
 }
 
 BOOST_AUTO_TEST_CASE(resume_equals_uninterrupted_run) {
-  const TrainConfig c = small_config(4, 3);
+  TrainConfig c = small_config(4, 3);
+  c.threads = 2;
+  c.train_images = 128;
   const fs::path full = scratch().root / "full", part = scratch().root / "part";
   const TrainOutcome a = train(c, full.string(), false, false);
   const TrainOutcome killed = train(c, part.string(), false, false, 1);  // "killed" after epoch 1
@@ -218,6 +220,32 @@ BOOST_AUTO_TEST_CASE(integer_inference_matches_trainer_forward) {
   for (int64_t i = 0; i < test.count; ++i) differ += pred[i] != ev.predictions[i];
   BOOST_TEST(differ == 0);
   BOOST_TEST(ev.accuracy > 0.3);  // the comparison is meaningful: the model has learned something
+}
+
+BOOST_AUTO_TEST_CASE(one_call_export_and_infer_api) {
+  // The calls `wrpn trace` / `wrpn infer` (and the demo) use: train, export N images, infer.
+  const fs::path dir = scratch().root / "api_trace";
+  const ExportSummary s = export_trace_dir((w4a4_run() / "checkpoint.bin").string(), scratch().data.string(), "test", 5,
+                                           dir.string());
+  BOOST_TEST(s.images == 5);
+  BOOST_TEST(s.layers == 6);
+  BOOST_TEST(s.prediction_differences == 0);
+  BOOST_TEST(starts_with(first_line([&] {
+                           export_trace_dir((w4a4_run() / "checkpoint.bin").string(), scratch().data.string(), "test", 5,
+                                            dir.string());
+                         }),
+                         "error[IO003]"));  // never overwritten without --replace
+  const InferReport r = infer_trace(dir.string(), scratch().data.string(), 64, (w4a4_run() / "checkpoint.bin").string(), 2);
+  BOOST_TEST(r.self.output_mismatches == 0);
+  BOOST_TEST(r.images == 64);
+  BOOST_TEST(r.compared);
+  BOOST_TEST(r.differ == 0);
+  BOOST_TEST(r.correct == r.trainer_correct);
+  BOOST_TEST(starts_with(first_line([&] {
+                           infer_trace(dir.string(), scratch().data.string(), 8,
+                                       (scratch().root / "fp32" / "checkpoint.bin").string(), 1);
+                         }),
+                         "error[TRN006]"));
 }
 
 BOOST_AUTO_TEST_CASE(fold_channel_reproduces_the_float_map) {
