@@ -201,11 +201,11 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
       fail("TRN004", dir.string(), "", "output directory exists and is not empty",
            "choose a new --out, or continue that run with --resume");
   }
-  check_writable_directory(dir);
-  set_threads(cfg.threads);
-
+  // The dataset is checked before the output directory is created, so a bad --data leaves nothing.
   const Dataset train_set = load_dataset(cfg.data_dir, "train").head(cfg.train_images);
   const Dataset test_set = load_dataset(cfg.data_dir, "test").head(cfg.test_images);
+  check_writable_directory(dir);
+  set_threads(cfg.threads);
 
   Model model(spec_network(cfg.spec));
   model.init(cfg.seed);

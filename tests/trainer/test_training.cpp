@@ -363,6 +363,11 @@ BOOST_AUTO_TEST_CASE(checkpoint_of_another_model_is_rejected) {
 
 BOOST_AUTO_TEST_CASE(missing_and_corrupt_datasets) {
   BOOST_TEST(starts_with(first_line([] { load_dataset("/nonexistent/fmnist", "train"); }), "error[TRN020]"));
+  TrainConfig c = small_config(4, 1);
+  c.data_dir = "/nonexistent/fmnist";
+  const fs::path out = scratch().root / "no_data_run";
+  BOOST_TEST(starts_with(first_line([&] { train(c, out.string(), false, false); }), "error[TRN020]"));
+  BOOST_TEST(!fs::exists(out));  // checked before anything is created
   const fs::path d = scratch().root / "corrupt";
   fs::create_directories(d);
   const std::string img = read_file(scratch().data / "t10k-images-idx3-ubyte");
