@@ -9,7 +9,7 @@
 #include "common/numerics.h"
 #include "trainer/checkpoint.h"
 #include "trainer/parallel.h"
-#include "trainer/integer_reference.h"
+#include "workloads/reference.h"
 
 namespace wrpn::trainer {
 

@@ -23,7 +23,7 @@ LoadedModel load_model(const std::string& checkpoint_path);
 
 /// Folds a trained model into a trace of the first `images` images of `d`: integer weight codes
 /// with alpha, batch norm + scales folded into per-channel RequantParams, and every layer's input,
-/// accumulators and output codes computed by the integer reference (trainer/integer_reference.h).
+/// accumulators and output codes computed by the integer reference (workloads/reference.h).
 /// TRN007 if the model is not quantized (FP32 layers have no integer semantics).
 Trace export_trace(Model& model, const TrainConfig& cfg, const Dataset& d, int64_t images);
 
