@@ -11,7 +11,8 @@ namespace wrpn {
 /// Parent commands shared by several components.
 struct CommandGroups {
   CLI::App& root;
-  CLI::App& bench;  ///< `wrpn bench <what>`: benchmarks that print figures
+  CLI::App& bench;    ///< `wrpn bench <what>`: benchmarks that print figures
+  int exit_code = 0;  ///< a command that ends with a non-zero status (no exception) sets it here
 };
 
 void register_core_commands(CommandGroups& g);      // cmd_core.cpp: version, validate
@@ -20,6 +21,7 @@ void register_energy_commands(CommandGroups& g);    // cmd_energy.cpp: energy
 void register_trainer_commands(CommandGroups& g);   // cmd_trainer.cpp: train, trace, infer, bench train
 void register_sim_commands(CommandGroups& g);       // cmd_sim.cpp: sim, bench sim
 void register_rtl_commands(CommandGroups& g);       // cmd_rtl.cpp: verify, synth
+void register_dse_commands(CommandGroups& g);       // cmd_dse.cpp: sweep, paper, demo
 
 /// `wrpn validate FILE` dispatch: validators by config "kind" (and "trace" for trace dirs).
 /// Each returns a one-line summary of what was checked, or throws DiagnosticError.

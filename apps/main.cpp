@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   wrpn::register_trainer_commands(groups);
   wrpn::register_sim_commands(groups);
   wrpn::register_rtl_commands(groups);
+  wrpn::register_dse_commands(groups);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -44,5 +45,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "internal error: %s\n", e.what());
     return wrpn::kExitInternal;
   }
-  return 0;
+  return groups.exit_code;
 }

@@ -130,6 +130,8 @@ SweepConfig SweepConfig::from_json(const ConfigObject& root) {
     c.sim = run.get_enum("sim", {"timing", "analytic"}, "timing") == "timing" ? SimMode::timing : SimMode::analytic;
     c.area = run.get_bool("area", true);
     c.train_epochs = run.get_int("train_epochs", 1, 1000, 3);
+    c.train_images = run.get_int("train_images", 0, 60000, 0);
+    c.train_cache = run.get_string("train_cache", "results/cache/train");
     run.finish();
   }
   root.finish();
@@ -170,7 +172,9 @@ nlohmann::json SweepConfig::to_json() const {
            {{"accuracy", accuracy == AccuracyMode::train ? "train" : "none"},
             {"sim", sim == SimMode::timing ? "timing" : "analytic"},
             {"area", area},
-            {"train_epochs", train_epochs}}}};
+            {"train_epochs", train_epochs},
+            {"train_images", train_images},
+            {"train_cache", train_cache}}}};
 }
 
 std::vector<DesignPoint> SweepConfig::points() const {

@@ -5,7 +5,8 @@
 //     "network": "alexnet", "batch": 1, "arch": "configs/arch/paper.json",
 //     "axes": { "wbits": [2, 4, 8], "abits": [4, 8], "width": [1, 2], "array": [[16, 16], [32, 32]],
 //               "dataflow": ["output_stationary"], "buffer_scale": [1.0], "tech": ["configs/tech/..."] },
-//     "run": { "accuracy": "none", "sim": "timing", "area": true } }
+//     "run": { "accuracy": "none", "sim": "timing", "area": true,
+//              "train_epochs": 3, "train_images": 0, "train_cache": "results/cache/train" } }
 #pragma once
 
 #include <cstdint>
@@ -56,6 +57,10 @@ struct SweepConfig {
   SimMode sim = SimMode::timing;
   bool area = true;
   int64_t train_epochs = 3;  ///< used when accuracy = "train"
+  int64_t train_images = 0;  ///< train on the first N images (0 = all), when accuracy = "train"
+  /// Trained runs are cached here by a hash of their full training configuration, so every sweep
+  /// (and every hardware point of one sweep) reuses them.
+  std::string train_cache = "results/cache/train";
   uint64_t seed = 1;
 
   static SweepConfig from_json(const ConfigObject& root);

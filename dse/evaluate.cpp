@@ -1,0 +1,171 @@
+#include "dse/evaluate.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/atomic_file.h"
+#include "common/csv.h"
+#include "common/diagnostics.h"
+#include "common/sha256.h"
+#include "common/subprocess.h"
+#include "energy/analytic_counts.h"
+#include "energy/pricing.h"
+#include "energy/tech_table.h"
+#include "sim/simulator.h"
+#include "workloads/network.h"
+
+namespace wrpn {
+
+namespace {
+
+/// Holds an exclusive flock on a file while alive (two workers never train the same config at once).
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path) : fd_(open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
+    if (fd_ < 0) fail("IO001", path, "", "cannot create lock file");
+    while (flock(fd_, LOCK_EX) != 0) {
+    }
+  }
+  ~FileLock() { close(fd_); }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+/// Last test accuracy in a `wrpn train` run's log.csv, and how many epochs it holds.
+bool read_training_log(const std::filesystem::path& log, double* acc_pct, int64_t* epochs) {
+  std::ifstream in(log);
+  if (!in) return false;
+  std::string header, line, last;
+  std::getline(in, header);
+  *epochs = 0;
+  while (std::getline(in, line))
+    if (!line.empty()) {
+      last = line;
+      ++*epochs;
+    }
+  auto split = [](const std::string& text) {
+    std::vector<std::string> v;
+    std::stringstream ss(text);
+    for (std::string c; std::getline(ss, c, ',');) v.push_back(c);
+    return v;
+  };
+  const auto cols = split(header), vals = split(last);
+  for (size_t i = 0; i < cols.size() && i < vals.size(); ++i)
+    if (cols[i] == "test_acc_pct") {
+      *acc_pct = std::stod(vals[i]);
+      return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+TrainedAccuracy trained_accuracy(const SweepConfig& config, const DesignPoint& point) {
+  const nlohmann::json key{
+      {"model", config.network}, {"width", point.width},          {"wbits", point.wbits},
+      {"abits", point.abits},    {"epochs", config.train_epochs}, {"train_images", config.train_images},
+      {"seed", config.seed}};
+  const std::string hash = sha256_hex(key.dump()).substr(0, 16);
+  namespace fs = std::filesystem;
+  const fs::path cache(config.train_cache);
+  fs::create_directories(cache);
+  const std::string model = fs::path(config.network).stem().string();
+  const fs::path dir = cache / (model + "-w" + std::to_string(point.wbits) + "a" + std::to_string(point.abits) + "-x" +
+                                format_number(point.width) + "-" + hash);
+  TrainedAccuracy r;
+  r.run_dir = dir.string();
+  FileLock lock((cache / (hash + ".lock")).string());
+  int64_t epochs = 0;
+  if (read_training_log(dir / "log.csv", &r.accuracy_pct, &epochs) && epochs >= config.train_epochs) {
+    r.cached = true;
+    return r;
+  }
+  if (!fs::exists(dir / "key.json")) {
+    fs::remove_all(dir);
+  }
+  std::vector<std::string> args{self_executable(), "train",
+                                "--model",         config.network,
+                                "--width",         format_number(point.width),
+                                "--wbits",         std::to_string(point.wbits),
+                                "--abits",         std::to_string(point.abits),
+                                "--epochs",        std::to_string(config.train_epochs),
+                                "--seed",          std::to_string(config.seed),
+                                "--threads",       "1",
+                                "--quiet",         "--out",
+                                dir.string()};
+  if (config.train_images > 0) args.insert(args.end(), {"--train-images", std::to_string(config.train_images)});
+  if (fs::exists(dir / "checkpoint.bin")) args.push_back("--resume");
+  const ProcessResult p = run_process(args, /*capture=*/true);
+  if (p.exit_code != 0) {
+    std::string first = p.output.substr(0, p.output.find('\n'));
+    fail("DSE006", dir.string(), "", "training failed (exit " + std::to_string(p.exit_code) + "): " + first);
+  }
+  write_file_atomic((dir / "key.json").string(), key.dump(2) + "\n");
+  if (!read_training_log(dir / "log.csv", &r.accuracy_pct, &epochs))
+    fail("DSE006", (dir / "log.csv").string(), "", "training finished without a readable log");
+  return r;
+}
+
+nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& point) {
+  const auto start = std::chrono::steady_clock::now();
+  nlohmann::json r{{"id", point.id()}, {"point", point.to_json()}};
+  try {
+    Network net = load_network(config.network);
+    net = apply_width(net, point.width);
+    net = apply_precision(net, PrecisionPolicy::uniform(point.wbits, point.abits));
+    net = with_batch(net, config.batch);
+    const ArchConfig arch = config.arch_for(point);
+    const energy::TechTable tech =
+        point.tech.empty() ? energy::TechTable::load_default() : energy::TechTable::load(point.tech);
+
+    std::vector<ActionCounts> counts;
+    if (config.sim == SimMode::timing) {
+      const sim::SimResult s = sim::simulate(arch, sim::workload_from_network(net, config.network));
+      counts = sim::layer_counts(s);
+      // layer_counts appends the total; pricing wants layers only.
+      if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
+      r["counts_source"] = "systemc";
+    } else {
+      counts = energy::analytic_counts(net, arch);
+      r["counts_source"] = "analytic";
+    }
+    const ActionCounts total = sum_counts(counts);
+    const energy::EnergyBreakdown e = energy::price(counts, tech);
+    nlohmann::json ej{{"total", e.total_pj}};
+    for (size_t i = 0; i < e.components.size(); ++i) ej[e.components[i]] = e.total_by_component_pj[i];
+    if (config.accuracy == AccuracyMode::train) {
+      const TrainedAccuracy t = trained_accuracy(config, point);
+      r["accuracy_pct"] = t.accuracy_pct;
+      r["train_run"] = t.run_dir;
+      r["train_cached"] = t.cached;
+    }
+    r["status"] = "ok";
+    r["macs"] = total.macs;
+    r["cycles"] = total.cycles;
+    r["latency_ms"] = static_cast<double>(total.cycles) / (arch.clock_mhz * 1e3);
+    r["energy_pj"] = ej;
+    r["tech"] = tech.name;
+    if (config.area) {
+      const energy::AreaBreakdown a = energy::area(arch, tech);
+      r["area_mm2"] = a.total_mm2;
+      r["pe_area_um2"] = a.pe_um2;
+      r["array_area_mm2"] = a.array_mm2;
+    }
+  } catch (const DiagnosticError& err) {
+    r["status"] = "failed";
+    r["reason"] = err.diagnostic().format();
+  }
+  r["elapsed_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace wrpn

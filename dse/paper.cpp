@@ -1,0 +1,279 @@
+#include "dse/paper.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/arch_config.h"
+#include "common/atomic_file.h"
+#include "common/csv.h"
+#include "common/plot.h"
+#include "energy/analytic_counts.h"
+#include "energy/compare.h"
+#include "workloads/network.h"
+
+namespace fs = std::filesystem;
+
+namespace wrpn {
+
+const std::vector<double>& paper_widths() {
+  static const std::vector<double> w{1.0, 2.0, 3.0};
+  return w;
+}
+
+const std::vector<std::pair<int, int>>& paper_precisions() {
+  // FP32 and the weight/activation pairs of the paper's AlexNet, ResNet-34 and Inception tables.
+  static const std::vector<std::pair<int, int>> p{{32, 32}, {8, 8}, {4, 8}, {4, 4}, {4, 2},
+                                                  {2, 4},   {2, 2}, {1, 2}, {1, 1}};
+  return p;
+}
+
+namespace {
+
+std::string pct(double x) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f %%", 100.0 * x);
+  return b;
+}
+
+std::string fixed(double x, int digits) {
+  char b[48];
+  std::snprintf(b, sizeof b, "%.*f", digits, x);
+  return b;
+}
+
+std::string times(double x) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2fx", x);
+  return b;
+}
+
+}  // namespace
+
+PaperSummary generate_paper_results(const PaperOptions& opt) {
+  PaperSummary sum;
+  const energy::TechTable tech =
+      opt.tech_path.empty() ? energy::TechTable::load_default() : energy::TechTable::load(opt.tech_path);
+  StagedDirectory out(opt.out_dir, /*replace=*/true);
+  const fs::path dir = out.staging();
+
+  // 1. Raw MACs and compute cost relative to the FP32 width-1 network.
+  CsvTable cost({"network", "width", "wbits", "abits", "macs", "raw_mac_ratio", "compute_cost_ratio",
+                 "energy_efficiency_gain", "fp32_energy_pj", "wrpn_energy_pj"});
+  std::ostringstream md_cost;
+  std::ostringstream dat;
+  for (const std::string name : {"alexnet", "resnet34", "inception_bn"}) {
+    const Network base = builtin_network(name);
+    md_cost << "\n### " << name << "\n\n| w/a bits |";
+    for (double w : paper_widths()) md_cost << " " << w << "x |";
+    md_cost << "\n|---|";
+    for (size_t i = 0; i < paper_widths().size(); ++i) md_cost << "---|";
+    md_cost << "\n";
+    for (const auto& [wb, ab] : paper_precisions()) {
+      md_cost << "| " << (wb == 32 ? std::string("FP32") : std::to_string(wb) + "/" + std::to_string(ab)) << " |";
+      for (double w : paper_widths()) {
+        const ArchConfig arch = ArchConfig::builtin_default(wb, ab);
+        const energy::Comparison c = energy::compare_fp32_wrpn(base, w, wb, ab, 1, arch, tech);
+        cost.row()
+            .add(name)
+            .add(w)
+            .add(wb)
+            .add(ab)
+            .add(c.wrpn.macs)
+            .add(c.raw_mac_ratio)
+            .add(c.compute_cost_ratio)
+            .add(c.efficiency_gain)
+            .add(c.fp32.energy.total_pj)
+            .add(c.wrpn.energy.total_pj);
+        md_cost << " " << pct(c.compute_cost_ratio) << " |";
+        if (name == std::string("alexnet") && w == 2.0 && wb == 32) sum.alexnet_2x_raw_ratio = c.raw_mac_ratio;
+        if (name == std::string("alexnet") && w == 2.0 && wb == 4 && ab == 4)
+          sum.alexnet_2x_w4a4_cost = c.compute_cost_ratio;
+        if (name == std::string("resnet34") && w == 2.0 && wb == 4 && ab == 8)
+          sum.resnet34_2x_w4a8_cost = c.compute_cost_ratio;
+        if (wb != 32) dat << name << " " << w << " " << wb << " " << ab << " " << c.compute_cost_ratio << "\n";
+      }
+      md_cost << "\n";
+    }
+  }
+  write_file_atomic(dir / "compute_cost.csv", cost.str());
+  sum.files.push_back("compute_cost.csv");
+
+  // 2. Per-operation ASIC efficiency: one MAC and one PE of each type on the tech table.
+  CsvTable asic({"pe_type", "wbits", "abits", "acc_bits", "mac_energy_pj", "pe_area_um2", "energy_efficiency_vs_fp32",
+                 "area_efficiency_vs_fp32", "synth_cells", "synth_area_um2"});
+  const double fp32_pj = tech.mac_pj(PeType::fp32, 32, 32, 32);
+  const double fp32_area = tech.pe_area_um2(PeType::fp32, 32, 32, 32);
+  struct Op {
+    PeType t;
+    int w, a, acc;
+    const char* label;
+  };
+  const std::vector<Op> ops{{PeType::fp32, 32, 32, 32, "FP32"},
+                            {PeType::int_k, 8, 8, 32, "8-bit"},
+                            {PeType::int_k, 4, 4, 24, "4-bit"},
+                            {PeType::int_k, 2, 2, 16, "2-bit"},
+                            {PeType::ternary, 2, 8, 24, "ternary (8-bit act)"},
+                            {PeType::ternary, 2, 2, 16, "ternary (2-bit act)"},
+                            {PeType::binary, 1, 1, 16, "binary (XNOR)"}};
+  std::ostringstream md_asic;
+  md_asic << "| operation | MAC energy (pJ) | vs FP32 | PE area (um^2) | vs FP32 | synthesized cells |\n"
+          << "|---|---|---|---|---|---|\n";
+  std::ostringstream asic_dat;
+  int idx = 0;
+  for (const auto& op : ops) {
+    const double pj = tech.mac_pj(op.t, op.w, op.a, op.acc);
+    const double area_um2 = tech.pe_area_um2(op.t, op.w, op.a, op.acc);
+    // Synthesized cell counts, when `wrpn synth` has cached them (results/synth/*.json).
+    std::string cells, synth_area;
+    if (fs::is_directory(opt.synth_dir)) {
+      for (const auto& e : fs::directory_iterator(opt.synth_dir)) {
+        if (e.path().extension() != ".json") continue;
+        try {
+          const auto j = nlohmann::json::parse(read_file(e.path()));
+          const auto p = j.value("params", nlohmann::json::object());
+          const std::string variant = j.value("variant", "");
+          const bool match =
+              (op.t == PeType::fp32 && variant.find("fp32") != std::string::npos) ||
+              (op.t != PeType::fp32 && p.value("WidthW", -1) == op.w && p.value("WidthA", -1) == op.a &&
+               variant.find(op.t == PeType::ternary ? "ternary" : (op.t == PeType::binary ? "binary" : "mac")) !=
+                   std::string::npos);
+          if (match && cells.empty()) {
+            cells = format_number(j.value("cells", 0.0));
+            if (j.contains("area_um2")) synth_area = format_number(j["area_um2"].get<double>());
+          }
+        } catch (const std::exception&) {
+        }
+      }
+    }
+    asic.row()
+        .add(to_string(op.t))
+        .add(op.w)
+        .add(op.a)
+        .add(op.acc)
+        .add(pj)
+        .add(area_um2)
+        .add(fp32_pj / pj)
+        .add(fp32_area / area_um2)
+        .add(cells)
+        .add(synth_area);
+    md_asic << "| " << op.label << " | " << fixed(pj, 4) << " | " << times(fp32_pj / pj) << " | "
+            << fixed(area_um2, 1) << " | " << times(fp32_area / area_um2) << " | "
+            << (cells.empty() ? "not synthesized" : cells) << " |\n";
+    asic_dat << idx++ << " \"" << op.label << "\" " << fp32_pj / pj << " " << fp32_area / area_um2 << "\n";
+  }
+  if (!fs::is_directory(opt.synth_dir))
+    sum.warnings.push_back("no synthesis results in " + opt.synth_dir + " (run `wrpn synth`)");
+  write_file_atomic(dir / "asic_efficiency.csv", asic.str());
+  sum.files.push_back("asic_efficiency.csv");
+
+  // 3. Equal silicon: size each WRPN array to the FP32 array's PE-array area and compare throughput
+  //    and energy for AlexNet at 2x width, beside the equal-PE-count comparison.
+  CsvTable iso({"network", "width", "wbits", "abits", "comparison", "rows", "cols", "pe_area_um2", "array_area_mm2",
+                "cycles", "images_per_s", "energy_per_image_uj", "throughput_vs_fp32", "efficiency_vs_fp32"});
+  std::ostringstream md_iso;
+  {
+    const Network base = builtin_network("alexnet");
+    const double width = 2.0;
+    const ArchConfig fp32_arch = energy::fp32_version(ArchConfig::builtin_default(8, 8));
+    const energy::AreaBreakdown fp32_area_b = energy::area(fp32_arch, tech);
+    md_iso << "AlexNet at 2x width against FP32 AlexNet at 1x on a " << fp32_arch.rows << "x" << fp32_arch.cols
+           << " FP32 array (" << fixed(fp32_area_b.array_mm2, 3) << " mm^2 of PEs). Equal PEs: the WRPN array has "
+           << "the same PE count; equal area: as many WRPN PEs (largest square) as fit in the FP32 array's area.\n\n"
+           << "| w/a bits | PE area (um^2) | equal-PE array | throughput vs FP32 | energy gain | equal-area array | "
+              "throughput vs FP32 | energy gain |\n|---|---|---|---|---|---|---|---|\n";
+    for (const auto& [wb, ab] : paper_precisions()) {
+      if (wb == 32) continue;
+      ArchConfig arch = ArchConfig::builtin_default(wb, ab);
+      const energy::Comparison same = energy::compare_fp32_wrpn(base, width, wb, ab, 1, arch, tech);
+      const double pe_um2 = energy::area(arch, tech).pe_um2;
+      const int64_t fit = static_cast<int64_t>(fp32_area_b.array_mm2 * 1e6 / pe_um2);
+      int side = static_cast<int>(std::floor(std::sqrt(static_cast<double>(fit))));
+      side = std::max(1, std::min(side, 1024));
+      arch.rows = arch.cols = side;
+      const energy::Comparison iso_c = energy::compare_fp32_wrpn(base, width, wb, ab, 1, arch, tech);
+      auto row = [&](const char* kind, const energy::Comparison& c) {
+        const double fp32_ips = c.fp32.energy.time_s > 0 ? 1.0 / c.fp32.energy.time_s : 0;
+        const double ips = c.wrpn.energy.time_s > 0 ? 1.0 / c.wrpn.energy.time_s : 0;
+        iso.row()
+            .add("alexnet")
+            .add(width)
+            .add(wb)
+            .add(ab)
+            .add(kind)
+            .add(static_cast<int64_t>(c.wrpn.arch.rows))
+            .add(static_cast<int64_t>(c.wrpn.arch.cols))
+            .add(pe_um2)
+            .add(c.wrpn.area.array_mm2)
+            .add(c.wrpn.cycles)
+            .add(ips)
+            .add(c.wrpn.energy.total_pj * 1e-6)
+            .add(fp32_ips > 0 ? ips / fp32_ips : 0.0)
+            .add(c.efficiency_gain);
+        return fp32_ips > 0 ? ips / fp32_ips : 0.0;
+      };
+      const double t_same = row("equal_pe_count", same);
+      const double t_iso = row("equal_area", iso_c);
+      md_iso << "| " << wb << "/" << ab << " | " << fixed(pe_um2, 1) << " | " << same.wrpn.arch.rows << "x"
+             << same.wrpn.arch.cols << " | " << times(t_same) << " | " << times(same.efficiency_gain) << " | " << side
+             << "x" << side << " | " << times(t_iso) << " | " << times(iso_c.efficiency_gain) << " |\n";
+    }
+  }
+  write_file_atomic(dir / "iso_area.csv", iso.str());
+  sum.files.push_back("iso_area.csv");
+
+  // 4. Fashion-MNIST lenet accuracy, as trained and recorded by the trainer.
+  std::string md_acc;
+  if (fs::exists(opt.accuracy_csv)) {
+    const std::string text = read_file(opt.accuracy_csv);
+    write_file_atomic(dir / "lenet_accuracy.csv", text);
+    sum.files.push_back("lenet_accuracy.csv");
+    md_acc = "Recorded by the trainer in `" + opt.accuracy_csv + "` (copied to `lenet_accuracy.csv`):\n\n```\n" + text +
+             "```\n";
+  } else {
+    sum.warnings.push_back("no trained accuracy table at " + opt.accuracy_csv);
+    md_acc = "No trained accuracy results yet (`" + opt.accuracy_csv + "` is missing).\n";
+  }
+
+  // Plots.
+  write_file_atomic(dir / "compute_cost.dat", dat.str());
+  write_file_atomic(dir / "asic.dat", asic_dat.str());
+  std::ostringstream gp;
+  gp << "set terminal pngcairo size 900,600 noenhanced\nset grid\n"
+     << "set output 'asic_efficiency.png'\nset title 'Energy and area efficiency of one MAC/PE vs FP32'\n"
+     << "set style data histograms\nset style fill solid 0.8\nset logscale y\nset ylabel 'FP32 / operation'\n"
+     << "set xtics rotate by -30\n"
+     << "plot 'asic.dat' using 3:xtic(2) title 'energy', '' using 4 title 'area'\n";
+  std::string err;
+  if (run_gnuplot(gp.str(), dir.string(), &err))
+    sum.files.push_back("asic_efficiency.png");
+  else
+    sum.warnings.push_back("plots not drawn: " + err);
+
+  std::ostringstream md;
+  md << "# WRPN hardware results, regenerated\n\n"
+     << "Generated by `wrpn paper` with tech table `" << tech.name << "`. Counts are analytic (energy/); see\n"
+     << "docs/paper-comparison.md for how each number compares with the paper.\n\n"
+     << "## Headline figures\n\n| figure | paper | ours |\n|---|---|---|\n"
+     << "| AlexNet 2x raw compute operations | 3.9x | " << times(sum.alexnet_2x_raw_ratio) << " |\n"
+     << "| AlexNet 2x, 4-bit weights and activations: compute cost vs FP32 | 14 % | " << pct(sum.alexnet_2x_w4a4_cost)
+     << " |\n"
+     << "| ResNet-34 2x, 4-bit weights, 8-bit activations: compute cost | 15.1 % | " << pct(sum.resnet34_2x_w4a8_cost)
+     << " |\n\n"
+     << "## Compute cost relative to FP32 at width 1\n"
+     << md_cost.str() << "\n## ASIC efficiency of one operation\n\n"
+     << md_asic.str() << "\n![ASIC efficiency](asic_efficiency.png)\n"
+     << "\n## Equal silicon versus equal PE count\n\n"
+     << md_iso.str() << "\n## Fashion-MNIST lenet\n\n"
+     << md_acc;
+  write_file_atomic(dir / "paper.md", md.str());
+  sum.files.push_back("paper.md");
+  out.commit();
+  return sum;
+}
+
+}  // namespace wrpn
