@@ -10,8 +10,9 @@
 //    MAC the accumulators leave one array row per cycle into the post-processing unit.
 //  * weight stationary (WS): w[i][j] (row i = reduction index, column j = output channel) is shifted
 //    in from the top, one row per cycle; then x[m][i] (pixel m) enters row i skewed, partial sums
-//    flow down column j and PE(i,j) adds its product for pixel m in cycle m + i + j. The sum for
-//    pixel m leaves the bottom of column j in the cycle after PE(rows_used-1, j) handled it.
+//    flow down column j and PE(i,j) adds its product for pixel m in cycle m + i + j. The finished sum
+//    for pixel m is the output of PE(rows_used-1, j) in the cycle it handled m (counted in that
+//    cycle; no extra output-register cycle).
 // Cycle count of a tile = cycles from the first operand entering the array to the last result
 // leaving it, inclusive: 2*rows_used + cols_used + stream - 2 for both dataflows (docs/sim-model.md).
 #pragma once

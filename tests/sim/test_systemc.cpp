@@ -177,6 +177,30 @@ BOOST_AUTO_TEST_CASE(mac_array_tiles_with_backpressure) {
 
 BOOST_AUTO_TEST_CASE(functional_os_trace_files) { functional_case(Dataflow::output_stationary, 4, 11, true); }
 BOOST_AUTO_TEST_CASE(functional_ws_w3) { functional_case(Dataflow::weight_stationary, 3, 12, false); }
+/// PE types other than int: binary (XNOR-popcount lanes; fan-ins above and below 64 lanes) and
+/// ternary (2-bit weights, 4-bit activations in one pass on a 2x4 PE).
+void pe_type_case(int wbits, int abits, Dataflow df, uint64_t seed) {
+  BOOST_TEST_MESSAGE("seed " << seed);
+  std::vector<Layer> ls = {layer("conv_a", LayerOp::conv, 2, 16, 6, 12, 3, 1, 1, 1, abits, abits),
+                           layer("conv_b", LayerOp::conv, 2, 3, 5, 7, 3, 2, 0, 1, abits, abits),
+                           layer("fc", LayerOp::fc, 2, 200, 1, 9, 1, 1, 0, 1, abits, abits)};
+  for (Layer& l : ls) l.wbits = wbits;
+  const Trace trace = synthetic_trace(ls, seed, "pe");
+  ArchConfig arch = small_arch(df, 4, 4, false);
+  const ArchConfig pe = ArchConfig::builtin_default(wbits, abits);
+  arch.pe_type = pe.pe_type;
+  arch.pe_wbits = pe.pe_wbits;
+  arch.pe_abits = pe.pe_abits;
+  const SimResult r = simulate(arch, workload_from_trace(trace, "in-memory"));
+  BOOST_TEST(r.mismatches == 0u, "first mismatch: " << r.first_mismatch);
+  BOOST_TEST(r.outputs_checked == expected_checks(trace));
+  check_accounting(r);
+}
+
+BOOST_AUTO_TEST_CASE(functional_binary_os) { pe_type_case(1, 1, Dataflow::output_stationary, 41); }
+BOOST_AUTO_TEST_CASE(functional_binary_ws) { pe_type_case(1, 1, Dataflow::weight_stationary, 42); }
+BOOST_AUTO_TEST_CASE(functional_ternary_ws) { pe_type_case(2, 4, Dataflow::weight_stationary, 43); }
+
 BOOST_AUTO_TEST_CASE(ideal_os_16x16) { ideal_case(Dataflow::output_stationary, 16, 16, 21); }
 BOOST_AUTO_TEST_CASE(ideal_os_3x7) { ideal_case(Dataflow::output_stationary, 3, 7, 22); }
 BOOST_AUTO_TEST_CASE(ideal_ws_16x16) { ideal_case(Dataflow::weight_stationary, 16, 16, 23); }
