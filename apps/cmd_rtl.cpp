@@ -29,6 +29,12 @@ struct VerifyCli {
   bool list = false;
 };
 
+struct BenchCli {
+  std::string unit = "mac_array_16x16_a8w8";
+  uint64_t cycles = 200000;
+  uint64_t seed = 1;
+};
+
 struct SynthCli {
   std::vector<std::string> variants;
   std::vector<int> widths;
@@ -94,6 +100,14 @@ void run_verify_cmd(const VerifyCli& c) {
   std::exit(kExitCheckFailed);
 }
 
+void run_bench_cmd(const BenchCli& c) {
+  const rtl::ArrayRate r = rtl::bench_array_rate(c.unit, c.cycles, c.seed);
+  std::printf("%s: %llu cycles in %.3f s wall (%.3f s CPU) = %.0f cycles/s wall, %.0f cycles per CPU second "
+              "(K = 64 tiles back to back, no reference in the loop)\n",
+              r.unit.c_str(), static_cast<unsigned long long>(r.cycles), r.seconds, r.cpu_seconds,
+              r.cycles_per_second(), r.cycles_per_cpu_second());
+}
+
 void run_synth_cmd(const SynthCli& c) {
   std::vector<rtl::SynthVariant> todo;
   for (const auto& v : rtl::synth_variants()) {
@@ -136,6 +150,7 @@ void run_synth_cmd(const SynthCli& c) {
 }
 void run_verify_cmd(const VerifyCli&) { no_rtl("verify"); }
 void run_synth_cmd(const SynthCli&) { no_rtl("synth"); }
+void run_bench_cmd(const BenchCli&) { no_rtl("bench rtl"); }
 
 #endif
 
@@ -165,6 +180,15 @@ void register_rtl_commands(CommandGroups& g) {
   v->add_option("--vcd", vc.vcd, "Write a VCD waveform (with several units: FILE-<unit>.vcd each; use --unit)");
   v->add_flag("--list", vc.list, "List the unit names and exit");
   v->callback([] { run_verify_cmd(vc); });
+
+  static BenchCli bc;
+  CLI::App* b = g.bench.add_subcommand(
+      "rtl", "Verilator simulation rate of an array model: cycles per second with random full tiles driven back "
+             "to back and no reference model in the loop");
+  b->add_option("--unit", bc.unit, "Array model (see wrpn verify --list)")->capture_default_str();
+  b->add_option("--cycles", bc.cycles, "Clock cycles to simulate (at least)")->capture_default_str();
+  b->add_option("--seed", bc.seed, "Operand seed")->capture_default_str();
+  b->callback([] { run_bench_cmd(bc); });
 
   static SynthCli sc;
   CLI::App* s = g.root.add_subcommand(

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <limits>
 #include <sstream>
 
@@ -796,6 +797,50 @@ std::string format_verify_table(const VerifyReport& rep) {
   std::string s = verify_table_header() + "\n";
   for (const CheckRow& r : rep.rows) s += format_verify_row(r) + "\n";
   return s;
+}
+
+}  // namespace wrpn::rtl
+
+namespace wrpn::rtl {
+
+ArrayRate bench_array_rate(const std::string& unit, uint64_t cycles, uint64_t seed) {
+  const ArrayModelInfo* info = nullptr;
+  for (const ArrayModelInfo& a : array_models())
+    if (a.name == unit) info = &a;
+  if (!info) fail("RTL001", "", "--unit", "no array model named \"" + unit + "\"", "wrpn verify --list shows them");
+  std::unique_ptr<ArrayModel> m = info->make();
+  Rng rng(seed);
+  const int64_t K = 64;
+  const uint64_t mask_r = info->rows >= 64 ? ~uint64_t{0} : (uint64_t{1} << info->rows) - 1;
+  const uint64_t mask_c = info->cols >= 64 ? ~uint64_t{0} : (uint64_t{1} << info->cols) - 1;
+  // Operands drawn up front so the timed loop is the model only.
+  std::vector<int32_t> a(static_cast<size_t>(info->rows * K)), w(static_cast<size_t>(info->cols * K));
+  const int64_t wmax = info->pe_kind == 1 ? 1 : weight_code_max(info->width_w);
+  for (auto& x : a) x = static_cast<int32_t>(rng.uniform_int(0, act_code_max(info->width_a)));
+  for (auto& x : w) x = static_cast<int32_t>(rng.uniform_int(-wmax, wmax));
+  // One tile = K operand cycles plus the drain (2R + C - 2 more), then the next tile starts.
+  const int64_t period = K + 2 * info->rows + info->cols - 2;
+  ArrayRate r;
+  r.unit = unit;
+  const auto t0 = Clock::now();
+  const std::clock_t c0 = std::clock();
+  uint64_t sink = 0;
+  while (r.cycles < cycles) {
+    for (int64_t c = 0; c < period; ++c, ++r.cycles) {
+      const bool valid = c < K;
+      const size_t kk = static_cast<size_t>(valid ? c : 0);
+      m->drive(valid, valid && c == 0, valid && c == K - 1, &a[kk * static_cast<size_t>(info->rows)], mask_r,
+               &w[kk * static_cast<size_t>(info->cols)], mask_c, false);
+      m->settle();
+      for (int col = 0; col < info->cols; ++col)
+        if (m->res_valid(col)) sink += static_cast<uint64_t>(m->res(col));
+      m->tick();
+    }
+  }
+  r.seconds = seconds_since(t0);
+  r.cpu_seconds = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+  if (sink == 1) r.seconds += 0.0;  // keeps the result reads from being optimised away
+  return r;
 }
 
 }  // namespace wrpn::rtl

@@ -54,3 +54,19 @@ std::string format_verify_row(const CheckRow& row);
 std::string verify_table_header();
 
 }  // namespace wrpn::rtl
+
+namespace wrpn::rtl {
+
+/// Simulation rate of one Verilated array model: random full tiles (K = 64) driven back to back for
+/// at least `cycles` clock cycles, no reference model in the loop.
+struct ArrayRate {
+  std::string unit;
+  uint64_t cycles = 0;
+  double seconds = 0;      ///< wall time
+  double cpu_seconds = 0;  ///< process CPU time (what the model costs on a loaded machine)
+  double cycles_per_second() const { return seconds > 0 ? static_cast<double>(cycles) / seconds : 0.0; }
+  double cycles_per_cpu_second() const { return cpu_seconds > 0 ? static_cast<double>(cycles) / cpu_seconds : 0.0; }
+};
+ArrayRate bench_array_rate(const std::string& unit, uint64_t cycles, uint64_t seed);
+
+}  // namespace wrpn::rtl
