@@ -333,7 +333,7 @@ int run_sweep_chunk(const SweepPaths& paths, int k, int task, const std::string&
   rec["unfinished"] = interrupted;
   const int sig = g_term_signal;
   rec["state"] = sig ? "terminated" : "finished";
-  if (sig) rec["signal"] = std::string(strsignal(sig));
+  if (sig) rec["signal"] = "signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
   write_task_record(paths, k, task, rec);
   sigaction(SIGTERM, &old_term, nullptr);
   sigaction(SIGINT, &old_int, nullptr);

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Integration test (label dist): one small sweep (tests/dist/alexnet-dist.json, 7 points, 2 of them
+# impossible on purpose) run with the local backend and on a real single-node Slurm.
+#   1. slurm backend, 2 points per array task: results.csv and pareto.csv equal the local run's
+#      byte for byte (the CSVs hold no wall-time column: elapsed_s stays in points/<id>.json).
+#   2. fault: 4 points per task; array task 0 is scancel'ed once it has finished some but not all of
+#      its points. Its finished points stay, its unfinished ones are reported `interrupted` with the
+#      Slurm state, every point file is whole JSON, and a re-submit runs exactly the lost points; the
+#      final CSVs equal the local run's.
+# Usage: slurm_sweep_test.sh WRPN_BINARY SOURCE_DIR
+set -euo pipefail
+wrpn=$1
+src=$2
+cfg=$src/tests/dist/alexnet-dist.json
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+if [[ $(id -u) -ne 0 ]] && ! WRPN_SLURM_DIR=${WRPN_SLURM_DIR:-/tmp/wrpn-slurm} "$src/scripts/slurm-local.sh" status >/dev/null 2>&1; then
+  echo "SKIP: starting the local Slurm needs root (scripts/slurm-local.sh start)"
+  exit 77
+fi
+"$src/scripts/slurm-local.sh" start
+eval "$("$src/scripts/slurm-local.sh" env)"
+
+work=$(mktemp -d /tmp/wrpn-dist.XXXXXX)
+jobs_of() { cat "$1"/slurm/submission-*.job 2>/dev/null | tr '\n' ' '; }
+cleanup() {
+  for d in "$work"/slurm "$work"/fault; do
+    for j in $(jobs_of "$d"); do scancel "$j" 2>/dev/null || true; done
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+start=$(date +%s)
+
+echo "== local backend"
+"$wrpn" sweep "$cfg" --out "$work/local" --workers 2 >/dev/null
+grep -q '^w2a4-x1-16x16-os-b1-default,failed,"error\[SIM001\]' "$work/local/results.csv" ||
+  fail "the impossible point is not recorded as failed with its reason"
+echo "local: $(($(date +%s) - start)) s"
+
+echo "== slurm backend"
+t0=$(date +%s)
+"$wrpn" sweep "$cfg" --out "$work/slurm" --backend slurm --chunk-size 2 --max-parallel 2 --time 10 \
+  --sbatch=--job-name=wrpn-dist-test
+"$wrpn" sweep status "$work/slurm" --wait --poll 1 --timeout 300 || fail "slurm sweep still running after 300 s"
+"$wrpn" sweep collect "$work/slurm"
+cmp "$work/local/results.csv" "$work/slurm/results.csv" || {
+  diff "$work/local/results.csv" "$work/slurm/results.csv" >&2 || true
+  fail "slurm results.csv differs from the local backend's"
+}
+cmp "$work/local/pareto.csv" "$work/slurm/pareto.csv" || fail "slurm pareto.csv differs from the local backend's"
+squeue -h -t all -j "$(jobs_of "$work/slurm")" -o '%j' | grep -q wrpn-dist-test ||
+  fail "the pass-through sbatch option did not reach sbatch"
+echo "slurm: equal to local ($(($(date +%s) - t0)) s)"
+
+echo "== fault: scancel one array task mid-way, then re-submit"
+t0=$(date +%s)
+"$wrpn" sweep "$cfg" --out "$work/fault" --backend slurm --chunk-size 4
+job=$(jobs_of "$work/fault" | tr -d ' ')
+# Task 0's chunk, in order; cancel it once its first point is written and its last is not.
+mapfile -t chunk0 < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["chunks"][0]))' \
+  "$work/fault/slurm/submission-0.json")
+cancelled=0
+for _ in $(seq 1 1200); do
+  done0=0
+  for id in "${chunk0[@]}"; do [[ -f $work/fault/points/$id.json ]] && done0=$((done0 + 1)); done
+  if ((done0 >= 1 && done0 < ${#chunk0[@]})); then
+    scancel "${job}_0"
+    cancelled=1
+    echo "cancelled ${job}_0 after $done0 of ${#chunk0[@]} points"
+    break
+  fi
+  ((done0 == ${#chunk0[@]})) && break
+  sleep 0.1
+done
+((cancelled)) || fail "array task ${job}_0 finished before it could be cancelled mid-way"
+"$wrpn" sweep status "$work/fault" --wait --poll 1 --timeout 300 >"$work/status.txt" || fail "fault sweep still running"
+cat "$work/status.txt"
+grep -q ' interrupted  .*array task '"${job}"'_0 CANCELLED' "$work/status.txt" ||
+  fail "the cancelled task's points are not reported interrupted with the Slurm state"
+lost=$(grep -c '^  interrupted  ' "$work/status.txt")
+((lost >= 1)) || fail "no interrupted point reported"
+# No half-written result: every point file is complete JSON with a status.
+for f in "$work"/fault/points/*; do
+  python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["status"] in ("ok","failed")' "$f" ||
+    fail "half-written or invalid result file $f"
+done
+out=$("$wrpn" sweep "$cfg" --out "$work/fault" --backend slurm --chunk-size 4)
+echo "$out"
+grep -q "submitted job [0-9]*: $lost points" <<<"$out" || fail "re-submit did not run exactly the $lost lost points"
+"$wrpn" sweep status "$work/fault" --wait --poll 1 --timeout 300 || fail "re-submitted sweep still running"
+"$wrpn" sweep collect "$work/fault"
+cmp "$work/local/results.csv" "$work/fault/results.csv" || {
+  diff "$work/local/results.csv" "$work/fault/results.csv" >&2 || true
+  fail "results.csv after cancel + re-submit differs from the local backend's"
+}
+cmp "$work/local/pareto.csv" "$work/fault/pareto.csv" || fail "pareto.csv after re-submit differs"
+out=$("$wrpn" sweep "$cfg" --out "$work/fault" --backend slurm)
+grep -q "nothing to submit" <<<"$out" || fail "a finished sweep was submitted again: $out"
+echo "fault: equal to local after re-submit ($(($(date +%s) - t0)) s)"
+echo "PASS dist_slurm_sweep in $(($(date +%s) - start)) s"
