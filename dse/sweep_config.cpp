@@ -222,11 +222,14 @@ ArchConfig SweepConfig::arch_for(const DesignPoint& p) const {
   for (auto& b : a.buffers)
     b.capacity_kib =
         std::max<int64_t>(1, static_cast<int64_t>(std::llround(static_cast<double>(b.capacity_kib) * p.buffer_scale)));
-  // The PE follows the point's precision: FP32 PEs for the baseline, k-bit integer otherwise.
-  a.pe_type = pe_type_for_bits(p.wbits, p.abits);
-  a.pe_wbits = p.wbits;
+  // The PE follows the point's precision: FP32 PEs for the baseline, k-bit integer otherwise. The
+  // first and last layers stay at 8 bits (WRPN's policy), which ternary and binary (XNOR) PEs cannot
+  // run, so 1- and 2-bit weights use a 2-bit integer PE (codes -1, 0, +1 multiply exactly) and the
+  // 8-bit layers take bit-sliced passes on it like on any narrow integer PE.
+  a.pe_type = pe_type_for_bits(p.wbits, p.abits) == PeType::fp32 ? PeType::fp32 : PeType::int_k;
+  a.pe_wbits = a.pe_type == PeType::fp32 ? p.wbits : std::max(2, p.wbits);
   a.pe_abits = p.abits;
-  if (a.pe_type != PeType::fp32) a.acc_bits = std::max(a.acc_bits, min_acc_bits_for_product(p.abits, p.wbits));
+  if (a.pe_type != PeType::fp32) a.acc_bits = std::max(a.acc_bits, min_acc_bits_for_product(a.pe_abits, a.pe_wbits));
   return a;
 }
 
