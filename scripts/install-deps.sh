@@ -20,6 +20,8 @@ PACKAGES=(
   gnuplot-nox               # plots in reports
   python3-matplotlib        # plots in reports (alternative renderer)
   clang-format              # formatting check
+  slurm-wlm                 # 22.05: the real single-node Slurm of the dist test (scripts/slurm-local.sh)
+  munge                     # Slurm's authentication
 )
 
 missing=()
