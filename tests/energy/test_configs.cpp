@@ -66,7 +66,8 @@ BOOST_AUTO_TEST_CASE(every_example_config_loads_through_its_loader) {
         BOOST_TEST((it != table.end()), "no loader known for kind \"" << kind << "\"");
         if (it == table.end()) continue;
         if (!it->second) {
-          BOOST_TEST_MESSAGE("skipped " << e.path().string() << ": the " << kind << " loader is not built into test_energy");
+          BOOST_TEST_MESSAGE("skipped " << e.path().string() << ": the " << kind
+                                        << " loader is not built into test_energy");
           ++skipped;
           continue;
         }

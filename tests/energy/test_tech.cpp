@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(scaled22_follows_the_node_rule) {
   BOOST_TEST(t.int_mult.area_um2 == base.int_mult.area_um2 * fa, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(t.sram_read_pj(32, 64) == base.sram_read_pj(32, 64) * fe, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(t.dram_energy_pj_per_64_bits == base.dram_energy_pj_per_64_bits);  // off-chip: unchanged
-  BOOST_TEST(t.anchors.empty());  // 45 nm measurements no longer apply
+  BOOST_TEST(t.anchors.empty());                                                // 45 nm measurements no longer apply
   BOOST_TEST(t.logic_leakage_mw_per_mm2 == 40.0);  // its own leakage block replaces the base's
 }
 
@@ -131,8 +131,7 @@ BOOST_AUTO_TEST_CASE(scaling_rules_are_monotonic_in_bits_and_capacity) {
             BOOST_TEST(t.mac_pj(PeType::int_k, w + 1, a, 32) > t.mac_pj(PeType::int_k, w, a, 32));
             BOOST_TEST(t.pe_area_um2(PeType::int_k, w + 1, a, 32) > t.pe_area_um2(PeType::int_k, w, a, 32));
           }
-          if (w >= 3 && a < 16)
-            BOOST_TEST(t.mac_pj(PeType::int_k, w, a + 1, 32) > t.mac_pj(PeType::int_k, w, a, 32));
+          if (w >= 3 && a < 16) BOOST_TEST(t.mac_pj(PeType::int_k, w, a + 1, 32) > t.mac_pj(PeType::int_k, w, a, 32));
         }
         BOOST_TEST(t.mac_pj(PeType::ternary, 2, w, 32) >= t.mac_pj(PeType::binary, 1, w, 32));
         BOOST_TEST(t.mac_pj(PeType::int_k, 8, 8, 8 + w) > t.mac_pj(PeType::int_k, 8, 8, 7 + w));  // acc bits

@@ -81,8 +81,9 @@ BOOST_AUTO_TEST_CASE(resnet34_w4a4_crossover) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_batch_is_net003) {
-  BOOST_TEST(first_diagnostic_line([] { compute_footprint(builtin_network("mlp"), {1, 0}); }) ==
-             "error[NET003] --batch: batch size must be at least 1");
+  BOOST_TEST(first_diagnostic_line([] {
+               compute_footprint(builtin_network("mlp"), {1, 0});
+             }) == "error[NET003] --batch: batch size must be at least 1");
 }
 
 BOOST_AUTO_TEST_CASE(layer_summary_matches_layers) {

@@ -181,12 +181,12 @@ BOOST_AUTO_TEST_SUITE(width_multiplier)
 BOOST_AUTO_TEST_CASE(alexnet_2x_keeps_input_channels_and_classes) {
   const Network net = apply_width(builtin_network("alexnet"), 2.0);
   BOOST_TEST(net.width == 2.0);
-  BOOST_TEST(layer(net, "conv1").c == 3);     // RGB input stays
-  BOOST_TEST(layer(net, "conv1").k == 128);   // 64 * 2
-  BOOST_TEST(layer(net, "conv2").c == 128);   // follows its widened producer
-  BOOST_TEST(layer(net, "fc6").c == 18432);   // 512 * 6 * 6, flattened
+  BOOST_TEST(layer(net, "conv1").c == 3);    // RGB input stays
+  BOOST_TEST(layer(net, "conv1").k == 128);  // 64 * 2
+  BOOST_TEST(layer(net, "conv2").c == 128);  // follows its widened producer
+  BOOST_TEST(layer(net, "fc6").c == 18432);  // 512 * 6 * 6, flattened
   BOOST_TEST(layer(net, "fc7").k == 8192);
-  BOOST_TEST(layer(net, "fc8").k == 1000);    // classes stay
+  BOOST_TEST(layer(net, "fc8").k == 1000);  // classes stay
   // conv1 128*3025*363 = 140,553,600; conv2 384*729*128*25 = 895,795,200; conv3 768*169*384*9 =
   // 448,561,152; conv4 512*169*768*9 = 598,081,536; conv5 512*169*512*9 = 398,721,024;
   // fc6 18432*8192 = 150,994,944; fc7 8192*8192 = 67,108,864; fc8 8192*1000 = 8,192,000.

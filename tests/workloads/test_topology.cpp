@@ -110,7 +110,8 @@ BOOST_AUTO_TEST_CASE(every_net_fixture_gives_its_diagnostic) {
     }
   }
   // Every fixture in the folder is checked above, and every importer code has one.
-  for (const auto& e : fs::directory_iterator(kBad)) BOOST_TEST(covered.count(e.path().filename().string()) == 1u, e.path());
+  for (const auto& e : fs::directory_iterator(kBad))
+    BOOST_TEST(covered.count(e.path().filename().string()) == 1u, e.path());
   for (const char* code : {"NET002", "NET004", "NET005", "NET006"})
     BOOST_TEST(fs::exists(kBad + code + "_bad.csv"), code);
 }
