@@ -75,6 +75,7 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
   }
   v.id = id.str();
   v.fast_abc = width >= 16;
+  if (v.kind == "fp32") v.flow = "flow_light.ys.in";
   v.slow = width >= 16 || (v.kind == "binary" && lanes > 8);
   return v;
 }
@@ -104,6 +105,7 @@ std::string synth_key(const SynthVariant& v) {
   std::string all;
   for (const char* f : kSources) all += read_file(rtl_dir() + "/src/" + f);
   all += read_file(rtl_dir() + "/synth/flow.ys.in");
+  if (v.flow != "flow.ys.in") all += read_file(rtl_dir() + "/synth/" + v.flow);
   all += read_file(rtl_dir() + "/synth/cell_area.json");
   all += std::string("yosys ") + WRPN_YOSYS_VERSION + "\n";
   all += chparam_line(v) + (v.fast_abc ? " abc-fast" : " abc-full") + "\n";
@@ -135,7 +137,7 @@ nlohmann::json synthesize(const SynthVariant& v, const SynthOptions& o, bool* fr
                  cmos = work / (v.id + ".cmos.txt"), log = work / (v.id + ".log");
   std::string sources;
   for (const char* f : kSources) sources += " " + rtl_dir() + "/src/" + f;
-  std::string ys = read_file(rtl_dir() + "/synth/flow.ys.in");
+  std::string ys = read_file(rtl_dir() + "/synth/" + v.flow);
   ys = replace_all(ys, "@SOURCES@", sources);
   ys = replace_all(ys, "@CHPARAM@", chparam_line(v));
   ys = replace_all(ys, "@TOP@", v.top);
@@ -210,7 +212,7 @@ nlohmann::json synthesize(const SynthVariant& v, const SynthOptions& o, bool* fr
       {"acc_width", v.acc_width},
       {"params", params},
       {"flow",
-       {{"script", "rtl/synth/flow.ys.in"},
+       {{"script", "rtl/synth/" + v.flow},
         {"abc", v.fast_abc ? "fast" : "full"},
         {"gates", kGates},
         {"yosys", WRPN_YOSYS_VERSION}}},

@@ -20,6 +20,7 @@ struct SynthVariant {
   int width = 0;     ///< the nominal bit width k of the sweep (1, 2, 4, 8, 16; 32 for FP32)
   bool fast_abc = false;  ///< use `abc -fast` (16-bit and FP32: full ABC takes many minutes)
   bool slow = false;      ///< minutes to synthesize: kept out of the default tests
+  std::string flow = "flow.ys.in";  ///< script in rtl/synth/ (mac_fp32: flow_light.ys.in)
 };
 
 /// Accumulator width the sweep uses: no overflow for a dot product of 4096 terms
