@@ -42,14 +42,16 @@ std::vector<BenchRow> bench_train(const std::vector<int>& thread_counts, double 
       std::vector<float> x(static_cast<size_t>(B * 784));
       std::vector<int64_t> idx(static_cast<size_t>(B));
       std::vector<float> dl;
+      std::vector<int32_t> labels(static_cast<size_t>(B));
       int64_t images = 0, batch_i = 0;
       auto run_step = [&]() {
         for (int64_t i = 0; i < B; ++i) idx[i] = (batch_i * B + i) % d.count;
         ++batch_i;
         images_to_input(d, idx.data(), B, x.data());
+        for (int64_t i = 0; i < B; ++i) labels[i] = d.labels[idx[i]];
         model.forward(x.data(), B, true);
         int64_t ok;
-        model.loss(d.labels.data() + (idx[0] % (d.count - B)), &dl, &ok);
+        model.loss(labels.data(), &dl, &ok);
         model.backward(dl);
         opt.step(0.01);
       };
