@@ -249,9 +249,11 @@ void DemoRunner::write_report(Side& fp32, Side& wrpn, const std::string& rtl_sta
       "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\nset key top right\n"
       "set xtics rotate by -30\nset grid ytics\n"
       "set output 'energy_breakdown.png'\nset title 'Energy per image by component (uJ, log scale)'\n"
-      "set logscale y\nplot 'energy_components.csv' every ::1 using 2:xtic(1) title 'FP32 w1', '' every ::1 using 3 title 'WRPN w2 W4A4'\n"
+      "set logscale y\nplot 'energy_components.csv' every ::1 using 2:xtic(1) title 'FP32 w1', '' every ::1 using 3 "
+      "title 'WRPN w2 W4A4'\n"
       "unset logscale y\nset output 'cycles_per_layer.png'\nset title 'Cycles per image, per layer'\n"
-      "plot 'cycles_per_layer.csv' every ::1 using 2:xtic(1) title 'FP32 w1', '' every ::1 using 3 title 'WRPN w2 W4A4'\n";
+      "plot 'cycles_per_layer.csv' every ::1 using 2:xtic(1) title 'FP32 w1', '' every ::1 using 3 title 'WRPN w2 "
+      "W4A4'\n";
   const bool plotted = run_gnuplot(script, dir.string(), &plot_error);
 
   // ---- JSON and report
@@ -361,8 +363,8 @@ int DemoRunner::run() {
     wrpn.sim_dir = (work_ / "sim-w4a4-w2").string();
     auto a = sim_args(arch_wrpn, wrpn.sim_dir);
     a.insert(a.end(), {"--trace", trace_dir.string()});
-    if (int rc = step("simulate WRPN bit-exactly on the SystemC model", fs::path(wrpn.sim_dir) / "summary.json",
-                      a, work_ / "sim-w4a4-w2.log");
+    if (int rc = step("simulate WRPN bit-exactly on the SystemC model", fs::path(wrpn.sim_dir) / "summary.json", a,
+                      work_ / "sim-w4a4-w2.log");
         rc != 0)
       return rc;
     fp32.sim_dir = (work_ / "sim-fp32-w1").string();
@@ -378,7 +380,9 @@ int DemoRunner::run() {
     if (!o_.skip_rtl) {
       const fs::path log = work_ / "rtl-replay.log";
       const int rc = step("replay a traced layer through the Verilated RTL", {},
-                          {"verify", "--trace", trace_dir.string(), "--seed", std::to_string(o_.seed)}, log);
+                          {"verify", "--trace", trace_dir.string(), "--unit", "mac_array_16x16", "--tiles", "100",
+                           "--trace-rows", "64", "--seed", std::to_string(o_.seed)},
+                          log);
       if (rc != 0) return rc;
       rtl_status = "passed (log: " + log.string() + ")";
     }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -12,8 +13,10 @@
 #include "common/atomic_file.h"
 #include "common/csv.h"
 #include "common/plot.h"
+#include "common/subprocess.h"
 #include "energy/analytic_counts.h"
 #include "energy/compare.h"
+#include "energy/pricing.h"
 #include "workloads/network.h"
 
 namespace fs = std::filesystem;
@@ -50,6 +53,41 @@ std::string times(double x) {
   char b[32];
   std::snprintf(b, sizeof b, "%.2fx", x);
   return b;
+}
+
+/// Cells of one CSV line (no quoted commas: the accuracy table's command column is last and is
+/// only copied, so a split inside it does no harm).
+std::vector<std::string> split_csv_simple(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream ss(line);
+  for (std::string cell; std::getline(ss, cell, ',');) out.push_back(cell);
+  return out;
+}
+
+/// The cached Yosys result (results/synth/*.json, format "wrpn-synth") of `top` at the given operand
+/// widths, if `wrpn synth` has produced it. FP32 units match on top alone.
+std::optional<nlohmann::json> find_synth(const std::string& dir, const std::string& top, int wbits, int abits,
+                                         const std::string& kind = "") {
+  if (!fs::is_directory(dir)) return std::nullopt;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    try {
+      const auto j = nlohmann::json::parse(read_file(f.string()));
+      if (j.value("format", "") != "wrpn-synth" || j.value("top", "") != top) continue;
+      if (!kind.empty() && j.value("kind", "") != kind) continue;
+      if (top.find("fp32") == std::string::npos && kind != "fp32" &&
+          (j.value("width_w", -1) != wbits || j.value("width_a", -1) != abits))
+        continue;
+      if (!j.contains("cells") || !j.contains("area_um2")) continue;
+      return j;
+    } catch (const std::exception&) {
+      // A corrupt cache file is ignored here; `wrpn synth` reports and rebuilds it.
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -130,25 +168,13 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
     const double area_um2 = tech.pe_area_um2(op.t, op.w, op.a, op.acc);
     // Synthesized cell counts, when `wrpn synth` has cached them (results/synth/*.json).
     std::string cells, synth_area;
-    if (fs::is_directory(opt.synth_dir)) {
-      for (const auto& e : fs::directory_iterator(opt.synth_dir)) {
-        if (e.path().extension() != ".json") continue;
-        try {
-          const auto j = nlohmann::json::parse(read_file(e.path()));
-          const auto p = j.value("params", nlohmann::json::object());
-          const std::string variant = j.value("variant", "");
-          const bool match =
-              (op.t == PeType::fp32 && variant.find("fp32") != std::string::npos) ||
-              (op.t != PeType::fp32 && p.value("WidthW", -1) == op.w && p.value("WidthA", -1) == op.a &&
-               variant.find(op.t == PeType::ternary ? "ternary" : (op.t == PeType::binary ? "binary" : "mac")) !=
-                   std::string::npos);
-          if (match && cells.empty()) {
-            cells = format_number(j.value("cells", 0.0));
-            if (j.contains("area_um2")) synth_area = format_number(j["area_um2"].get<double>());
-          }
-        } catch (const std::exception&) {
-        }
-      }
+    const char* top = op.t == PeType::fp32      ? "mac_fp32"
+                      : op.t == PeType::ternary ? "mac_ternary"
+                      : op.t == PeType::binary  ? "mac_binary"
+                                                : "mac_unit";
+    if (const auto j = find_synth(opt.synth_dir, top, op.w, op.a)) {
+      cells = format_number(j->at("cells").at("total").get<double>());
+      synth_area = format_number(j->at("area_um2").at("total").get<double>());
     }
     asic.row()
         .add(to_string(op.t))
@@ -161,9 +187,8 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
         .add(fp32_area / area_um2)
         .add(cells)
         .add(synth_area);
-    md_asic << "| " << op.label << " | " << fixed(pj, 4) << " | " << times(fp32_pj / pj) << " | "
-            << fixed(area_um2, 1) << " | " << times(fp32_area / area_um2) << " | "
-            << (cells.empty() ? "not synthesized" : cells) << " |\n";
+    md_asic << "| " << op.label << " | " << fixed(pj, 4) << " | " << times(fp32_pj / pj) << " | " << fixed(area_um2, 1)
+            << " | " << times(fp32_area / area_um2) << " | " << (cells.empty() ? "not synthesized" : cells) << " |\n";
     asic_dat << idx++ << " \"" << op.label << "\" " << fp32_pj / pj << " " << fp32_area / area_um2 << "\n";
   }
   if (!fs::is_directory(opt.synth_dir))
@@ -174,7 +199,8 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
   // 3. Equal silicon: size each WRPN array to the FP32 array's PE-array area and compare throughput
   //    and energy for AlexNet at 2x width, beside the equal-PE-count comparison.
   CsvTable iso({"network", "width", "wbits", "abits", "comparison", "rows", "cols", "pe_area_um2", "array_area_mm2",
-                "cycles", "images_per_s", "energy_per_image_uj", "throughput_vs_fp32", "efficiency_vs_fp32"});
+                "cycles", "images_per_s", "energy_per_image_uj", "throughput_vs_fp32", "efficiency_vs_fp32",
+                "fp32_pe_area_ratio", "area_ratio_source"});
   std::ostringstream md_iso;
   {
     const Network base = builtin_network("alexnet");
@@ -184,14 +210,24 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
     md_iso << "AlexNet at 2x width against FP32 AlexNet at 1x on a " << fp32_arch.rows << "x" << fp32_arch.cols
            << " FP32 array (" << fixed(fp32_area_b.array_mm2, 3) << " mm^2 of PEs). Equal PEs: the WRPN array has "
            << "the same PE count; equal area: as many WRPN PEs (largest square) as fit in the FP32 array's area.\n\n"
-           << "| w/a bits | PE area (um^2) | equal-PE array | throughput vs FP32 | energy gain | equal-area array | "
-              "throughput vs FP32 | energy gain |\n|---|---|---|---|---|---|---|---|\n";
+           << "| w/a bits | PE area (um^2) | FP32 PE / PE area | equal-PE array | throughput vs FP32 | energy gain | "
+              "equal-area array | throughput vs FP32 | energy gain |\n|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& [wb, ab] : paper_precisions()) {
       if (wb == 32) continue;
       ArchConfig arch = ArchConfig::builtin_default(wb, ab);
       const energy::Comparison same = energy::compare_fp32_wrpn(base, width, wb, ab, 1, arch, tech);
       const double pe_um2 = energy::area(arch, tech).pe_um2;
-      const int64_t fit = static_cast<int64_t>(fp32_area_b.array_mm2 * 1e6 / pe_um2);
+      // PE area ratio FP32 / WRPN: from Yosys (same generic cell library on both sides) when both
+      // PEs are synthesized, else from the tech table.
+      double ratio = fp32_area_b.pe_um2 / pe_um2;
+      std::string area_source = "tech table";
+      const auto syn_fp32 = find_synth(opt.synth_dir, "pe", 32, 32, "fp32");
+      const auto syn_pe = find_synth(opt.synth_dir, "pe", std::max(2, wb), ab, wb == 1 ? "binary" : "int");
+      if (syn_fp32 && syn_pe) {
+        ratio = syn_fp32->at("area_um2").at("total").get<double>() / syn_pe->at("area_um2").at("total").get<double>();
+        area_source = "Yosys";
+      }
+      const int64_t fit = static_cast<int64_t>(static_cast<double>(fp32_arch.rows * fp32_arch.cols) * ratio);
       int side = static_cast<int>(std::floor(std::sqrt(static_cast<double>(fit))));
       side = std::max(1, std::min(side, 1024));
       arch.rows = arch.cols = side;
@@ -213,30 +249,120 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
             .add(ips)
             .add(c.wrpn.energy.total_pj * 1e-6)
             .add(fp32_ips > 0 ? ips / fp32_ips : 0.0)
-            .add(c.efficiency_gain);
+            .add(c.efficiency_gain)
+            .add(ratio)
+            .add(area_source);
         return fp32_ips > 0 ? ips / fp32_ips : 0.0;
       };
       const double t_same = row("equal_pe_count", same);
       const double t_iso = row("equal_area", iso_c);
-      md_iso << "| " << wb << "/" << ab << " | " << fixed(pe_um2, 1) << " | " << same.wrpn.arch.rows << "x"
-             << same.wrpn.arch.cols << " | " << times(t_same) << " | " << times(same.efficiency_gain) << " | " << side
-             << "x" << side << " | " << times(t_iso) << " | " << times(iso_c.efficiency_gain) << " |\n";
+      md_iso << "| " << wb << "/" << ab << " | " << fixed(pe_um2, 1) << " | " << fixed(ratio, 1) << " (" << area_source
+             << ") | " << same.wrpn.arch.rows << "x" << same.wrpn.arch.cols << " | " << times(t_same) << " | "
+             << times(same.efficiency_gain) << " | " << side << "x" << side << " | " << times(t_iso) << " | "
+             << times(iso_c.efficiency_gain) << " |\n";
     }
   }
   write_file_atomic(dir / "iso_area.csv", iso.str());
   sum.files.push_back("iso_area.csv");
 
-  // 4. Fashion-MNIST lenet accuracy, as trained and recorded by the trainer.
-  std::string md_acc;
+  // 4. Fashion-MNIST lenet: each trained variant (the trainer's reference runs) with its simulated
+  //    energy. Each variant is simulated timing-only on the SystemC model in a child `wrpn sim`
+  //    (one simulation per process) on the built-in 16x16 array with PEs for its precision, and its
+  //    action counts are priced on the same tech table.
+  std::ostringstream md_acc;
   if (fs::exists(opt.accuracy_csv)) {
-    const std::string text = read_file(opt.accuracy_csv);
-    write_file_atomic(dir / "lenet_accuracy.csv", text);
-    sum.files.push_back("lenet_accuracy.csv");
-    md_acc = "Recorded by the trainer in `" + opt.accuracy_csv + "` (copied to `lenet_accuracy.csv`):\n\n```\n" + text +
-             "```\n";
+    std::ifstream in(opt.accuracy_csv);
+    std::string header_line, line;
+    std::getline(in, header_line);
+    const auto header = split_csv_simple(header_line);
+    auto col = [&](const std::string& name) {
+      const auto it = std::find(header.begin(), header.end(), name);
+      return it == header.end() ? -1 : static_cast<int>(it - header.begin());
+    };
+    const int c_model = col("model"), c_width = col("width"), c_wbits = col("wbits"), c_abits = col("abits"),
+              c_acc = col("test_accuracy_pct"), c_epochs = col("epochs");
+    if (c_model < 0 || c_width < 0 || c_wbits < 0 || c_abits < 0 || c_acc < 0)
+      fail("CFG004", opt.accuracy_csv, "header", "needs columns model, width, wbits, abits, test_accuracy_pct");
+    CsvTable acc({"model", "width", "wbits", "abits", "epochs", "test_accuracy_pct", "macs_per_image",
+                  "cycles_per_image", "energy_per_image_uj", "efficiency_vs_fp32_w1"});
+    md_acc << "Trained by `wrpn train` (commands in `" << opt.accuracy_csv
+           << "`); energy per image from a timing-only SystemC run of the same network on a 16x16 array with PEs "
+              "for the body's precision (8-bit first/last layers in bit-sliced passes), priced on `"
+           << tech.name << "`.\n\n| model | width | w/a bits | epochs | test accuracy | MACs/image | energy/image | "
+           << "efficiency vs FP32 w1 |\n|---|---|---|---|---|---|---|---|\n";
+    double fp32_uj = 0;
+    struct Variant {
+      std::vector<std::string> cells;
+      double uj = 0;
+      uint64_t macs = 0, cycles = 0;
+    };
+    std::vector<Variant> variants;
+    int index = 0;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      Variant v;
+      v.cells = split_csv_simple(line);
+      if (static_cast<int>(v.cells.size()) < static_cast<int>(header.size())) continue;
+      const int wb = std::stoi(v.cells[static_cast<size_t>(c_wbits)]);
+      const int ab = std::stoi(v.cells[static_cast<size_t>(c_abits)]);
+      const fs::path arch_file = dir / (".arch-" + std::to_string(index) + ".json");
+      const fs::path run_dir = dir / (".sim-" + std::to_string(index++));
+      // As in sweeps: an integer PE of the body's widths (at least 2-bit weights); the 8-bit first and
+      // last layers take bit-sliced passes on it.
+      ArchConfig arch = ArchConfig::builtin_default(wb == 32 ? 8 : std::max(2, wb), ab == 32 ? 8 : ab);
+      arch.pe_type = PeType::int_k;
+      if (wb == 32 || ab == 32) arch = energy::fp32_version(arch);
+      write_file_atomic(arch_file.string(), arch.to_json().dump(2) + "\n");
+      const ProcessResult r =
+          run_process({self_executable(), "sim", "--network", v.cells[static_cast<size_t>(c_model)], "--width",
+                       v.cells[static_cast<size_t>(c_width)], "--wbits", std::to_string(wb), "--abits",
+                       std::to_string(ab), "--arch", arch_file.string(), "--out", run_dir.string()},
+                      /*capture=*/true);
+      if (r.exit_code != 0) {
+        sum.warnings.push_back("simulating " + line + " failed: " + r.output.substr(0, r.output.find('\n')));
+        continue;
+      }
+      const auto sj = nlohmann::json::parse(read_file((run_dir / "summary.json").string()));
+      std::vector<ActionCounts> counts;
+      for (const auto& l : sj.at("layers")) counts.push_back(l.at("action_counts").get<ActionCounts>());
+      const energy::EnergyBreakdown e = energy::price(counts, tech);
+      v.uj = e.total_pj * 1e-6;
+      for (const auto& c : counts) {
+        v.macs += c.macs;
+        v.cycles += c.cycles;
+      }
+      fs::remove_all(run_dir);
+      fs::remove(arch_file);
+      if (wb == 32 && ab == 32 && std::stod(v.cells[static_cast<size_t>(c_width)]) == 1.0) fp32_uj = v.uj;
+      variants.push_back(std::move(v));
+    }
+    for (const auto& v : variants) {
+      const auto& c = v.cells;
+      const std::string epochs = c_epochs >= 0 ? c[static_cast<size_t>(c_epochs)] : "";
+      const double eff = fp32_uj > 0 && v.uj > 0 ? fp32_uj / v.uj : 0;
+      acc.row()
+          .add(c[static_cast<size_t>(c_model)])
+          .add(c[static_cast<size_t>(c_width)])
+          .add(c[static_cast<size_t>(c_wbits)])
+          .add(c[static_cast<size_t>(c_abits)])
+          .add(epochs)
+          .add(c[static_cast<size_t>(c_acc)])
+          .add(v.macs)
+          .add(v.cycles)
+          .add(v.uj)
+          .add(eff);
+      md_acc << "| " << c[static_cast<size_t>(c_model)] << " | " << c[static_cast<size_t>(c_width)] << "x | "
+             << (c[static_cast<size_t>(c_wbits)] == "32"
+                     ? std::string("FP32")
+                     : c[static_cast<size_t>(c_wbits)] + "/" + c[static_cast<size_t>(c_abits)])
+             << " | " << epochs << " | " << c[static_cast<size_t>(c_acc)] << " % | " << v.macs << " | "
+             << fixed(v.uj, 2) << " uJ | " << (eff > 0 ? times(eff) : std::string("-")) << " |\n";
+    }
+    write_file_atomic(dir / "lenet_accuracy_energy.csv", acc.str());
+    sum.files.push_back("lenet_accuracy_energy.csv");
   } else {
     sum.warnings.push_back("no trained accuracy table at " + opt.accuracy_csv);
-    md_acc = "No trained accuracy results yet (`" + opt.accuracy_csv + "` is missing).\n";
+    md_acc << "No trained accuracy results yet (`" << opt.accuracy_csv << "` is missing).\n";
   }
 
   // Plots.
@@ -269,7 +395,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
      << md_asic.str() << "\n![ASIC efficiency](asic_efficiency.png)\n"
      << "\n## Equal silicon versus equal PE count\n\n"
      << md_iso.str() << "\n## Fashion-MNIST lenet\n\n"
-     << md_acc;
+     << md_acc.str();
   write_file_atomic(dir / "paper.md", md.str());
   sum.files.push_back("paper.md");
   out.commit();
