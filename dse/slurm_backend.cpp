@@ -1,7 +1,7 @@
 #include "dse/slurm_backend.h"
 
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,8 +19,6 @@
 #include "common/atomic_file.h"
 #include "common/diagnostics.h"
 #include "common/subprocess.h"
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 
@@ -278,8 +276,17 @@ int run_sweep_chunk(const SweepPaths& paths, int k, int task, const std::string&
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
-      pid_t pid = 0;
-      const int rc = posix_spawn(&pid, executable.c_str(), nullptr, nullptr, argv.data(), environ);
+      // fork + exec rather than posix_spawn: the child asks to be killed when this worker dies (a
+      // SIGKILLed task must not leave orphan points running after `status` called them interrupted).
+      const pid_t parent = getpid();
+      const pid_t pid = fork();
+      if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(137);
+        execv(executable.c_str(), argv.data());
+        _exit(127);
+      }
+      const int rc = pid < 0 ? errno : 0;
       if (rc != 0) {
         write_point_result(paths, id, {{"id", id}, {"status", "failed"},
                                        {"reason", "cannot start worker " + executable + " on " + hostname() + ": " +

@@ -4,8 +4,9 @@
 # with the local backend and on a real single-node Slurm.
 #   1. slurm backend, 2 points per array task: results.csv and pareto.csv equal the local run's
 #      byte for byte (the CSVs hold no wall-time column: elapsed_s stays in points/<id>.json).
-#   2. fault: 4 points per task; array task 0 is scancel'ed once it has finished some but not all of
-#      its points. Its finished points stay, its unfinished ones are reported `interrupted` with the
+#   2. fault: 4 points per task; array task 0 is scancel'ed and the worker of task 1 is killed with
+#      SIGKILL (a node failure: it records nothing), each once it has finished some but not all of
+#      its points. Their finished points stay, its unfinished ones are reported `interrupted` with the
 #      Slurm state, every point file is whole JSON, and a re-submit runs exactly the lost points; the
 #      final CSVs equal the local run's.
 # Usage: slurm_sweep_test.sh WRPN_BINARY SOURCE_DIR
@@ -62,27 +63,46 @@ echo "== fault: scancel one array task mid-way, then re-submit"
 t0=$(date +%s)
 "$wrpn" sweep "$cfg" --out "$work/fault" --backend slurm --chunk-size 4
 job=$(jobs_of "$work/fault" | tr -d ' ')
-# Task 0's chunk, in order; cancel it once its first point is written and its last is not.
-mapfile -t chunk0 < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["chunks"][0]))' \
-  "$work/fault/slurm/submission-0.json")
+# Task 0 is cancelled (scancel) and task 1's worker is killed with SIGKILL (as a node dying would:
+# it records nothing), each once its first point is written and its last is not.
+chunk_ids() {
+  python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["chunks"][int(sys.argv[2])]))' \
+    "$work/fault/slurm/submission-0.json" "$1"
+}
+mapfile -t chunk0 < <(chunk_ids 0)
+mapfile -t chunk1 < <(chunk_ids 1)
+count_done() {
+  local n=0 id
+  for id in "$@"; do [[ -f $work/fault/points/$id.json ]] && n=$((n + 1)); done
+  echo $n
+}
 cancelled=0
+killed=0
 for _ in $(seq 1 1200); do
-  done0=0
-  for id in "${chunk0[@]}"; do [[ -f $work/fault/points/$id.json ]] && done0=$((done0 + 1)); done
-  if ((done0 >= 1 && done0 < ${#chunk0[@]})); then
+  d0=$(count_done "${chunk0[@]}")
+  d1=$(count_done "${chunk1[@]}")
+  if ((!cancelled && d0 >= 1 && d0 < ${#chunk0[@]})); then
     scancel "${job}_0"
     cancelled=1
-    echo "cancelled ${job}_0 after $done0 of ${#chunk0[@]} points"
-    break
+    echo "cancelled ${job}_0 after $d0 of ${#chunk0[@]} points"
   fi
-  ((done0 == ${#chunk0[@]})) && break
+  if ((!killed && d1 >= 1 && d1 < ${#chunk1[@]})); then
+    pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$work/fault/slurm/tasks/0-1.json")
+    kill -9 "$pid"
+    killed=1
+    echo "killed the worker of ${job}_1 (pid $pid) with SIGKILL after $d1 of ${#chunk1[@]} points"
+  fi
+  ((cancelled && killed)) && break
+  ((d0 == ${#chunk0[@]} || d1 == ${#chunk1[@]})) && break
   sleep 0.1
 done
-((cancelled)) || fail "array task ${job}_0 finished before it could be cancelled mid-way"
+((cancelled && killed)) || fail "array task 0 or 1 of job $job finished before it could be stopped mid-way"
 "$wrpn" sweep status "$work/fault" --wait --poll 1 --timeout 300 >"$work/status.txt" || fail "fault sweep still running"
 cat "$work/status.txt"
-grep -q ' interrupted  .*array task '"${job}"'_0 CANCELLED' "$work/status.txt" ||
-  fail "the cancelled task's points are not reported interrupted with the Slurm state"
+grep -q ' interrupted  .*array task '"${job}"'_0 CANCELLED; worker on .* terminated by signal 15' "$work/status.txt" ||
+  fail "the cancelled task's points are not reported interrupted with the Slurm state and the worker's signal"
+grep -q ' interrupted  .*array task '"${job}"'_1 [A-Z_]*; worker on .* running (never finished: node or task failure)' \
+  "$work/status.txt" || fail "the killed task's points are not reported interrupted as a task failure"
 lost=$(grep -c '^  interrupted  ' "$work/status.txt")
 ((lost >= 1)) || fail "no interrupted point reported"
 # No half-written result: every point file is complete JSON with a status.
