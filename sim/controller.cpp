@@ -160,9 +160,13 @@ bool Controller::run_layer(const LayerPlan& p) {
                  i_w0 = ibuf_.write_words(), o_r0 = obuf_.read_words(), o_w0 = obuf_.write_words();
   const uint64_t d_r0 = dma_.read_bytes(), d_w0 = dma_.write_bytes();
 
-  std::deque<DmaRequest> requests;  // stable addresses while the DMA holds pointers
+  // Members, not locals: a run stopped mid-layer (an error) never unwinds this thread's stack.
+  std::deque<DmaRequest>& requests = requests_;  // stable addresses while the DMA holds pointers
+  requests.clear();  // every transfer of the previous layer has completed
   const size_t S = p.steps.size();
-  std::vector<DmaRequest*> wreq(S, nullptr), ireq(S, nullptr);
+  std::vector<DmaRequest*>&wreq = wreq_, &ireq = ireq_;
+  wreq.assign(S, nullptr);
+  ireq.assign(S, nullptr);
   bool ok = true;
   auto issue = [&](size_t s, Buffer& b, uint64_t words, std::vector<DmaRequest*>& v) {
     if (s >= S || words == 0 || v[s]) return;
@@ -176,7 +180,8 @@ bool Controller::run_layer(const LayerPlan& p) {
   };
   const bool wdb = wbuf_.config().double_buffered, idb = ibuf_.config().double_buffered;
   const size_t out_slots = obuf_.config().double_buffered ? 2 : 1;
-  std::vector<DmaRequest*> out_store(out_slots, nullptr);
+  std::vector<DmaRequest*>& out_store = out_store_;
+  out_store.assign(out_slots, nullptr);
   size_t out_seq = 0;
   uint64_t compute = 0, pe_ops = 0, reg_writes = 0, engine_pe_ops = 0, engine_reg_writes = 0;
   StallCycles st;

@@ -255,9 +255,19 @@ std::vector<TileRunResult> run_mac_array_tiles_systemc(const std::vector<TileRun
   ctx->arch = ArchConfig::builtin_default();
   ctx->arch.acc_bits = tiles.front().acc_bits;
   ctx->arch.overflow = tiles.front().overflow;
-  auto* plans = new std::vector<LayerPlan>(tiles.size());
-  auto* ops = new std::vector<TileOperands>(tiles.size());
-  auto* accs = new std::vector<std::vector<int64_t>>(tiles.size());
+  // Held by a static pointer (reachable, never destroyed: the kernel may still refer to them).
+  struct TileStorage {
+    std::vector<LayerPlan> plans;
+    std::vector<TileOperands> ops;
+    std::vector<std::vector<int64_t>> accs;
+  };
+  static TileStorage* storage = new TileStorage;
+  storage->plans.resize(tiles.size());
+  storage->ops.resize(tiles.size());
+  storage->accs.resize(tiles.size());
+  std::vector<LayerPlan>* plans = &storage->plans;
+  std::vector<TileOperands>* ops = &storage->ops;
+  std::vector<std::vector<int64_t>>* accs = &storage->accs;
   std::vector<ArrayJob> work;
   for (size_t i = 0; i < tiles.size(); ++i) {
     const TileRun& t = tiles[i];
