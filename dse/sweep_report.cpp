@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -22,6 +23,13 @@ double num(const nlohmann::json& j, const char* key) {
 }
 
 std::string cell(double v) { return std::isnan(v) ? std::string() : format_number(v); }
+/// Four significant digits for the readable report (the CSVs keep every digit).
+std::string short_cell(double v) {
+  if (std::isnan(v)) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.4g", v);
+  return b;
+}
 
 }  // namespace
 
@@ -179,9 +187,9 @@ SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths
     auto b = by_id.find(p.baseline_id());
     if (b != by_id.end() && b->second.value("status", "") == "ok")
       eff = num(b->second["energy_pj"], "total") / num(r["energy_pj"], "total");
-    md << "| " << p.id() << " | " << cell(num(r, "accuracy_pct")) << " | "
-       << format_number(num(r["energy_pj"], "total")) << " | " << format_number(num(r, "latency_ms")) << " | "
-       << cell(eff) << " |\n";
+    md << "| " << p.id() << " | " << short_cell(num(r, "accuracy_pct")) << " | "
+       << short_cell(num(r["energy_pj"], "total")) << " | " << short_cell(num(r, "latency_ms")) << " | "
+       << short_cell(eff) << " |\n";
   }
   if (out.failed) {
     md << "\n## Failed points\n\n| point | reason |\n|---|---|\n";
