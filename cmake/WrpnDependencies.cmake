@@ -22,6 +22,8 @@ if(WRPN_BUILD_RTL)
     execute_process(COMMAND verilator --version OUTPUT_VARIABLE _v OUTPUT_STRIP_TRAILING_WHITESPACE)
     string(REGEX MATCH "[0-9]+\\.[0-9]+" WRPN_VERILATOR_VERSION "${_v}")
   endif()
+else()
+  set(WRPN_VERILATOR_VERSION "none (built with WRPN_BUILD_RTL=OFF)")
 endif()
 
 find_program(YOSYS_EXECUTABLE yosys)
