@@ -18,7 +18,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
   nlohmann::json index = nlohmann::json::array();
   for (const auto& [name, v] : c.tensors) {
     index.push_back({{"name", name}, {"count", v.size()}});
-    payload.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+    if (!v.empty()) payload.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
   }
   nlohmann::json h{{"config", c.config}, {"epochs_done", c.epochs_done}, {"steps", c.steps},
                    {"tensors", index}, {"payload_bytes", payload.size()}, {"payload_sha256", sha256_hex(payload)}};
@@ -58,7 +58,7 @@ Checkpoint load_checkpoint(const std::string& path) {
       const size_t count = t.at("count").get<size_t>();
       std::vector<float> v(count);
       if (off + count * sizeof(float) > payload.size()) fail("TRN005", path, "", "tensor index exceeds payload");
-      std::memcpy(v.data(), payload.data() + off, count * sizeof(float));
+      if (count > 0) std::memcpy(v.data(), payload.data() + off, count * sizeof(float));
       off += count * sizeof(float);
       c.tensors.emplace_back(t.at("name").get<std::string>(), std::move(v));
     }
