@@ -121,7 +121,7 @@ void run_synth_cmd(const SynthCli& c) {
   if (c.list) {
     for (const auto& v : todo)
       std::printf("%-30s width %2d  abc %-4s%s\n", v.id.c_str(), v.width, v.fast_abc ? "fast" : "full",
-                  v.slow ? "  (slow: minutes)" : "");
+                  v.slow ? "  (slow: kept out of default tests)" : "");
     return;
   }
   if (todo.empty())
@@ -197,12 +197,12 @@ void register_rtl_commands(CommandGroups& g) {
       "(rtl/synth/flow.ys.in: generic 2-input gates and muxes) and report cells, flip-flops, an area estimate "
       "(rtl/synth/cell_area.json: Nangate 45 nm X1 cell areas) and a transistor estimate (Yosys stat -tech cmos plus "
       "flip-flops). Results are cached as one JSON per variant in results/synth/ (schema in rtl/README.md) and reused "
-      "while the RTL, flow, cell table and Yosys version are unchanged; 16-bit and FP32 variants take minutes.");
+      "while the RTL, flow, cell table and Yosys version are unchanged; 16-bit, 64-lane binary and FP32 variants use abc -fast (FP32 about 10 s of CPU, over a minute of wall time on a loaded machine).");
   s->add_option("--variant", sc.variants, "Only variants whose id starts with this (repeatable, see --list)");
   s->add_option("--width", sc.widths, "Only these nominal widths (1, 2, 4, 8, 16; 32 = FP32; repeatable)");
   s->add_option("--out", sc.out, "Cache directory (default: results/synth in the source tree)");
   s->add_flag("--force", sc.force, "Resynthesize even if the cached result is current");
-  s->add_flag("--skip-slow", sc.skip_slow, "Leave out the variants that take minutes (16-bit, FP32, 64-lane binary)");
+  s->add_flag("--skip-slow", sc.skip_slow, "Leave out the slow variants (16-bit, FP32, 64-lane binary)");
   s->add_flag("--list", sc.list, "List the selected variants and exit");
   s->callback([] { run_synth_cmd(sc); });
 }

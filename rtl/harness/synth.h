@@ -18,8 +18,8 @@ struct SynthVariant {
   std::string kind;  ///< int, ternary, binary, fp32
   int width_a = 0, width_w = 0, lanes = 1, acc_width = 0;
   int width = 0;     ///< the nominal bit width k of the sweep (1, 2, 4, 8, 16; 32 for FP32)
-  bool fast_abc = false;  ///< use `abc -fast` (16-bit and FP32: full ABC takes many minutes)
-  bool slow = false;      ///< minutes to synthesize: kept out of the default tests
+  bool fast_abc = false;  ///< use `abc -fast` (16-bit, 64-lane binary, FP32: full ABC takes minutes)
+  bool slow = false;      ///< wide variants kept out of the default tests (label slow)
   std::string flow = "flow.ys.in";  ///< script in rtl/synth/ (mac_fp32: flow_light.ys.in)
 };
 

@@ -238,7 +238,7 @@ BOOST_AUTO_TEST_CASE(synth_4bit_mac) {
 }
 
 BOOST_AUTO_TEST_CASE(synth_wide_variants, *utf::label("slow") * utf::disabled()) {
-  // 16-bit and FP32 take minutes each: only with `ctest -L slow` (test_rtl_slow).
+  // The wide variants (16-bit, 64-lane binary, FP32; FP32 over a minute of wall time): only with `ctest -L slow` (test_rtl_slow).
   const std::string dir = std::string(WRPN_BINARY_DIR) + "/synth-test-slow";
   SynthOptions o;
   o.out_dir = dir;
