@@ -2,8 +2,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -92,21 +92,25 @@ void register_dse_commands(CommandGroups& g) {
   sweep->add_option("--partition", o.slurm.partition, "slurm backend: sbatch --partition")->group(sl);
   sweep->add_option("--time", o.slurm.time_limit, "slurm backend: time limit per array task (sbatch --time)")
       ->group(sl);
-  sweep->add_option("--cpus-per-task", o.slurm.cpus_per_task,
-                    "slurm backend: CPUs per array task; a task runs that many points at once")
+  sweep
+      ->add_option("--cpus-per-task", o.slurm.cpus_per_task,
+                   "slurm backend: CPUs per array task; a task runs that many points at once")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str()
       ->group(sl);
-  sweep->add_option("--max-parallel", o.slurm.max_parallel,
-                    "slurm backend: array tasks running at once (--array=...%N; default no limit)")
+  sweep
+      ->add_option("--max-parallel", o.slurm.max_parallel,
+                   "slurm backend: array tasks running at once (--array=...%N; default no limit)")
       ->check(CLI::Range(1, 100000))
       ->group(sl);
-  sweep->add_option("--chunk-size", o.slurm.chunk_size,
-                    "slurm backend: points per array task (default 1, more when there are over 1000 points)")
+  sweep
+      ->add_option("--chunk-size", o.slurm.chunk_size,
+                   "slurm backend: points per array task (default 1, more when there are over 1000 points)")
       ->check(CLI::Range(1, 1000000))
       ->group(sl);
-  sweep->add_option("--sbatch", o.slurm.sbatch_args,
-                    "slurm backend: extra sbatch option, passed through (repeatable), e.g. --sbatch=--mem=2G")
+  sweep
+      ->add_option("--sbatch", o.slurm.sbatch_args,
+                   "slurm backend: extra sbatch option, passed through (repeatable), e.g. --sbatch=--mem=2G")
       ->allow_extra_args(false)
       ->group(sl);
   sweep->add_flag("--wait", o.wait, "slurm backend: wait until no task is queued or running, then collect")->group(sl);
@@ -122,17 +126,19 @@ void register_dse_commands(CommandGroups& g) {
       o.slurm.executable = self_executable();
       const SlurmSubmission s = submit_sweep_slurm(config, paths, o.slurm);
       if (s.index < 0)
-        std::printf("%s: nothing to submit (%zu points: %zu done, %zu in queued or running tasks)\n",
-                    paths.dir.c_str(), s.total, s.done, s.active);
+        std::printf("%s: nothing to submit (%zu points: %zu done, %zu in queued or running tasks)\n", paths.dir.c_str(),
+                    s.total, s.done, s.active);
       else
-        std::printf("%s: submitted job %s: %zu points in %zu array tasks (%zu already done, %zu in earlier tasks "
-                    "still queued or running)\n  follow:  wrpn sweep status %s\n  collect: wrpn sweep collect %s\n",
-                    paths.dir.c_str(), s.job_id.c_str(), s.submitted, s.tasks, s.done, s.active, paths.dir.c_str(),
-                    paths.dir.c_str());
+        std::printf(
+            "%s: submitted job %s: %zu points in %zu array tasks (%zu already done, %zu in earlier tasks "
+            "still queued or running)\n  follow:  wrpn sweep status %s\n  collect: wrpn sweep collect %s\n",
+            paths.dir.c_str(), s.job_id.c_str(), s.submitted, s.tasks, s.done, s.active, paths.dir.c_str(),
+            paths.dir.c_str());
       std::fflush(stdout);
       if (!o.wait) return;
       const SweepStatus st = wait_for_sweep(config, paths, o.poll_s, o.timeout_s);
       std::printf("%s", format_sweep_status(st, paths.dir, false).c_str());
+      std::fflush(stdout);  // collect_sweep forks gnuplot: nothing may sit in our stdio buffer
       const SweepCollection c = collect_sweep(config, paths);
       std::printf("%s: %zu ok, %zu failed, %zu pending, %zu on the Pareto front\n  results: %s/results.csv\n",
                   paths.dir.c_str(), c.ok, c.failed, c.pending, c.pareto, paths.dir.c_str());
@@ -179,14 +185,16 @@ void register_dse_commands(CommandGroups& g) {
   status->add_option("DIR", so.dir, "sweep directory")->required()->check(CLI::ExistingDirectory);
   status->add_flag("--all", so.all, "list every point, not only those that are not done");
   status->add_flag("--wait", so.wait, "poll until nothing is queued or running");
-  status->add_option("--poll", so.poll_s, "seconds between polls with --wait")->capture_default_str()->check(
-      CLI::Range(0.1, 3600.0));
+  status->add_option("--poll", so.poll_s, "seconds between polls with --wait")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
   status->add_option("--timeout", so.timeout_s, "give up waiting after this many seconds (0 = never)")
       ->capture_default_str();
   status->callback([&g] {
     const SweepConfig config = config_of_directory(so.dir);
     const SweepPaths paths{so.dir};
-    const SweepStatus st = so.wait ? wait_for_sweep(config, paths, so.poll_s, so.timeout_s) : sweep_status(config, paths);
+    const SweepStatus st =
+        so.wait ? wait_for_sweep(config, paths, so.poll_s, so.timeout_s) : sweep_status(config, paths);
     std::printf("%s", format_sweep_status(st, so.dir, so.all).c_str());
     g.exit_code = st.active() ? 1 : 0;
   });
@@ -198,9 +206,10 @@ void register_dse_commands(CommandGroups& g) {
   collect->callback([] {
     const SweepConfig config = config_of_directory(co.dir);
     const SweepCollection c = collect_sweep(config, SweepPaths{co.dir});
-    std::printf("%s: %zu ok, %zu failed, %zu pending, %zu on the Pareto front\n  results: %s/results.csv\n  "
-                "report:  %s/report.md\n",
-                co.dir.c_str(), c.ok, c.failed, c.pending, c.pareto, co.dir.c_str(), co.dir.c_str());
+    std::printf(
+        "%s: %zu ok, %zu failed, %zu pending, %zu on the Pareto front\n  results: %s/results.csv\n  "
+        "report:  %s/report.md\n",
+        co.dir.c_str(), c.ok, c.failed, c.pending, c.pareto, co.dir.c_str(), co.dir.c_str());
     for (const auto& w : c.plot_warnings) std::fprintf(stderr, "warning: plots not drawn: %s\n", w.c_str());
   });
 

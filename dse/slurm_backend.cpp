@@ -135,9 +135,9 @@ std::map<std::string, TaskState> query_tasks(const std::vector<std::string>& job
 }
 
 bool is_active(const std::string& state) {
-  static const std::set<std::string> active{"PENDING",   "RUNNING",   "CONFIGURING", "COMPLETING", "SUSPENDED",
-                                            "REQUEUED",  "RESIZING",  "SIGNALING",   "STAGE_OUT",  "REQUEUE_HOLD",
-                                            "REQUEUE_FED", "RESV_DEL_HOLD"};
+  static const std::set<std::string> active{"PENDING",   "RUNNING",      "CONFIGURING", "COMPLETING",
+                                            "SUSPENDED", "REQUEUED",     "RESIZING",    "SIGNALING",
+                                            "STAGE_OUT", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD"};
   return active.count(state) > 0;
 }
 
@@ -151,8 +151,7 @@ void write_task_record(const SweepPaths& paths, int k, int task, const nlohmann:
 
 }  // namespace
 
-SlurmSubmission submit_sweep_slurm(const SweepConfig& config, const SweepPaths& paths,
-                                   const SlurmSubmitOptions& opt) {
+SlurmSubmission submit_sweep_slurm(const SweepConfig& config, const SweepPaths& paths, const SlurmSubmitOptions& opt) {
   SlurmSubmission out;
   const auto points = config.points();
   out.total = points.size();
@@ -186,15 +185,17 @@ SlurmSubmission submit_sweep_slurm(const SweepConfig& config, const SweepPaths& 
   chunk = std::max<size_t>(1, chunk);
   nlohmann::json chunks = nlohmann::json::array();
   for (size_t i = 0; i < todo.size(); i += chunk)
-    chunks.push_back(std::vector<std::string>(todo.begin() + static_cast<std::ptrdiff_t>(i),
-                                              todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), i + chunk))));
+    chunks.push_back(
+        std::vector<std::string>(todo.begin() + static_cast<std::ptrdiff_t>(i),
+                                 todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), i + chunk))));
   const int k = static_cast<int>(subs.size());
   const std::string dir = fs::absolute(paths.dir).lexically_normal().string();
   fs::create_directories(slurm_dir(paths) + "/logs");
   fs::create_directories(slurm_dir(paths) + "/tasks");
   // The chunk list exists before any task can start.
-  write_file_atomic(submission_json(paths, k),
-                    nlohmann::json{{"submitted_at", now_utc()}, {"chunk_size", chunk}, {"chunks", chunks}}.dump(1) + "\n");
+  write_file_atomic(
+      submission_json(paths, k),
+      nlohmann::json{{"submitted_at", now_utc()}, {"chunk_size", chunk}, {"chunks", chunks}}.dump(1) + "\n");
   const std::string script = slurm_dir(paths) + "/submission-" + std::to_string(k) + ".sh";
   write_file_atomic(script, "#!/bin/sh\n# wrpn sweep " + config.name + ", submission " + std::to_string(k) +
                                 ": one array task per chunk of slurm/submission-" + std::to_string(k) +
@@ -249,8 +250,8 @@ int run_sweep_chunk(const SweepPaths& paths, int k, int task, const std::string&
          "array task " + std::to_string(task) + " out of range (" + std::to_string(chunks.size()) + " chunks)");
   const auto& ids = chunks[static_cast<size_t>(task)];
   const char* job_env = std::getenv("SLURM_ARRAY_JOB_ID");
-  const std::string where = "array task " + std::string(job_env ? job_env : "?") + "_" + std::to_string(task) +
-                            " on " + hostname();
+  const std::string where =
+      "array task " + std::string(job_env ? job_env : "?") + "_" + std::to_string(task) + " on " + hostname();
 
   struct sigaction sa {
   }, old_term{}, old_int{};
@@ -260,8 +261,12 @@ int run_sweep_chunk(const SweepPaths& paths, int k, int task, const std::string&
   sigaction(SIGINT, &sa, &old_int);
   g_term_signal = 0;
 
-  nlohmann::json rec{{"task", task}, {"host", hostname()}, {"pid", static_cast<long>(getpid())},
-                     {"job", job_env ? job_env : ""}, {"started", now_utc()}, {"state", "running"},
+  nlohmann::json rec{{"task", task},
+                     {"host", hostname()},
+                     {"pid", static_cast<long>(getpid())},
+                     {"job", job_env ? job_env : ""},
+                     {"started", now_utc()},
+                     {"state", "running"},
                      {"points", ids}};
   write_task_record(paths, k, task, rec);
 
@@ -288,9 +293,11 @@ int run_sweep_chunk(const SweepPaths& paths, int k, int task, const std::string&
       }
       const int rc = pid < 0 ? errno : 0;
       if (rc != 0) {
-        write_point_result(paths, id, {{"id", id}, {"status", "failed"},
-                                       {"reason", "cannot start worker " + executable + " on " + hostname() + ": " +
-                                                      std::strerror(rc)}});
+        write_point_result(
+            paths, id,
+            {{"id", id},
+             {"status", "failed"},
+             {"reason", "cannot start worker " + executable + " on " + hostname() + ": " + std::strerror(rc)}});
         ++failed;
         continue;
       }
@@ -322,12 +329,10 @@ int run_sweep_chunk(const SweepPaths& paths, int k, int task, const std::string&
       interrupted.push_back(id);
       continue;
     }
-    const std::string reason =
-        WIFSIGNALED(status)
-            ? "worker killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) +
-                  ") in " + where
-            : "worker exited with code " + std::to_string(WEXITSTATUS(status)) + " without writing a result, in " +
-                  where;
+    const std::string reason = WIFSIGNALED(status) ? "worker killed by signal " + std::to_string(WTERMSIG(status)) +
+                                                         " (" + strsignal(WTERMSIG(status)) + ") in " + where
+                                                   : "worker exited with code " + std::to_string(WEXITSTATUS(status)) +
+                                                         " without writing a result, in " + where;
     write_point_result(paths, id, {{"id", id}, {"status", "failed"}, {"reason", reason}});
     ++evaluated;
     ++failed;
@@ -417,12 +422,18 @@ SweepStatus sweep_status(const SweepConfig& config, const SweepPaths& paths) {
         ps.detail += "; re-submit to run it";
       }
     }
-    if (ps.state == "ok") ++st.ok;
-    else if (ps.state == "failed") ++st.failed;
-    else if (ps.state == "running") ++st.running;
-    else if (ps.state == "queued") ++st.queued;
-    else if (ps.state == "interrupted") ++st.interrupted;
-    else ++st.pending;
+    if (ps.state == "ok")
+      ++st.ok;
+    else if (ps.state == "failed")
+      ++st.failed;
+    else if (ps.state == "running")
+      ++st.running;
+    else if (ps.state == "queued")
+      ++st.queued;
+    else if (ps.state == "interrupted")
+      ++st.interrupted;
+    else
+      ++st.pending;
     st.points.push_back(std::move(ps));
   }
   return st;
@@ -433,8 +444,13 @@ std::string format_sweep_status(const SweepStatus& st, const std::string& dir, b
   o << dir << ": " << st.total << " points: " << st.ok << " done, " << st.failed << " failed, " << st.running
     << " running, " << st.queued << " queued, " << st.interrupted << " interrupted, " << st.pending << " pending\n";
   for (const auto& s : st.submissions) o << "  submission " << s << "\n";
-  for (const auto& p : st.points)
-    if (all_points || p.state != "ok") o << "  " << p.state << "  " << p.id << (p.detail.empty() ? "" : "  " + p.detail) << "\n";
+  for (auto p : st.points) {
+    // Multi-line reasons (a diagnostic and its hint) stay under their point.
+    for (size_t i = p.detail.find('\n'); i != std::string::npos; i = p.detail.find('\n', i + 1))
+      p.detail.insert(i + 1, "      ");
+    if (all_points || p.state != "ok")
+      o << "  " << p.state << "  " << p.id << (p.detail.empty() ? "" : "  " + p.detail) << "\n";
+  }
   for (const auto& w : st.warnings) o << "  warning: " << w << "\n";
   return o.str();
 }

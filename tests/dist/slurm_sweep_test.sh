@@ -20,6 +20,9 @@ if [[ $(id -u) -ne 0 ]] && ! WRPN_SLURM_DIR=${WRPN_SLURM_DIR:-/tmp/wrpn-slurm} "
   echo "SKIP: starting the local Slurm needs root (scripts/slurm-local.sh start)"
   exit 77
 fi
+# Slurm started here is stopped at the end; one that was already running is left running.
+started_here=1
+"$src/scripts/slurm-local.sh" status >/dev/null 2>&1 && started_here=0
 "$src/scripts/slurm-local.sh" start
 eval "$("$src/scripts/slurm-local.sh" env)"
 
@@ -30,6 +33,7 @@ cleanup() {
     for j in $(jobs_of "$d"); do scancel "$j" 2>/dev/null || true; done
   done
   rm -rf "$work"
+  ((started_here)) && "$src/scripts/slurm-local.sh" stop || true
 }
 trap cleanup EXIT
 start=$(date +%s)
