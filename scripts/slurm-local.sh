@@ -139,6 +139,10 @@ case ${1:-} in
   start) start ;;
   stop) stop_daemons ;;
   status)
+    # Pid files first: sinfo without a controller retries for a long time.
+    for name in munged slurmctld slurmd; do
+      alive "$state/$name.pid" || { echo "slurm-local: $name is not running" >&2; exit 1; }
+    done
     sinfo -N -l && squeue
     node_idle
     ;;
