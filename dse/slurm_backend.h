@@ -23,18 +23,18 @@
 namespace wrpn {
 
 struct SlurmSubmitOptions {
-  std::string executable;  ///< the `wrpn` binary, at the same path on every node
-  std::string partition;   ///< sbatch --partition ("" = the cluster's default)
-  std::string time_limit;  ///< sbatch --time per array task ("" = the partition's default)
-  int cpus_per_task = 1;   ///< sbatch --cpus-per-task: a task runs this many points at once
-  int max_parallel = 0;    ///< array throttle (--array=...%N); 0 = no limit
-  int chunk_size = 0;      ///< points per array task; 0 = one point per task, up to 1000 tasks
+  std::string executable;                ///< the `wrpn` binary, at the same path on every node
+  std::string partition;                 ///< sbatch --partition ("" = the cluster's default)
+  std::string time_limit;                ///< sbatch --time per array task ("" = the partition's default)
+  int cpus_per_task = 1;                 ///< sbatch --cpus-per-task: a task runs this many points at once
+  int max_parallel = 0;                  ///< array throttle (--array=...%N); 0 = no limit
+  int chunk_size = 0;                    ///< points per array task; 0 = one point per task, up to 1000 tasks
   std::vector<std::string> sbatch_args;  ///< passed to sbatch unchanged (e.g. --account=x, --mem=2G)
 };
 
 struct SlurmSubmission {
-  int index = -1;      ///< k of slurm/submission-<k>.*; -1 when nothing was submitted
-  std::string job_id;  ///< Slurm's array job id
+  int index = -1;                          ///< k of slurm/submission-<k>.*; -1 when nothing was submitted
+  std::string job_id;                      ///< Slurm's array job id
   size_t total = 0, done = 0, active = 0;  ///< points in the sweep, with results, in live tasks
   size_t submitted = 0, tasks = 0;         ///< points and array tasks of this submission
 };
