@@ -21,9 +21,10 @@ namespace {
 std::string validate_tech(const std::string& path) {
   const energy::TechTable t = energy::TechTable::load(path);
   char buf[256];
-  std::snprintf(buf, sizeof buf, "tech table \"%s\" (%.0f nm, %.2f V): FP32 MAC %.3f pJ, int8 MAC %.3f pJ, int4 MAC %.3f pJ",
-                t.name.c_str(), t.node_nm, t.voltage_v, t.mac_pj(PeType::fp32, 32, 32, 32), t.mac_pj(PeType::int_k, 8, 8, 32),
-                t.mac_pj(PeType::int_k, 4, 4, 32));
+  std::snprintf(buf, sizeof buf,
+                "tech table \"%s\" (%.0f nm, %.2f V): FP32 MAC %.3f pJ, int8 MAC %.3f pJ, int4 MAC %.3f pJ",
+                t.name.c_str(), t.node_nm, t.voltage_v, t.mac_pj(PeType::fp32, 32, 32, 32),
+                t.mac_pj(PeType::int_k, 8, 8, 32), t.mac_pj(PeType::int_k, 4, 4, 32));
   return buf;
 }
 
@@ -56,13 +57,15 @@ void run_energy(const EnergyOptions& o) {
   check_writable_directory(run_dir.has_parent_path() ? run_dir.parent_path() : std::filesystem::path("."));
 
   const energy::Comparison c = energy::compare_fp32_wrpn(base, o.width, o.wbits, o.abits, o.batch, arch, tech);
-  const nlohmann::json effective{{"network", o.network}, {"width", o.width},   {"wbits", o.wbits},
-                                 {"abits", o.abits},     {"batch", o.batch},   {"arch", arch.to_json()},
+  const nlohmann::json effective{{"network", o.network},   {"width", o.width},    {"wbits", o.wbits},
+                                 {"abits", o.abits},       {"batch", o.batch},    {"arch", arch.to_json()},
                                  {"tech", tech.to_json()}, {"counts", "analytic"}};
   energy::write_run(c, run_dir, effective);
   std::fputs(energy::format_report(c).c_str(), stdout);
-  std::printf("\nwrote %s/{summary.csv, components.csv, layers.csv, energy.json, report.md, manifest.json}\n",
-              run_dir.string().c_str());
+  std::printf(
+      "\nwrote %s/{summary.csv, components.csv, layers.csv, per_layer.csv, energy.json, report.md with plots, "
+      "manifest.json}\n",
+      run_dir.string().c_str());
 }
 
 }  // namespace
@@ -77,8 +80,10 @@ void register_energy_commands(CommandGroups& g) {
       "activations) on the same output-stationary array: raw MAC ratio, compute cost ratio, energy by component "
       "(MAC, registers, post-processing, each buffer, DRAM, leakage), memory footprint, area and the efficiency gain "
       "(FP32 energy / WRPN energy). Action counts come from the analytic model (docs/energy-model.md). Writes "
-      "summary.csv, components.csv, layers.csv, energy.json, report.md and manifest.json into the run directory.");
-  e->add_option("--network", opts.network, "built-in network (alexnet, resnet34, inception_bn, lenet, mlp) or topology CSV")
+      "summary.csv, components.csv, layers.csv, energy.json, per_layer.csv, report.md with PNG plots (gnuplot) and "
+      "manifest.json into the run directory.");
+  e->add_option("--network", opts.network,
+                "built-in network (alexnet, resnet34, inception_bn, lenet, mlp) or topology CSV")
       ->required();
   e->add_option("--width", opts.width, "width multiplier of the WRPN network (hidden channels x width)")
       ->capture_default_str();

@@ -7,6 +7,7 @@
 
 #include "common/atomic_file.h"
 #include "common/csv.h"
+#include "common/plot.h"
 #include "common/run_manifest.h"
 
 namespace wrpn::energy {
@@ -67,9 +68,15 @@ nlohmann::json side_json(const SideResult& s) {
   for (const auto& c : s.counts) counts.push_back(c);
   nlohmann::json maps = nlohmann::json::array();
   for (const auto& m : s.mappings)
-    maps.push_back({{"layer", m.layer}, {"passes", m.passes}, {"tiles_m", m.tiles_m}, {"tiles_k", m.tiles_k},
-                    {"fan_in", m.fan_in}, {"compute_cycles", m.compute_cycles}, {"dram_cycles", m.dram_cycles},
-                    {"loop_order", m.loop_order}, {"compulsory_dram_bytes", m.compulsory_dram_bytes}});
+    maps.push_back({{"layer", m.layer},
+                    {"passes", m.passes},
+                    {"tiles_m", m.tiles_m},
+                    {"tiles_k", m.tiles_k},
+                    {"fan_in", m.fan_in},
+                    {"compute_cycles", m.compute_cycles},
+                    {"dram_cycles", m.dram_cycles},
+                    {"loop_order", m.loop_order},
+                    {"compulsory_dram_bytes", m.compulsory_dram_bytes}});
   return {{"label", s.label},
           {"network", s.net.name},
           {"width", s.net.width},
@@ -108,7 +115,8 @@ Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int a
   c.batch = batch;
   c.tech = tech.name;
   const Network fp32_net = with_batch(apply_precision(base, PrecisionPolicy::uniform(32, 32)), batch);
-  const Network wrpn_net = with_batch(apply_precision(apply_width(base, width), PrecisionPolicy::uniform(wbits, abits)), batch);
+  const Network wrpn_net =
+      with_batch(apply_precision(apply_width(base, width), PrecisionPolicy::uniform(wbits, abits)), batch);
   c.fp32 = run_side("fp32", fp32_net, fp32_version(wrpn_arch), tech);
   c.wrpn = run_side("wrpn", wrpn_net, wrpn_arch, tech);
   c.raw_mac_ratio = ratio(static_cast<double>(c.wrpn.macs), static_cast<double>(c.fp32.macs));
@@ -145,10 +153,12 @@ std::string format_report(const Comparison& c) {
   std::snprintf(line, sizeof line, "%-26s %16s %16s %10s\n", "", "FP32", "WRPN", "WRPN/FP32");
   o << line;
   auto row = [&](const std::string& name, const std::string& a, const std::string& b, double r) {
-    std::snprintf(line, sizeof line, "%-26s %16s %16s %10s\n", name.c_str(), a.c_str(), b.c_str(), fmt("%.4f", r).c_str());
+    std::snprintf(line, sizeof line, "%-26s %16s %16s %10s\n", name.c_str(), a.c_str(), b.c_str(),
+                  fmt("%.4f", r).c_str());
     o << line;
   };
-  row("MACs", fmt("%.4g", static_cast<double>(c.fp32.macs)), fmt("%.4g", static_cast<double>(c.wrpn.macs)), c.raw_mac_ratio);
+  row("MACs", fmt("%.4g", static_cast<double>(c.fp32.macs)), fmt("%.4g", static_cast<double>(c.wrpn.macs)),
+      c.raw_mac_ratio);
   row("compute cost", human_pj(c.fp32.compute_cost_pj), human_pj(c.wrpn.compute_cost_pj), c.compute_cost_ratio);
   for (size_t i = 0; i < c.fp32.energy.components.size(); ++i) {
     const std::string& n = c.fp32.energy.components[i];
@@ -158,7 +168,8 @@ std::string format_report(const Comparison& c) {
   }
   row("energy: total", human_pj(c.fp32.energy.total_pj), human_pj(c.wrpn.energy.total_pj),
       ratio(c.wrpn.energy.total_pj, c.fp32.energy.total_pj));
-  row("DRAM traffic", human_bytes(static_cast<double>(c.fp32.dram_bytes)), human_bytes(static_cast<double>(c.wrpn.dram_bytes)),
+  row("DRAM traffic", human_bytes(static_cast<double>(c.fp32.dram_bytes)),
+      human_bytes(static_cast<double>(c.wrpn.dram_bytes)),
       ratio(static_cast<double>(c.wrpn.dram_bytes), static_cast<double>(c.fp32.dram_bytes)));
   row("weight memory", human_bytes(static_cast<double>(c.fp32.weight_bytes)),
       human_bytes(static_cast<double>(c.wrpn.weight_bytes)),
@@ -168,7 +179,8 @@ std::string format_report(const Comparison& c) {
       ratio(static_cast<double>(c.wrpn.activation_bytes), static_cast<double>(c.fp32.activation_bytes)));
   row("cycles", fmt("%.4g", static_cast<double>(c.fp32.cycles)), fmt("%.4g", static_cast<double>(c.wrpn.cycles)),
       ratio(static_cast<double>(c.wrpn.cycles), static_cast<double>(c.fp32.cycles)));
-  row("PE area (um^2)", fmt("%.1f", c.fp32.area.pe_um2), fmt("%.1f", c.wrpn.area.pe_um2), ratio(c.wrpn.area.pe_um2, c.fp32.area.pe_um2));
+  row("PE area (um^2)", fmt("%.1f", c.fp32.area.pe_um2), fmt("%.1f", c.wrpn.area.pe_um2),
+      ratio(c.wrpn.area.pe_um2, c.fp32.area.pe_um2));
   row("chip area (mm^2)", fmt("%.3f", c.fp32.area.total_mm2), fmt("%.3f", c.wrpn.area.total_mm2),
       ratio(c.wrpn.area.total_mm2, c.fp32.area.total_mm2));
   o << "\n";
@@ -201,11 +213,24 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
   CsvTable summary(cols);
   for (const SideResult* s : {&c.fp32, &c.wrpn}) {
     const bool fp = s == &c.fp32;
-    summary.row().add(s->label).add(s->net.name).add(s->net.width).add(fp ? 32 : c.wbits).add(fp ? 32 : c.abits)
-        .add(c.batch).add(s->macs).add(s->compute_cost_pj);
+    summary.row()
+        .add(s->label)
+        .add(s->net.name)
+        .add(s->net.width)
+        .add(fp ? 32 : c.wbits)
+        .add(fp ? 32 : c.abits)
+        .add(c.batch)
+        .add(s->macs)
+        .add(s->compute_cost_pj);
     for (const auto& n : c.fp32.energy.components) summary.add(s->energy.component_pj(n));
-    summary.add(s->energy.total_pj).add(s->dram_bytes).add(s->weight_bytes).add(s->activation_bytes).add(s->cycles)
-        .add(s->energy.time_s).add(s->area.pe_um2).add(s->area.total_mm2);
+    summary.add(s->energy.total_pj)
+        .add(s->dram_bytes)
+        .add(s->weight_bytes)
+        .add(s->activation_bytes)
+        .add(s->cycles)
+        .add(s->energy.time_s)
+        .add(s->area.pe_um2)
+        .add(s->area.total_mm2);
   }
   write_file_atomic(p / "summary.csv", summary.str());
 
@@ -214,7 +239,10 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
     const double a = c.fp32.energy.component_pj(n), b = c.wrpn.energy.component_pj(n);
     comps.row().add(n).add(a).add(b).add(ratio(b, a));
   }
-  comps.row().add("total").add(c.fp32.energy.total_pj).add(c.wrpn.energy.total_pj)
+  comps.row()
+      .add("total")
+      .add(c.fp32.energy.total_pj)
+      .add(c.wrpn.energy.total_pj)
       .add(ratio(c.wrpn.energy.total_pj, c.fp32.energy.total_pj));
   write_file_atomic(p / "components.csv", comps.str());
 
@@ -225,7 +253,12 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
   for (const SideResult* s : {&c.fp32, &c.wrpn}) {
     for (size_t i = 0; i < s->counts.size(); ++i) {
       const auto& cnt = s->counts[i];
-      layers.row().add(s->label).add(cnt.layer).add(cnt.macs).add(cnt.pe_active_cycles).add(cnt.cycles)
+      layers.row()
+          .add(s->label)
+          .add(cnt.layer)
+          .add(cnt.macs)
+          .add(cnt.pe_active_cycles)
+          .add(cnt.cycles)
           .add(cnt.dram_read_bytes + cnt.dram_write_bytes);
       for (const auto& n : c.fp32.energy.components) {
         double v = 0;
@@ -240,7 +273,40 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
 
   write_file_atomic(p / "energy.json", c.to_json().dump(2) + "\n");
   write_file_atomic(p / "effective_config.json", effective_config.dump(2) + "\n");
-  write_file_atomic(p / "report.md", "# wrpn energy\n\n```\n" + format_report(c) + "```\n\nFormulas: docs/energy-model.md\n");
+  // Plots (views of the CSVs; a missing gnuplot is reported in report.md, never fatal).
+  CsvTable per_layer({"layer", "fp32_cycles", "wrpn_cycles", "fp32_energy_pj", "wrpn_energy_pj"});
+  for (size_t i = 0; i < c.fp32.counts.size() && i < c.wrpn.counts.size(); ++i)
+    per_layer.row()
+        .add(c.wrpn.counts[i].layer)
+        .add(c.fp32.counts[i].cycles)
+        .add(c.wrpn.counts[i].cycles)
+        .add(c.fp32.energy.layers[i].total_pj)
+        .add(c.wrpn.energy.layers[i].total_pj);
+  write_file_atomic(p / "per_layer.csv", per_layer.str());
+  const std::string n_components = std::to_string(c.fp32.energy.components.size());
+  const std::string script =
+      "set terminal pngcairo size 1000,520 noenhanced\nset datafile separator ','\nset style data histograms\n"
+      "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\nset grid ytics\n"
+      "set xtics rotate by -30\nset key top right\nset logscale y\n"
+      "set output 'energy_breakdown.png'\nset title 'Energy by component (pJ, log scale)'\n"
+      "plot 'components.csv' every ::1::" +
+      n_components + " using 2:xtic(1) title 'FP32 width 1', '' every ::1::" + n_components +
+      " using 3 title 'WRPN'\n"
+      "set output 'energy_per_layer.png'\nset title 'Energy per layer (pJ, log scale)'\n"
+      "plot 'per_layer.csv' every ::1 using 4:xtic(1) title 'FP32 width 1', '' every ::1 using 5 title 'WRPN'\n"
+      "unset logscale y\nset output 'cycles_per_layer.png'\nset title 'Cycles per layer'\n"
+      "plot 'per_layer.csv' every ::1 using 2:xtic(1) title 'FP32 width 1', '' every ::1 using 3 title 'WRPN'\n";
+  std::string plot_error;
+  const bool plotted = run_gnuplot(script, p.string(), &plot_error);
+  std::string md = "# wrpn energy\n\n```\n" + format_report(c) + "```\n\nFormulas: docs/energy-model.md. Data: " +
+                   "summary.csv, components.csv, layers.csv, per_layer.csv, energy.json.\n\n";
+  if (plotted)
+    md +=
+        "![energy by component](energy_breakdown.png)\n\n![energy per layer](energy_per_layer.png)\n\n"
+        "![cycles per layer](cycles_per_layer.png)\n";
+  else
+    md += "Plots not drawn: " + plot_error + "\n";
+  write_file_atomic(p / "report.md", md);
   write_file_atomic(p / "manifest.json", make_manifest("energy", 0, effective_config).dump(2) + "\n");
   dir.commit();
 }

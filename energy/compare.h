@@ -18,10 +18,10 @@
 namespace wrpn::energy {
 
 struct SideResult {
-  std::string label;                  ///< "fp32" or "wrpn"
-  Network net;                        ///< with width, precision and batch applied
+  std::string label;  ///< "fp32" or "wrpn"
+  Network net;        ///< with width, precision and batch applied
   ArchConfig arch;
-  std::vector<ActionCounts> counts;   ///< per layer
+  std::vector<ActionCounts> counts;  ///< per layer
   std::vector<LayerMapping> mappings;
   EnergyBreakdown energy;
   AreaBreakdown area;
@@ -29,8 +29,8 @@ struct SideResult {
   /// Σ_layers MACs × energy of one MAC at the layer's own precision (the WRPN paper's "compute cost",
   /// independent of how the array maps it), pJ.
   double compute_cost_pj = 0;
-  uint64_t weight_bytes = 0;          ///< Σ weights × wbits / 8
-  uint64_t activation_bytes = 0;      ///< (network input + every layer's output) × bits / 8, whole batch
+  uint64_t weight_bytes = 0;      ///< Σ weights × wbits / 8
+  uint64_t activation_bytes = 0;  ///< (network input + every layer's output) × bits / 8, whole batch
   uint64_t dram_bytes = 0;
   uint64_t cycles = 0;
 };
@@ -42,11 +42,11 @@ struct Comparison {
   int64_t batch = 1;
   std::string tech;
   SideResult fp32, wrpn;
-  double raw_mac_ratio = 0;           ///< WRPN MACs / FP32 MACs
-  double compute_cost_ratio = 0;      ///< WRPN compute cost / FP32 compute cost
-  double mac_energy_ratio = 0;        ///< WRPN MAC-component energy / FP32 (includes bit-sliced passes)
-  double efficiency_gain = 0;         ///< FP32 energy / WRPN energy
-  double speedup = 0;                 ///< FP32 cycles / WRPN cycles
+  double raw_mac_ratio = 0;       ///< WRPN MACs / FP32 MACs
+  double compute_cost_ratio = 0;  ///< WRPN compute cost / FP32 compute cost
+  double mac_energy_ratio = 0;    ///< WRPN MAC-component energy / FP32 (includes bit-sliced passes)
+  double efficiency_gain = 0;     ///< FP32 energy / WRPN energy
+  double speedup = 0;             ///< FP32 cycles / WRPN cycles
 
   nlohmann::json to_json() const;
 };
@@ -63,8 +63,8 @@ double compute_cost_pj(const Network& net, const TechTable& tech, int acc_bits);
 /// The readable table `wrpn energy` prints.
 std::string format_report(const Comparison& c);
 
-/// Writes summary.csv, components.csv, layers.csv, energy.json, effective_config.json, report.md and
-/// manifest.json into `run_dir`, which must not exist yet; the directory appears complete or not at all.
+/// Writes summary.csv, components.csv, layers.csv, energy.json, effective_config.json, per_layer.csv, report.md with
+/// plots and manifest.json into `run_dir`, which must not exist yet; the directory appears complete or not at all.
 void write_run(const Comparison& c, const std::filesystem::path& run_dir, const nlohmann::json& effective_config);
 
 }  // namespace wrpn::energy
