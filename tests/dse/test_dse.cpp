@@ -53,7 +53,8 @@ BOOST_AUTO_TEST_CASE(arch_for_applies_the_point) {
   BOOST_TEST(a.rows == 32);
   BOOST_TEST(a.cols == 8);
   BOOST_TEST(a.pe_wbits == 2);
-  BOOST_TEST((a.pe_type == PeType::ternary));
+  // Sub-8-bit points run on the integer PE (the 8-bit first/last layers cannot run on a ternary or binary PE).
+  BOOST_TEST((a.pe_type == PeType::int_k));
   BOOST_TEST(a.buffers.at(0).capacity_kib == 2 * ArchConfig::builtin_default().buffers.at(0).capacity_kib);
   BOOST_TEST(a.acc_bits >= min_acc_bits_for_product(4, 2));
 }
