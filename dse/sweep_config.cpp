@@ -6,6 +6,7 @@
 
 #include "common/diagnostics.h"
 #include "common/numerics.h"
+#include "energy/analytic_counts.h"
 
 namespace wrpn {
 
@@ -215,7 +216,8 @@ std::vector<DesignPoint> SweepConfig::points() const {
 }
 
 ArchConfig SweepConfig::arch_for(const DesignPoint& p) const {
-  ArchConfig a = arch_path.empty() ? ArchConfig::builtin_default() : ArchConfig::load(arch_path);
+  const ArchConfig template_arch = arch_path.empty() ? ArchConfig::builtin_default() : ArchConfig::load(arch_path);
+  ArchConfig a = template_arch;
   a.rows = p.rows;
   a.cols = p.cols;
   a.dataflow = p.dataflow;
@@ -230,6 +232,14 @@ ArchConfig SweepConfig::arch_for(const DesignPoint& p) const {
   a.pe_wbits = a.pe_type == PeType::fp32 ? p.wbits : std::max(2, p.wbits);
   a.pe_abits = p.abits;
   if (a.pe_type != PeType::fp32) a.acc_bits = std::max(a.acc_bits, min_acc_bits_for_product(a.pe_abits, a.pe_wbits));
+  // The FP32 baseline is the template design with FP32 PEs and buffer words widened to feed them
+  // (energy::fp32_version), the same baseline `wrpn energy`, `wrpn paper` and `wrpn demo` use.
+  if (a.pe_type == PeType::fp32) {
+    a.pe_type = pe_type_for_bits(template_arch.pe_wbits, template_arch.pe_abits);
+    a.pe_wbits = template_arch.pe_wbits;
+    a.pe_abits = template_arch.pe_abits;
+    a = energy::fp32_version(a);
+  }
   return a;
 }
 

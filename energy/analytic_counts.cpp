@@ -41,7 +41,8 @@ uint64_t total_cycles(const ArchConfig& arch, uint64_t compute, uint64_t dram_by
     *dram_cycles = 0;
     return compute;
   }
-  *dram_cycles = static_cast<uint64_t>(std::ceil(static_cast<double>(dram_bytes) / arch.dram.bandwidth_bytes_per_cycle));
+  *dram_cycles =
+      static_cast<uint64_t>(std::ceil(static_cast<double>(dram_bytes) / arch.dram.bandwidth_bytes_per_cycle));
   const uint64_t latency = static_cast<uint64_t>(arch.dram.latency_cycles);
   if (all_double_buffered(arch)) return std::max(compute, *dram_cycles) + latency;
   return compute + *dram_cycles + latency;
@@ -55,6 +56,15 @@ ArchConfig fp32_version(const ArchConfig& arch) {
   a.pe_type = PeType::fp32;
   a.pe_wbits = a.pe_abits = 32;
   a.acc_bits = 32;
+  // A balanced baseline: each buffer access delivers as many operands to the FP32 array as it did
+  // to the source design's PEs, so the FP32 array is not starved by buffer ports sized for narrow
+  // codes. Wider words cost more energy per access (the SRAM scaling rule), and capacity stays the
+  // same, so the FP32 design still pays for its 32-bit operands in buffer energy and DRAM traffic.
+  for (auto& b : a.buffers) {
+    const int held_bits = b.holds == BufferRole::weights ? arch.pe_wbits : arch.pe_abits;
+    const int factor = held_bits >= 32 ? 1 : (32 + held_bits - 1) / std::max(1, held_bits);
+    b.word_bits = std::min(4096, b.word_bits * factor);
+  }
   return a;
 }
 
@@ -97,9 +107,8 @@ ActionCounts analytic_layer_counts(const Layer& l, const ArchConfig& arch, Layer
       fail("EN003", arch.source.empty() ? arch.name : arch.source, "/pe/type",
            "layer \"" + l.name + "\" has FP32 operands but the array's PEs are " + to_string(arch.pe_type),
            "use an fp32 arch for FP32 layers, or quantize the layer");
-    const int64_t passes = arch.pe_type == PeType::fp32
-                               ? 1
-                               : ceil_div(l.wbits, arch.pe_wbits) * ceil_div(l.abits_in, arch.pe_abits);
+    const int64_t passes =
+        arch.pe_type == PeType::fp32 ? 1 : ceil_div(l.wbits, arch.pe_wbits) * ceil_div(l.abits_in, arch.pe_abits);
     const int64_t groups = l.groups;
     const int64_t kg = l.k / groups;
     const int64_t fan_in = l.fan_in();
@@ -132,9 +141,11 @@ ActionCounts analytic_layer_counts(const Layer& l, const ArchConfig& arch, Layer
     // DRAM traffic: choose the cheaper of two loop orders given what fits in the usable (half, when
     // double-buffered) buffer capacity.
     const uint64_t w_bytes = packed_bytes(l.weight_count(), wb.word_bits, l.wbits);
-    const double ktile_bits = static_cast<double>(words_for_codes(std::min(kg, cols) * fan_in, wb.word_bits, l.wbits)) * wb.word_bits;
+    const double ktile_bits =
+        static_cast<double>(words_for_codes(std::min(kg, cols) * fan_in, wb.word_bits, l.wbits)) * wb.word_bits;
     const double mtile_bits =
-        static_cast<double>(words_for_codes(std::min(rows * fan_in, l.input_count() / groups), ib.word_bits, in_bits)) * ib.word_bits;
+        static_cast<double>(words_for_codes(std::min(rows * fan_in, l.input_count() / groups), ib.word_bits, in_bits)) *
+        ib.word_bits;
     const bool w_all_fit = static_cast<double>(w_bytes) * 8 <= usable_bits(wb);
     const bool i_all_fit = static_cast<double>(in_bytes) * 8 <= usable_bits(ib);
     // k_outer: a tile of C filters stays while all positions stream past; inputs are re-read per
@@ -159,9 +170,12 @@ ActionCounts analytic_layer_counts(const Layer& l, const ArchConfig& arch, Layer
     m.compulsory_dram_bytes = w_bytes + in_bytes + out_bytes;
   } else {
     // Pooling and residual add run in the post-processing unit, `cols` lanes wide; the PEs idle.
-    const uint64_t ops = l.op == LayerOp::add ? static_cast<uint64_t>(outputs)
-                                              : static_cast<uint64_t>(outputs * l.r * l.s);
-    if (l.op == LayerOp::add) c.add_ops = ops; else c.pool_ops = ops;
+    const uint64_t ops =
+        l.op == LayerOp::add ? static_cast<uint64_t>(outputs) : static_cast<uint64_t>(outputs * l.r * l.s);
+    if (l.op == LayerOp::add)
+      c.add_ops = ops;
+    else
+      c.pool_ops = ops;
     compute = static_cast<uint64_t>(ceil_div(static_cast<int64_t>(ops), cols));
     dram_read = in_bytes;
     icount.write_words = in_words;
@@ -182,7 +196,8 @@ ActionCounts analytic_layer_counts(const Layer& l, const ArchConfig& arch, Layer
   return c;
 }
 
-std::vector<ActionCounts> analytic_counts(const Network& net, const ArchConfig& arch, std::vector<LayerMapping>* mappings) {
+std::vector<ActionCounts> analytic_counts(const Network& net, const ArchConfig& arch,
+                                          std::vector<LayerMapping>* mappings) {
   std::vector<ActionCounts> out;
   out.reserve(net.layers.size());
   if (mappings) mappings->clear();

@@ -16,13 +16,13 @@ namespace wrpn::energy {
 /// How a layer was mapped (for reports and tests); all counts are whole-batch.
 struct LayerMapping {
   std::string layer;
-  int64_t passes = 1;          ///< ceil(wbits/pe_wbits) * ceil(abits/pe_abits): bit-sliced passes on a narrower PE
-  int64_t tiles_m = 0;         ///< output-position tiles of R rows (N*P*Q positions)
-  int64_t tiles_k = 0;         ///< output-channel tiles of C columns (per group, times groups)
+  int64_t passes = 1;   ///< ceil(wbits/pe_wbits) * ceil(abits/pe_abits): bit-sliced passes on a narrower PE
+  int64_t tiles_m = 0;  ///< output-position tiles of R rows (N*P*Q positions)
+  int64_t tiles_k = 0;  ///< output-channel tiles of C columns (per group, times groups)
   int64_t fan_in = 0;
-  uint64_t compute_cycles = 0; ///< tiles * (fan_in * passes + R + C - 2), or the post-processing time
-  uint64_t dram_cycles = 0;    ///< DRAM bytes / bandwidth
-  std::string loop_order;      ///< "k_outer" (weights stay) or "m_outer" (inputs stay), the cheaper one
+  uint64_t compute_cycles = 0;         ///< tiles * (fan_in * passes + R + C - 2), or the post-processing time
+  uint64_t dram_cycles = 0;            ///< DRAM bytes / bandwidth
+  std::string loop_order;              ///< "k_outer" (weights stay) or "m_outer" (inputs stay), the cheaper one
   uint64_t compulsory_dram_bytes = 0;  ///< weights + inputs + outputs, each moved once (packed)
 };
 
@@ -35,7 +35,9 @@ ActionCounts analytic_layer_counts(const Layer& layer, const ArchConfig& arch, L
 std::vector<ActionCounts> analytic_counts(const Network& net, const ArchConfig& arch,
                                           std::vector<LayerMapping>* mappings = nullptr);
 
-/// The same array and buffers with FP32 PEs (32-bit operands, 32-bit accumulator): the baseline.
+/// The same array and buffer capacities with FP32 PEs (32-bit operands, 32-bit accumulator): the
+/// baseline. Buffer words are widened by 32 / (bits the source PE reads from that buffer), capped at
+/// 4096 bits, so one access feeds the FP32 array as many operands as it fed the source design.
 ArchConfig fp32_version(const ArchConfig& arch);
 
 }  // namespace wrpn::energy
