@@ -90,6 +90,56 @@ std::optional<nlohmann::json> find_synth(const std::string& dir, const std::stri
   return std::nullopt;
 }
 
+/// Counts of one network simulated timing-only on the SystemC model, priced on `tech`.
+struct SimulatedRun {
+  energy::EnergyBreakdown energy;
+  uint64_t macs = 0, cycles = 0;
+};
+
+/// Runs `wrpn sim` (timing-only) as a child process (SystemC allows one simulation per process)
+/// in a scratch directory under `scratch`, reads the per-layer action counts of its summary.json
+/// and prices them. Returns nullopt with `error` set when the simulation fails.
+std::optional<SimulatedRun> simulate_in_child(const fs::path& scratch, const std::string& tag,
+                                              const std::string& network, const std::string& width, int wbits,
+                                              int abits, const ArchConfig& arch, const energy::TechTable& tech,
+                                              std::string* error) {
+  const fs::path arch_file = scratch / (".arch-" + tag + ".json");
+  const fs::path run_dir = scratch / (".sim-" + tag);
+  write_file_atomic(arch_file.string(), arch.to_json().dump(2) + "\n");
+  const ProcessResult r =
+      run_process({self_executable(), "sim", "--network", network, "--width", width, "--wbits", std::to_string(wbits),
+                   "--abits", std::to_string(abits), "--arch", arch_file.string(), "--out", run_dir.string()},
+                  /*capture=*/true);
+  fs::remove(arch_file);
+  if (r.exit_code != 0) {
+    *error = r.output.substr(0, r.output.find('\n'));
+    fs::remove_all(run_dir);
+    return std::nullopt;
+  }
+  const auto sj = nlohmann::json::parse(read_file((run_dir / "summary.json").string()));
+  fs::remove_all(run_dir);
+  std::vector<ActionCounts> counts;
+  for (const auto& l : sj.at("layers")) counts.push_back(l.at("action_counts").get<ActionCounts>());
+  SimulatedRun out;
+  out.energy = energy::price(counts, tech);
+  out.energy.counts_source = "systemc";
+  for (const auto& c : counts) {
+    out.macs += c.macs;
+    out.cycles += c.cycles;
+  }
+  return out;
+}
+
+/// The accelerator a sweep or the paper tables simulate for a body precision: an integer PE of the
+/// body's widths (at least 2-bit weights, since the 8-bit first and last layers cannot run on a
+/// ternary or binary PE; they take bit-sliced passes), or FP32 PEs for FP32.
+ArchConfig simulated_arch(int wbits, int abits) {
+  ArchConfig arch = ArchConfig::builtin_default(wbits == 32 ? 8 : std::max(2, wbits), abits == 32 ? 8 : abits);
+  arch.pe_type = PeType::int_k;
+  if (wbits == 32 || abits == 32) arch = energy::fp32_version(arch);
+  return arch;
+}
+
 }  // namespace
 
 PaperSummary generate_paper_results(const PaperOptions& opt) {
@@ -197,32 +247,44 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
   sum.files.push_back("asic_efficiency.csv");
 
   // 3. Equal silicon: size each WRPN array to the FP32 array's PE-array area and compare throughput
-  //    and energy for AlexNet at 2x width, beside the equal-PE-count comparison.
+  //    and energy for AlexNet at 2x width, beside the equal-PE-count comparison. Every side is
+  //    simulated timing-only on the SystemC model (its access counts), priced on the tech table.
   CsvTable iso({"network", "width", "wbits", "abits", "comparison", "rows", "cols", "pe_area_um2", "array_area_mm2",
                 "cycles", "images_per_s", "energy_per_image_uj", "throughput_vs_fp32", "efficiency_vs_fp32",
-                "fp32_pe_area_ratio", "area_ratio_source"});
+                "fp32_pe_area_ratio", "area_ratio_source", "counts_source"});
   std::ostringstream md_iso;
   {
-    const Network base = builtin_network("alexnet");
     const double width = 2.0;
-    const ArchConfig fp32_arch = energy::fp32_version(ArchConfig::builtin_default(8, 8));
+    const ArchConfig fp32_arch = simulated_arch(32, 32);
     const energy::AreaBreakdown fp32_area_b = energy::area(fp32_arch, tech);
+    std::string error;
+    const auto fp32_run = simulate_in_child(dir, "fp32", "alexnet", "1", 32, 32, fp32_arch, tech, &error);
+    if (!fp32_run) fail("DSE007", "alexnet", "", "simulating the FP32 baseline failed: " + error);
+    const double fp32_s = fp32_run->energy.time_s;
     md_iso << "AlexNet at 2x width against FP32 AlexNet at 1x on a " << fp32_arch.rows << "x" << fp32_arch.cols
-           << " FP32 array (" << fixed(fp32_area_b.array_mm2, 3) << " mm^2 of PEs). Equal PEs: the WRPN array has "
-           << "the same PE count; equal area: as many WRPN PEs (largest square) as fit in the FP32 array's area.\n\n"
+           << " FP32 array (" << fixed(fp32_area_b.array_mm2, 3) << " mm^2 of PEs; "
+           << fixed(fp32_run->energy.total_pj * 1e-6, 0) << " uJ and " << fixed(fp32_s * 1e3, 2)
+           << " ms per image). Equal PEs: the WRPN array has the same PE count; equal area: as many WRPN PEs "
+           << "(largest square) as fit in the FP32 array's PE area, with buffer words widened by the ratio of array "
+              "edges (rounded up) so its buffer ports keep up; buffer capacities and DRAM bandwidth stay the same. The "
+              "FP32 baseline's buffer words are widened to deliver as many FP32 operands per access as the 8-bit "
+              "design gets codes (energy::fp32_version). Every side is a timing-only SystemC run of the "
+              "whole network (the simulator's cycles and access counts) priced on `"
+           << tech.name
+           << "`. 1-bit weights run on the 2-bit integer PE (the 8-bit first and last layers cannot run on a binary "
+              "PE), so their PE area is that PE's.\n\n"
            << "| w/a bits | PE area (um^2) | FP32 PE / PE area | equal-PE array | throughput vs FP32 | energy gain | "
               "equal-area array | throughput vs FP32 | energy gain |\n|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& [wb, ab] : paper_precisions()) {
       if (wb == 32) continue;
-      ArchConfig arch = ArchConfig::builtin_default(wb, ab);
-      const energy::Comparison same = energy::compare_fp32_wrpn(base, width, wb, ab, 1, arch, tech);
+      ArchConfig arch = simulated_arch(wb, ab);
       const double pe_um2 = energy::area(arch, tech).pe_um2;
       // PE area ratio FP32 / WRPN: from Yosys (same generic cell library on both sides) when both
       // PEs are synthesized, else from the tech table.
       double ratio = fp32_area_b.pe_um2 / pe_um2;
       std::string area_source = "tech table";
       const auto syn_fp32 = find_synth(opt.synth_dir, "pe", 32, 32, "fp32");
-      const auto syn_pe = find_synth(opt.synth_dir, "pe", std::max(2, wb), ab, wb == 1 ? "binary" : "int");
+      const auto syn_pe = find_synth(opt.synth_dir, "pe", arch.pe_wbits, arch.pe_abits, "int");
       if (syn_fp32 && syn_pe) {
         ratio = syn_fp32->at("area_um2").at("total").get<double>() / syn_pe->at("area_um2").at("total").get<double>();
         area_source = "Yosys";
@@ -230,36 +292,48 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
       const int64_t fit = static_cast<int64_t>(static_cast<double>(fp32_arch.rows * fp32_arch.cols) * ratio);
       int side = static_cast<int>(std::floor(std::sqrt(static_cast<double>(fit))));
       side = std::max(1, std::min(side, 1024));
-      arch.rows = arch.cols = side;
-      const energy::Comparison iso_c = energy::compare_fp32_wrpn(base, width, wb, ab, 1, arch, tech);
-      auto row = [&](const char* kind, const energy::Comparison& c) {
-        const double fp32_ips = c.fp32.energy.time_s > 0 ? 1.0 / c.fp32.energy.time_s : 0;
-        const double ips = c.wrpn.energy.time_s > 0 ? 1.0 / c.wrpn.energy.time_s : 0;
+      const std::string tag = std::to_string(wb) + "-" + std::to_string(ab);
+      auto row = [&](const char* kind, const ArchConfig& a) -> std::pair<double, double> {
+        std::string err;
+        const auto run = simulate_in_child(dir, tag + "-" + kind, "alexnet", "2", wb, ab, a, tech, &err);
+        if (!run) {
+          sum.warnings.push_back(std::string("iso-area: simulating alexnet 2x ") + tag + " " + kind +
+                                 " failed: " + err);
+          return {0.0, 0.0};
+        }
+        const double throughput = run->energy.time_s > 0 ? fp32_s / run->energy.time_s : 0.0;
+        const double gain = run->energy.total_pj > 0 ? fp32_run->energy.total_pj / run->energy.total_pj : 0.0;
         iso.row()
             .add("alexnet")
             .add(width)
             .add(wb)
             .add(ab)
             .add(kind)
-            .add(static_cast<int64_t>(c.wrpn.arch.rows))
-            .add(static_cast<int64_t>(c.wrpn.arch.cols))
+            .add(static_cast<int64_t>(a.rows))
+            .add(static_cast<int64_t>(a.cols))
             .add(pe_um2)
-            .add(c.wrpn.area.array_mm2)
-            .add(c.wrpn.cycles)
-            .add(ips)
-            .add(c.wrpn.energy.total_pj * 1e-6)
-            .add(fp32_ips > 0 ? ips / fp32_ips : 0.0)
-            .add(c.efficiency_gain)
+            .add(energy::area(a, tech).array_mm2)
+            .add(run->cycles)
+            .add(run->energy.time_s > 0 ? 1.0 / run->energy.time_s : 0.0)
+            .add(run->energy.total_pj * 1e-6)
+            .add(throughput)
+            .add(gain)
             .add(ratio)
-            .add(area_source);
-        return fp32_ips > 0 ? ips / fp32_ips : 0.0;
+            .add(area_source)
+            .add("systemc");
+        return {throughput, gain};
       };
-      const double t_same = row("equal_pe_count", same);
-      const double t_iso = row("equal_area", iso_c);
+      const auto same = row("equal_pe_count", arch);
+      // The larger array gets buffer words widened in proportion to its edge, so its buffer ports
+      // feed each row and column as many operands per cycle as the 16x16 design's did.
+      const int edge_factor = (side + fp32_arch.rows - 1) / fp32_arch.rows;
+      for (auto& b : arch.buffers) b.word_bits = std::min(4096, b.word_bits * edge_factor);
+      arch.rows = arch.cols = side;
+      const auto iso_r = row("equal_area", arch);
       md_iso << "| " << wb << "/" << ab << " | " << fixed(pe_um2, 1) << " | " << fixed(ratio, 1) << " (" << area_source
-             << ") | " << same.wrpn.arch.rows << "x" << same.wrpn.arch.cols << " | " << times(t_same) << " | "
-             << times(same.efficiency_gain) << " | " << side << "x" << side << " | " << times(t_iso) << " | "
-             << times(iso_c.efficiency_gain) << " |\n";
+             << ") | " << fp32_arch.rows << "x" << fp32_arch.cols << " | " << times(same.first) << " | "
+             << times(same.second) << " | " << side << "x" << side << " | " << times(iso_r.first) << " | "
+             << times(iso_r.second) << " |\n";
     }
   }
   write_file_atomic(dir / "iso_area.csv", iso.str());
@@ -305,34 +379,17 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
       if (static_cast<int>(v.cells.size()) < static_cast<int>(header.size())) continue;
       const int wb = std::stoi(v.cells[static_cast<size_t>(c_wbits)]);
       const int ab = std::stoi(v.cells[static_cast<size_t>(c_abits)]);
-      const fs::path arch_file = dir / (".arch-" + std::to_string(index) + ".json");
-      const fs::path run_dir = dir / (".sim-" + std::to_string(index++));
-      // As in sweeps: an integer PE of the body's widths (at least 2-bit weights); the 8-bit first and
-      // last layers take bit-sliced passes on it.
-      ArchConfig arch = ArchConfig::builtin_default(wb == 32 ? 8 : std::max(2, wb), ab == 32 ? 8 : ab);
-      arch.pe_type = PeType::int_k;
-      if (wb == 32 || ab == 32) arch = energy::fp32_version(arch);
-      write_file_atomic(arch_file.string(), arch.to_json().dump(2) + "\n");
-      const ProcessResult r =
-          run_process({self_executable(), "sim", "--network", v.cells[static_cast<size_t>(c_model)], "--width",
-                       v.cells[static_cast<size_t>(c_width)], "--wbits", std::to_string(wb), "--abits",
-                       std::to_string(ab), "--arch", arch_file.string(), "--out", run_dir.string()},
-                      /*capture=*/true);
-      if (r.exit_code != 0) {
-        sum.warnings.push_back("simulating " + line + " failed: " + r.output.substr(0, r.output.find('\n')));
+      std::string err;
+      const auto run =
+          simulate_in_child(dir, "lenet-" + std::to_string(index++), v.cells[static_cast<size_t>(c_model)],
+                            v.cells[static_cast<size_t>(c_width)], wb, ab, simulated_arch(wb, ab), tech, &err);
+      if (!run) {
+        sum.warnings.push_back("simulating " + line + " failed: " + err);
         continue;
       }
-      const auto sj = nlohmann::json::parse(read_file((run_dir / "summary.json").string()));
-      std::vector<ActionCounts> counts;
-      for (const auto& l : sj.at("layers")) counts.push_back(l.at("action_counts").get<ActionCounts>());
-      const energy::EnergyBreakdown e = energy::price(counts, tech);
-      v.uj = e.total_pj * 1e-6;
-      for (const auto& c : counts) {
-        v.macs += c.macs;
-        v.cycles += c.cycles;
-      }
-      fs::remove_all(run_dir);
-      fs::remove(arch_file);
+      v.uj = run->energy.total_pj * 1e-6;
+      v.macs = run->macs;
+      v.cycles = run->cycles;
       if (wb == 32 && ab == 32 && std::stod(v.cells[static_cast<size_t>(c_width)]) == 1.0) fp32_uj = v.uj;
       variants.push_back(std::move(v));
     }
@@ -382,7 +439,9 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
 
   std::ostringstream md;
   md << "# WRPN hardware results, regenerated\n\n"
-     << "Generated by `wrpn paper` with tech table `" << tech.name << "`. Counts are analytic (energy/); see\n"
+     << "Generated by `wrpn paper` with tech table `" << tech.name
+     << "`. Compute-cost ratios are analytic (MACs x per-MAC energy, energy/); the equal-area and lenet tables use "
+        "SystemC access counts; see\n"
      << "docs/paper-comparison.md for how each number compares with the paper.\n\n"
      << "## Headline figures\n\n| figure | paper | ours |\n|---|---|---|\n"
      << "| AlexNet 2x raw compute operations | 3.9x | " << times(sum.alexnet_2x_raw_ratio) << " |\n"
