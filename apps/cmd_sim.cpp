@@ -3,8 +3,8 @@
 // only: the model is in sim/, pricing in energy/ (sim never links energy; DESIGN.md 2).
 #include <algorithm>
 #include <cstdio>
-#include <optional>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +12,7 @@
 #include "apps/commands.h"
 #include "common/arch_config.h"
 #include "common/atomic_file.h"
+#include "common/csv.h"
 #include "common/diagnostics.h"
 #include "common/run_manifest.h"
 #include "energy/pricing.h"
@@ -60,9 +61,9 @@ void run_sim(const SimCliOptions& o) {
     check_bits("--wbits", o.wbits);
     check_bits("--abits", o.abits);
     if (o.batch < 1) fail("SIM005", "", "--batch", "expected a batch size >= 1, got " + std::to_string(o.batch));
-    net = with_batch(apply_precision(apply_width(load_network(o.network), o.width),
-                                     PrecisionPolicy::uniform(o.wbits, o.abits)),
-                     o.batch);
+    net = with_batch(
+        apply_precision(apply_width(load_network(o.network), o.width), PrecisionPolicy::uniform(o.wbits, o.abits)),
+        o.batch);
   } else {
     trace = read_trace(o.trace);  // verifies version, shapes, code ranges and checksums first
   }
@@ -82,8 +83,10 @@ void run_sim(const SimCliOptions& o) {
       wb = std::max(wb, t.shape.wbits);
       ab = std::max(ab, t.shape.abits_in);
     }
-    if (wb == kFp32Bits || ab == kFp32Bits) wb = ab = kFp32Bits;
-    else wb = ab = std::max({wb, ab, 2});
+    if (wb == kFp32Bits || ab == kFp32Bits)
+      wb = ab = kFp32Bits;
+    else
+      wb = ab = std::max({wb, ab, 2});
     arch = ArchConfig::builtin_default(wb, ab);
   }
   if (o.ideal_memory) arch.dram.ideal = true;
@@ -94,18 +97,18 @@ void run_sim(const SimCliOptions& o) {
   check_writable_directory(run_dir.has_parent_path() ? run_dir.parent_path() : std::filesystem::path("."));
   StagedDirectory staged(run_dir, o.replace);  // refuses an existing --out before the run (IO003)
 
-  const sim::Workload wl = timing ? sim::workload_from_network(net, o.network) : sim::workload_from_trace(trace, o.trace);
+  const sim::Workload wl =
+      timing ? sim::workload_from_network(net, o.network) : sim::workload_from_trace(trace, o.trace);
   sim::SimOptions so;
   if (!o.vcd.empty()) so.vcd_path = (staged.staging() / o.vcd).string();
   const sim::SimResult r = sim::simulate(arch, wl, so);
 
   nlohmann::json summary = sim::to_json(r);
-  nlohmann::json effective{{"arch", arch.to_json()},
-                           {"mode", timing ? "timing" : "functional"},
-                           {"ideal_memory", arch.dram.ideal}};
+  nlohmann::json effective{
+      {"arch", arch.to_json()}, {"mode", timing ? "timing" : "functional"}, {"ideal_memory", arch.dram.ideal}};
   if (timing)
-    effective.update({{"network", o.network}, {"width", o.width}, {"wbits", o.wbits}, {"abits", o.abits},
-                      {"batch", o.batch}});
+    effective.update(
+        {{"network", o.network}, {"width", o.width}, {"wbits", o.wbits}, {"abits", o.abits}, {"batch", o.batch}});
   else
     effective["trace"] = o.trace;
   std::string energy_text;
@@ -118,6 +121,13 @@ void run_sim(const SimCliOptions& o) {
     std::snprintf(buf, sizeof buf, "energy (%s, counts from the SystemC run): %.6g uJ total\n", tech->name.c_str(),
                   e.total_pj * 1e-6);
     energy_text = buf;
+    CsvTable components({"component", "energy_uj", "share_pct"});
+    for (size_t i = 0; i < e.components.size(); ++i)
+      components.row()
+          .add(e.components[i])
+          .add(e.total_by_component_pj[i] * 1e-6)
+          .add(e.total_pj > 0 ? 100.0 * e.total_by_component_pj[i] / e.total_pj : 0.0);
+    write_file_atomic(staged.staging() / "energy_components.csv", components.str());
     for (size_t i = 0; i < e.components.size(); ++i) {
       std::snprintf(buf, sizeof buf, "  %-16s %14.6g uJ  %5.1f%%\n", e.components[i].c_str(),
                     e.total_by_component_pj[i] * 1e-6,
@@ -129,12 +139,13 @@ void run_sim(const SimCliOptions& o) {
   write_file_atomic(staged.staging() / "summary.json", summary.dump(2) + "\n");
   write_file_atomic(staged.staging() / "effective_config.json", effective.dump(2) + "\n");
   write_file_atomic(staged.staging() / "manifest.json", make_manifest("sim", 0, effective).dump(2) + "\n");
+  sim::write_report_md(r, staged.staging().string(), energy_text.empty() ? "" : "```\n" + energy_text + "```\n\n");
   staged.commit();
 
   std::fputs(sim::format_table(r).c_str(), stdout);
   std::fputs(energy_text.c_str(), stdout);
-  std::printf("wrote %s/{layers.csv, summary.json, effective_config.json, manifest.json%s%s}\n",
-              run_dir.string().c_str(), o.tech.empty() ? "" : ", energy.json",
+  std::printf("wrote %s/{layers.csv, summary.json, effective_config.json, manifest.json, report.md with plots%s%s}\n",
+              run_dir.string().c_str(), o.tech.empty() ? "" : ", energy.json, energy_components.csv",
               o.vcd.empty() ? "" : (", " + o.vcd + ".vcd").c_str());
   if (r.functional && r.mismatches > 0) {
     std::fprintf(stderr, "error: %llu values differ from the trace; first: %s\n",
@@ -150,10 +161,11 @@ void print_figure(const sim::BenchFigure& f) {
     return;
   }
   std::printf("%s: %s\n", f.name.c_str(), f.setup.c_str());
-  std::printf("  simulate() %.3f s wall (kernel %.3f s wall, %.3f s CPU; planning and totals %.3f s); %llu cycles, "
-              "%llu MACs\n",
-              f.total_seconds, f.kernel_seconds, f.kernel_cpu_seconds, f.plan_seconds,
-              static_cast<unsigned long long>(f.cycles), static_cast<unsigned long long>(f.macs));
+  std::printf(
+      "  simulate() %.3f s wall (kernel %.3f s wall, %.3f s CPU; planning and totals %.3f s); %llu cycles, "
+      "%llu MACs\n",
+      f.total_seconds, f.kernel_seconds, f.kernel_cpu_seconds, f.plan_seconds,
+      static_cast<unsigned long long>(f.cycles), static_cast<unsigned long long>(f.macs));
   std::printf("  %.3g simulated cycles/s, %.3g simulated MACs/s (per CPU second of the kernel, one core)%s\n",
               f.cycles_per_s(), f.macs_per_s(), f.ok ? "" : "  [CHECK FAILED]");
 }
@@ -170,7 +182,9 @@ void register_sim_commands(CommandGroups& g) {
       "(--trace DIR): computes every output and compares it bit-exactly with the trace (exit 1 on a mismatch, naming "
       "the first). Timing-only mode (--network NAME): network shapes, for ImageNet-sized workloads. Prints per-layer "
       "cycles, compute and stall cycles by cause, utilization, MACs and DRAM bytes, and writes layers.csv, "
-      "summary.json, effective_config.json and manifest.json (plus energy.json with --tech) into the run directory.");
+      "summary.json, effective_config.json, manifest.json and report.md with PNG plots (cycles per layer by cause; "
+      "energy by component with --tech; gnuplot) into the run directory, plus energy.json and energy_components.csv "
+      "with --tech.");
   s->add_option("--arch", o.arch,
                 "arch config (configs/arch/*.json). Default: built-in 16x16 output-stationary array with integer PEs "
                 "as wide as the workload's widest layer");
@@ -183,8 +197,9 @@ void register_sim_commands(CommandGroups& g) {
   s->add_option("--abits", o.abits, "activation bits of the body, 32 = FP32 (timing mode)")->capture_default_str();
   s->add_option("--batch", o.batch, "images per batch (timing mode)")->capture_default_str();
   s->add_option("--tech", o.tech, "tech table (configs/tech/*.json): price the run's action counts with energy/");
-  s->add_flag("--ideal-memory", o.ideal_memory,
-              "infinite DRAM bandwidth, zero latency, no port stalls: cycles equal the closed form of docs/sim-model.md");
+  s->add_flag(
+      "--ideal-memory", o.ideal_memory,
+      "infinite DRAM bandwidth, zero latency, no port stalls: cycles equal the closed form of docs/sim-model.md");
   s->add_option("--vcd", o.vcd, "write a VCD of the top-level signals as NAME.vcd in the run directory");
   s->add_option("--out", o.out, "run directory to create. Default: results/runs/<id>");
   s->add_flag("--replace", o.replace, "replace --out if it exists");

@@ -1,7 +1,12 @@
 #include "sim/report.h"
 
+#include <filesystem>
+
 #include <cstdarg>
 #include <cstdio>
+
+#include "common/atomic_file.h"
+#include "common/plot.h"
 
 namespace wrpn::sim {
 
@@ -22,15 +27,16 @@ unsigned long long u(uint64_t v) { return static_cast<unsigned long long>(v); }
 }  // namespace
 
 std::string format_table(const SimResult& r) {
-  std::string s = fmt("%s on arch \"%s\" (%dx%d %s, PE %s W%dA%d, acc %d bits), %s mode\n", r.workload.c_str(),
-                      r.arch.name.c_str(), r.arch.rows, r.arch.cols, to_string(r.arch.dataflow),
-                      to_string(r.arch.pe_type), r.arch.pe_wbits, r.arch.pe_abits, r.arch.acc_bits,
-                      r.functional ? "functional" : "timing-only");
+  std::string s =
+      fmt("%s on arch \"%s\" (%dx%d %s, PE %s W%dA%d, acc %d bits), %s mode\n", r.workload.c_str(), r.arch.name.c_str(),
+          r.arch.rows, r.arch.cols, to_string(r.arch.dataflow), to_string(r.arch.pe_type), r.arch.pe_wbits,
+          r.arch.pe_abits, r.arch.acc_bits, r.functional ? "functional" : "timing-only");
   s += fmt("%-22s %-7s %14s %14s %12s %12s %12s %12s %6s %14s %12s %12s  %s\n", "layer", "op", "cycles", "compute",
            "stall_dramW", "stall_dramI", "stall_dramO", "stall_ports", "util", "macs", "dram_rd_B", "dram_wr_B",
            "tile m/n/l order");
   auto line = [&](const std::string& name, const std::string& op, uint64_t cycles, uint64_t compute,
-                  const StallCycles& st, double util, uint64_t macs, uint64_t rd, uint64_t wr, const std::string& tiling) {
+                  const StallCycles& st, double util, uint64_t macs, uint64_t rd, uint64_t wr,
+                  const std::string& tiling) {
     s += fmt("%-22s %-7s %14llu %14llu %12llu %12llu %12llu %12llu %5.1f%% %14llu %12llu %12llu  %s\n", name.c_str(),
              op.c_str(), u(cycles), u(compute), u(st.dram_weights), u(st.dram_inputs), u(st.dram_outputs),
              u(st.buffer_ports), 100.0 * util, u(macs), u(rd), u(wr), tiling.c_str());
@@ -39,7 +45,8 @@ std::string format_table(const SimResult& r) {
     line(l.name, l.op, l.cycles, l.compute_cycles, l.stalls, l.utilization, l.counts.macs, l.counts.dram_read_bytes,
          l.counts.dram_write_bytes,
          fmt("%lld/%lld/%lld %s%s", static_cast<long long>(l.tm), static_cast<long long>(l.tn),
-             static_cast<long long>(l.tl), l.loop_order.c_str(), l.passes > 1 ? fmt(" x%d passes", l.passes).c_str() : ""));
+             static_cast<long long>(l.tl), l.loop_order.c_str(),
+             l.passes > 1 ? fmt(" x%d passes", l.passes).c_str() : ""));
   const double pes = static_cast<double>(r.arch.rows) * r.arch.cols;
   line("total", "", r.cycles, r.compute_cycles, r.stalls,
        r.cycles ? static_cast<double>(r.total.pe_active_cycles) / (pes * static_cast<double>(r.cycles)) : 0.0,
@@ -57,6 +64,45 @@ std::string format_table(const SimResult& r) {
            r.wall_seconds, r.cpu_seconds, r.cpu_seconds > 0 ? static_cast<double>(r.cycles) / r.cpu_seconds : 0.0,
            r.cpu_seconds > 0 ? static_cast<double>(r.total.macs) / r.cpu_seconds : 0.0);
   return s;
+}
+
+std::vector<std::string> write_report_md(const SimResult& r, const std::string& dir,
+                                         const std::string& extra_markdown) {
+  namespace fs = std::filesystem;
+  const bool has_energy = fs::exists(fs::path(dir) / "energy_components.csv");
+  // layers.csv columns: 1 layer, 4 compute_cycles, 6-9 stalls (DRAM weights, inputs, outputs, buffer
+  // ports); the last row is the total, left out of the per-layer plot.
+  std::string script =
+      "set terminal pngcairo size 1000,520 noenhanced\nset datafile separator ','\nset style data histograms\n"
+      "set style histogram rowstacked\nset style fill solid 0.85 border -1\nset boxwidth 0.75\nset grid ytics\n"
+      "set xtics rotate by -30\nset key top left\nset ylabel 'cycles'\n"
+      "stats 'layers.csv' every ::1 using 3 nooutput\nlast = STATS_records - 1\n"
+      "set output 'cycles_per_layer.png'\nset title 'Cycles per layer: compute and stalls by cause'\n"
+      "plot 'layers.csv' every ::1::last using 4:xtic(1) title 'compute', '' every ::1::last using 6 title 'stall: "
+      "DRAM weights', '' every ::1::last using 7 title 'stall: DRAM inputs', '' every ::1::last using 8 title "
+      "'stall: DRAM outputs', '' every ::1::last using 9 title 'stall: buffer ports'\n";
+  if (has_energy)
+    script +=
+        "set style histogram clustered\nunset ylabel\nset ylabel 'uJ'\nset output 'energy_breakdown.png'\n"
+        "set title 'Energy by component (uJ)'\nplot 'energy_components.csv' every ::1 using 2:xtic(1) notitle\n";
+  std::string error;
+  std::vector<std::string> plots;
+  std::string md = "# wrpn sim\n\n```\n" + format_table(r) + "```\n\n" + extra_markdown +
+                   "Data: layers.csv (per layer and total), summary.json (with each layer's action counts)" +
+                   (has_energy ? std::string(", energy.json, energy_components.csv") : std::string()) +
+                   ". Model: docs/sim-model.md.\n\n";
+  if (run_gnuplot(script, dir, &error)) {
+    plots.push_back("cycles_per_layer.png");
+    md += "![cycles per layer](cycles_per_layer.png)\n\n";
+    if (has_energy) {
+      plots.push_back("energy_breakdown.png");
+      md += "![energy by component](energy_breakdown.png)\n";
+    }
+  } else {
+    md += "Plots not drawn: " + error + "\n";
+  }
+  write_file_atomic((fs::path(dir) / "report.md").string(), md);
+  return plots;
 }
 
 }  // namespace wrpn::sim

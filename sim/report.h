@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sim/simulator.h"
 
@@ -10,5 +11,11 @@ namespace wrpn::sim {
 /// One row per layer (cycles, compute, stalls by cause, utilization, MACs, DRAM bytes, tiling) and a
 /// total row, then the functional check result (functional mode) and the host speed.
 std::string format_table(const SimResult& r);
+
+/// Writes report.md into `dir` (next to the run's layers.csv): the printed table, `extra_markdown`
+/// (e.g. the priced energy), and PNG plots drawn by gnuplot from the CSVs: cycles per layer split
+/// into compute and stalls by cause, and, when `dir` holds energy_components.csv, energy by
+/// component. A missing gnuplot is noted in the report, never fatal. Returns the plot files written.
+std::vector<std::string> write_report_md(const SimResult& r, const std::string& dir, const std::string& extra_markdown);
 
 }  // namespace wrpn::sim
