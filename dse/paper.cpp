@@ -209,15 +209,18 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
                             {PeType::ternary, 2, 2, 16, "ternary (2-bit act)"},
                             {PeType::binary, 1, 1, 16, "binary (XNOR)"}};
   std::ostringstream md_asic;
-  md_asic << "| operation | MAC energy (pJ) | vs FP32 | PE area (um^2) | vs FP32 | synthesized cells |\n"
-          << "|---|---|---|---|---|---|\n";
+  md_asic << "| operation | MAC energy (pJ) | vs FP32 | PE area (um^2) | vs FP32 | synthesized cells | FP32 cells / "
+             "cells |\n"
+          << "|---|---|---|---|---|---|---|\n";
+  const auto synth_fp32_mac = find_synth(opt.synth_dir, "mac_fp32", 32, 32);
+  const double fp32_cells = synth_fp32_mac ? synth_fp32_mac->at("cells").at("total").get<double>() : 0.0;
   std::ostringstream asic_dat;
   int idx = 0;
   for (const auto& op : ops) {
     const double pj = tech.mac_pj(op.t, op.w, op.a, op.acc);
     const double area_um2 = tech.pe_area_um2(op.t, op.w, op.a, op.acc);
     // Synthesized cell counts, when `wrpn synth` has cached them (results/synth/*.json).
-    std::string cells, synth_area;
+    std::string cells, synth_area, cell_ratio = "-";
     const char* top = op.t == PeType::fp32      ? "mac_fp32"
                       : op.t == PeType::ternary ? "mac_ternary"
                       : op.t == PeType::binary  ? "mac_binary"
@@ -225,6 +228,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
     if (const auto j = find_synth(opt.synth_dir, top, op.w, op.a)) {
       cells = format_number(j->at("cells").at("total").get<double>());
       synth_area = format_number(j->at("area_um2").at("total").get<double>());
+      if (fp32_cells > 0) cell_ratio = times(fp32_cells / j->at("cells").at("total").get<double>());
     }
     asic.row()
         .add(to_string(op.t))
@@ -238,7 +242,8 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
         .add(cells)
         .add(synth_area);
     md_asic << "| " << op.label << " | " << fixed(pj, 4) << " | " << times(fp32_pj / pj) << " | " << fixed(area_um2, 1)
-            << " | " << times(fp32_area / area_um2) << " | " << (cells.empty() ? "not synthesized" : cells) << " |\n";
+            << " | " << times(fp32_area / area_um2) << " | " << (cells.empty() ? "not synthesized" : cells) << " | "
+            << cell_ratio << " |\n";
     asic_dat << idx++ << " \"" << op.label << "\" " << fp32_pj / pj << " " << fp32_area / area_um2 << "\n";
   }
   if (!fs::is_directory(opt.synth_dir))
