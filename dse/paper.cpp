@@ -277,7 +277,11 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
               "whole network (the simulator's cycles and access counts) priced on `"
            << tech.name
            << "`. 1-bit weights run on the 2-bit integer PE (the 8-bit first and last layers cannot run on a binary "
-              "PE), so their PE area is that PE's.\n\n"
+              "PE), so their PE area is that PE's. The FP32/WRPN PE area ratio that sizes the equal-area array comes "
+              "from the synthesized MACs in `"
+           << opt.synth_dir
+           << "` (Yosys, same generic cells on both sides) where both widths are synthesized, else from the tech "
+              "table.\n\n"
            << "| w/a bits | PE area (um^2) | FP32 PE / PE area | equal-PE array | throughput vs FP32 | energy gain | "
               "equal-area array | throughput vs FP32 | energy gain |\n|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& [wb, ab] : paper_precisions()) {
@@ -290,9 +294,16 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
       std::string area_source = "tech table";
       const auto syn_fp32 = find_synth(opt.synth_dir, "pe", 32, 32, "fp32");
       const auto syn_pe = find_synth(opt.synth_dir, "pe", arch.pe_wbits, arch.pe_abits, "int");
+      const auto syn_fp32_mac = find_synth(opt.synth_dir, "mac_fp32", 32, 32);
+      const auto syn_mac = find_synth(opt.synth_dir, "mac_unit", arch.pe_wbits, arch.pe_abits);
       if (syn_fp32 && syn_pe) {
         ratio = syn_fp32->at("area_um2").at("total").get<double>() / syn_pe->at("area_um2").at("total").get<double>();
-        area_source = "Yosys";
+        area_source = "Yosys PEs";
+      } else if (syn_fp32_mac && syn_mac) {
+        // No FP32 PE in the RTL: the ratio of the synthesized MACs (datapath plus accumulator).
+        ratio =
+            syn_fp32_mac->at("area_um2").at("total").get<double>() / syn_mac->at("area_um2").at("total").get<double>();
+        area_source = "Yosys MACs";
       }
       const int64_t fit = static_cast<int64_t>(static_cast<double>(fp32_arch.rows * fp32_arch.cols) * ratio);
       int side = static_cast<int>(std::floor(std::sqrt(static_cast<double>(fit))));
