@@ -72,13 +72,14 @@ double TechTable::mac_pj(PeType type, int wbits, int abits, int acc_bits) const 
     case PeType::fp32:
       return fp32_mult.energy_pj + fp32_add.energy_pj;
     case PeType::int_k:
-      if (const auto* c = find_calibration(*this, wbits, abits, acc_bits)) return c->gates * calibration_energy_pj_per_gate;
+      if (const auto* c = find_calibration(*this, wbits, abits, acc_bits))
+        return c->gates * calibration_energy_pj_per_gate;
       return int_mult_pj(wbits, abits) + int_add_pj(acc_bits);
     case PeType::ternary:
       // Weight in {-1, 0, +1}: select x, -x or 0 (two gate levels per activation bit), then add.
       return 2.0 * abits * gate_pj() + int_add_pj(acc_bits);
     case PeType::binary:
-      if (abits == 1) return gate_pj() + 0.5 * int_add_pj(acc_bits);  // XNOR + popcount increment
+      if (abits == 1) return gate_pj() + 0.5 * int_add_pj(acc_bits);         // XNOR + popcount increment
       return static_cast<double>(abits) * gate_pj() + int_add_pj(acc_bits);  // conditional negate + add
   }
   return 0.0;
@@ -135,11 +136,15 @@ static nlohmann::json primitive_json(const Primitive& p, bool is_mult, bool has_
 
 nlohmann::json TechTable::to_json() const {
   nlohmann::json anchors_j = nlohmann::json::array();
-  for (const auto& a : sram) anchors_j.push_back({{"capacity_kib", a.capacity_kib}, {"read_energy_pj_per_64_bits", a.read_energy_pj}});
+  for (const auto& a : sram)
+    anchors_j.push_back({{"capacity_kib", a.capacity_kib}, {"read_energy_pj_per_64_bits", a.read_energy_pj}});
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& a : anchors) {
     nlohmann::json x{{"what", a.what}, {"energy_pj", a.energy_pj}, {"source", a.source}};
-    if (a.what == "sram") x["capacity_kib"] = a.capacity_kib; else x["bits"] = a.bits;
+    if (a.what == "sram")
+      x["capacity_kib"] = a.capacity_kib;
+    else
+      x["bits"] = a.bits;
     checks.push_back(x);
   }
   nlohmann::json j{{"kind", "tech"},
@@ -154,18 +159,25 @@ nlohmann::json TechTable::to_json() const {
                    {"fp32_mult", primitive_json(fp32_mult, false, false)},
                    {"gate", primitive_json(gate, false, false)},
                    {"register_bit", primitive_json(register_bit, false, false)},
-                   {"sram", {{"anchors", anchors_j}, {"write_to_read_ratio", sram_write_to_read},
-                             {"area_um2_per_kib", sram_area_um2_per_kib}, {"source", sram_source}}},
+                   {"sram",
+                    {{"anchors", anchors_j},
+                     {"write_to_read_ratio", sram_write_to_read},
+                     {"area_um2_per_kib", sram_area_um2_per_kib},
+                     {"source", sram_source}}},
                    {"dram", {{"energy_pj_per_64_bits", dram_energy_pj_per_64_bits}, {"source", dram_source}}},
-                   {"leakage", {{"logic_mw_per_mm2", logic_leakage_mw_per_mm2}, {"sram_mw_per_mm2", sram_leakage_mw_per_mm2},
-                                {"source", leakage_source}}},
+                   {"leakage",
+                    {{"logic_mw_per_mm2", logic_leakage_mw_per_mm2},
+                     {"sram_mw_per_mm2", sram_leakage_mw_per_mm2},
+                     {"source", leakage_source}}},
                    {"anchors", checks}};
   if (!calibration.empty()) {
     nlohmann::json macs = nlohmann::json::array();
     for (const auto& c : calibration)
-      macs.push_back({{"wbits", c.wbits}, {"abits", c.abits}, {"acc_bits", c.acc_bits}, {"gates", c.gates}, {"source", c.source}});
+      macs.push_back(
+          {{"wbits", c.wbits}, {"abits", c.abits}, {"acc_bits", c.acc_bits}, {"gates", c.gates}, {"source", c.source}});
     j["calibration"] = {{"energy_pj_per_gate", calibration_energy_pj_per_gate},
-                        {"area_um2_per_gate", calibration_area_um2_per_gate}, {"macs", macs}};
+                        {"area_um2_per_gate", calibration_area_um2_per_gate},
+                        {"macs", macs}};
   }
   return j;
 }
@@ -301,7 +313,8 @@ TechTable TechTable::from_json(const ConfigObject& root) {
     s.error("table", "EN002", "base table \"" + base_path.string() + "\" not found",
             "the path is relative to this file's directory, e.g. \"horowitz45.json\"");
   if (fs::weakly_canonical(base_path) == fs::weakly_canonical(fs::path(root.file())))
-    s.error("table", "EN002", "a tech table cannot be scaled from itself", "name the 45 nm base table, e.g. \"horowitz45.json\"");
+    s.error("table", "EN002", "a tech table cannot be scaled from itself",
+            "name the 45 nm base table, e.g. \"horowitz45.json\"");
   {
     const ConfigDocument base_doc = ConfigDocument::load(base_path.string(), "tech");
     if (base_doc.json().contains("scaled_from"))
@@ -312,9 +325,10 @@ TechTable TechTable::from_json(const ConfigObject& root) {
   const double fe = node_energy_factor(base.node_nm, base.voltage_v, to_nm, to_v);
   const double fa = node_area_factor(base.node_nm, to_nm);
   if (fe > 1.0)
-    s.error("node_nm", "EN002", "scaling to a larger node or higher voltage is not supported (energy factor " +
-                                    std::to_string(fe) + " > 1)",
-            "scale_from is for smaller nodes; write a full table for older ones");
+    s.error(
+        "node_nm", "EN002",
+        "scaling to a larger node or higher voltage is not supported (energy factor " + std::to_string(fe) + " > 1)",
+        "scale_from is for smaller nodes; write a full table for older ones");
 
   TechTable x = base;
   x.name = t.name;
@@ -323,7 +337,8 @@ TechTable TechTable::from_json(const ConfigObject& root) {
   x.node_nm = to_nm;
   x.voltage_v = to_v;
   const std::string note = " [scaled from " + base.name + " to " + std::to_string(static_cast<int>(to_nm)) +
-                           " nm: energy x" + std::to_string(fe) + ", area x" + std::to_string(fa) + "; " + rule_source + "]";
+                           " nm: energy x" + std::to_string(fe) + ", area x" + std::to_string(fa) + "; " + rule_source +
+                           "]";
   for (Primitive* p : {&x.int_add, &x.int_mult, &x.fp32_add, &x.fp32_mult, &x.gate, &x.register_bit}) {
     p->energy_pj *= fe;
     p->area_um2 *= fa;
@@ -353,8 +368,9 @@ std::string default_tech_path() {
   if (fs::exists(rel)) return rel.string();
   const fs::path src = fs::path(WRPN_ENERGY_SOURCE_DIR) / rel;
   if (fs::exists(src)) return src.string();
-  fail("EN004", rel.string(), "", "default tech table not found (looked in the working directory and in " +
-                                      std::string(WRPN_ENERGY_SOURCE_DIR) + ")",
+  fail("EN004", rel.string(), "",
+       "default tech table not found (looked in the working directory and in " + std::string(WRPN_ENERGY_SOURCE_DIR) +
+           ")",
        "pass --tech FILE or run from the repository root");
 }
 

@@ -29,17 +29,17 @@ namespace wrpn::energy {
 
 /// One primitive (adder, multiplier, gate, register bit) at its reference width.
 struct Primitive {
-  int ref_wbits = 0;      ///< reference width (adder, register: bits; multiplier: weight operand)
-  int ref_abits = 0;      ///< multiplier: activation operand width; 0 otherwise
-  double energy_pj = 0;   ///< energy per operation at the reference width
-  double area_um2 = 0;    ///< area at the reference width
+  int ref_wbits = 0;     ///< reference width (adder, register: bits; multiplier: weight operand)
+  int ref_abits = 0;     ///< multiplier: activation operand width; 0 otherwise
+  double energy_pj = 0;  ///< energy per operation at the reference width
+  double area_um2 = 0;   ///< area at the reference width
   std::string source;
 };
 
 /// A point the scaling rule should reproduce (another published figure), for honesty checks.
 struct Anchor {
-  std::string what;       ///< "int_add", "int_mult", "sram"
-  int bits = 0;           ///< operand width (multiplier: both operands)
+  std::string what;  ///< "int_add", "int_mult", "sram"
+  int bits = 0;      ///< operand width (multiplier: both operands)
   double capacity_kib = 0;
   double energy_pj = 0;
   std::string source;
@@ -60,20 +60,20 @@ struct MacCalibration {
 
 struct TechTable {
   std::string name;
-  std::string source_file;     ///< file read ("" when built in code)
+  std::string source_file;  ///< file read ("" when built in code)
   std::string description;
   double node_nm = 45;
   double voltage_v = 0.9;
 
-  Primitive int_add;           ///< ref_wbits bits
-  Primitive int_mult;          ///< ref_wbits x ref_abits
+  Primitive int_add;   ///< ref_wbits bits
+  Primitive int_mult;  ///< ref_wbits x ref_abits
   Primitive fp32_add;
   Primitive fp32_mult;
-  Primitive gate;              ///< one 2-input gate (xor, xnor, mux leg) toggling
-  Primitive register_bit;      ///< one flip-flop written
+  Primitive gate;          ///< one 2-input gate (xor, xnor, mux leg) toggling
+  Primitive register_bit;  ///< one flip-flop written
 
-  std::vector<SramAnchor> sram;    ///< sorted by capacity, >= 1 entries
-  double sram_write_to_read = 1.0; ///< write energy / read energy
+  std::vector<SramAnchor> sram;     ///< sorted by capacity, >= 1 entries
+  double sram_write_to_read = 1.0;  ///< write energy / read energy
   double sram_area_um2_per_kib = 0;
   std::string sram_source;
 
@@ -84,7 +84,7 @@ struct TechTable {
   double sram_leakage_mw_per_mm2 = 0;
   std::string leakage_source;
 
-  std::vector<Anchor> anchors;     ///< published figures the rules are checked against
+  std::vector<Anchor> anchors;  ///< published figures the rules are checked against
   std::vector<MacCalibration> calibration;
   double calibration_energy_pj_per_gate = 0;
   double calibration_area_um2_per_gate = 0;
