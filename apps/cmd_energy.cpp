@@ -11,6 +11,7 @@
 #include "common/diagnostics.h"
 #include "common/run_manifest.h"
 #include "energy/compare.h"
+#include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
 #include "workloads/network.h"
 
@@ -36,6 +37,7 @@ struct EnergyOptions {
   int64_t batch = 1;
   std::string arch;
   std::string tech;
+  std::string synth_calibration;
   std::string out;
 };
 
@@ -51,7 +53,8 @@ void run_energy(const EnergyOptions& o) {
   if (o.batch < 1) fail("EN005", "", "--batch", "expected a batch size >= 1, got " + std::to_string(o.batch));
   const Network base = load_network(o.network);
   const ArchConfig arch = o.arch.empty() ? ArchConfig::builtin_default(o.wbits, o.abits) : ArchConfig::load(o.arch);
-  const energy::TechTable tech = o.tech.empty() ? energy::TechTable::load_default() : energy::TechTable::load(o.tech);
+  energy::TechTable tech = o.tech.empty() ? energy::TechTable::load_default() : energy::TechTable::load(o.tech);
+  if (!o.synth_calibration.empty()) tech = energy::with_synth_calibration(tech, o.synth_calibration);
   const std::filesystem::path run_dir =
       o.out.empty() ? std::filesystem::path("results") / "runs" / new_run_id("energy") : std::filesystem::path(o.out);
   check_writable_directory(run_dir.has_parent_path() ? run_dir.parent_path() : std::filesystem::path("."));
@@ -95,6 +98,11 @@ void register_energy_commands(CommandGroups& g) {
                 "arch config (configs/arch/*.json) for the WRPN side; the FP32 side uses the same array and buffers "
                 "with FP32 PEs. Default: built-in 16x16 array with PEs of --wbits x --abits");
   e->add_option("--tech", opts.tech, "tech table (configs/tech/*.json). Default: configs/tech/horowitz45.json");
+  e->add_option("--synth-calibration", opts.synth_calibration,
+                "directory of cached `wrpn synth` results (e.g. results/synth): integer MAC energy and PE datapath "
+                "area scale with bit width as the Yosys logic-cell counts of rtl/ mac_unit do, normalized so the "
+                "8-bit MAC keeps the tech table's values; accumulator widths other than synthesized are corrected "
+                "by the table's adder rule; widths without a result keep the table rule (docs/energy-model.md)");
   e->add_option("--out", opts.out, "run directory to create (must not exist). Default: results/runs/<id>");
   e->callback([] { run_energy(opts); });
 }

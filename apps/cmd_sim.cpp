@@ -16,6 +16,7 @@
 #include "common/diagnostics.h"
 #include "common/run_manifest.h"
 #include "energy/pricing.h"
+#include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
 #include "sim/bench.h"
 #include "sim/report.h"
@@ -37,7 +38,7 @@ std::string validate_arch(const std::string& path) {
 }
 
 struct SimCliOptions {
-  std::string arch, trace, network, tech, out, vcd;
+  std::string arch, trace, network, tech, out, vcd, synth_calibration;
   double width = 1.0;
   int wbits = 4, abits = 4;
   int64_t batch = 1;
@@ -92,6 +93,7 @@ void run_sim(const SimCliOptions& o) {
   if (o.ideal_memory) arch.dram.ideal = true;
   std::optional<energy::TechTable> tech;
   if (!o.tech.empty()) tech = energy::TechTable::load(o.tech);
+  if (tech && !o.synth_calibration.empty()) tech = energy::with_synth_calibration(*tech, o.synth_calibration);
   const std::filesystem::path run_dir =
       o.out.empty() ? std::filesystem::path("results") / "runs" / new_run_id("sim") : std::filesystem::path(o.out);
   check_writable_directory(run_dir.has_parent_path() ? run_dir.parent_path() : std::filesystem::path("."));
@@ -196,7 +198,12 @@ void register_sim_commands(CommandGroups& g) {
       ->capture_default_str();
   s->add_option("--abits", o.abits, "activation bits of the body, 32 = FP32 (timing mode)")->capture_default_str();
   s->add_option("--batch", o.batch, "images per batch (timing mode)")->capture_default_str();
-  s->add_option("--tech", o.tech, "tech table (configs/tech/*.json): price the run's action counts with energy/");
+  CLI::Option* tech_opt =
+      s->add_option("--tech", o.tech, "tech table (configs/tech/*.json): price the run's action counts with energy/");
+  s->add_option("--synth-calibration", o.synth_calibration,
+                "with --tech: calibrate integer MAC energy and PE area from cached `wrpn synth` results in DIR "
+                "(e.g. results/synth; docs/energy-model.md)")
+      ->needs(tech_opt);
   s->add_flag(
       "--ideal-memory", o.ideal_memory,
       "infinite DRAM bandwidth, zero latency, no port stalls: cycles equal the closed form of docs/sim-model.md");

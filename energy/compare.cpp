@@ -9,6 +9,7 @@
 #include "common/csv.h"
 #include "common/plot.h"
 #include "common/run_manifest.h"
+#include "energy/synth_calibration.h"
 
 namespace wrpn::energy {
 
@@ -114,6 +115,7 @@ Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int a
   c.abits = abits;
   c.batch = batch;
   c.tech = tech.name;
+  c.mac_calibration = calibration_note(tech);
   const Network fp32_net = with_batch(apply_precision(base, PrecisionPolicy::uniform(32, 32)), batch);
   const Network wrpn_net =
       with_batch(apply_precision(apply_width(base, width), PrecisionPolicy::uniform(wbits, abits)), batch);
@@ -128,20 +130,22 @@ Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int a
 }
 
 nlohmann::json Comparison::to_json() const {
-  return {{"network", network},
-          {"width", width},
-          {"wbits", wbits},
-          {"abits", abits},
-          {"batch", batch},
-          {"tech", tech},
-          {"counts_source", wrpn.energy.counts_source},
-          {"raw_mac_ratio", raw_mac_ratio},
-          {"compute_cost_ratio", compute_cost_ratio},
-          {"mac_energy_ratio", mac_energy_ratio},
-          {"efficiency_gain", efficiency_gain},
-          {"speedup", speedup},
-          {"fp32", side_json(fp32)},
-          {"wrpn", side_json(wrpn)}};
+  nlohmann::json j{{"network", network},
+                   {"width", width},
+                   {"wbits", wbits},
+                   {"abits", abits},
+                   {"batch", batch},
+                   {"tech", tech},
+                   {"counts_source", wrpn.energy.counts_source},
+                   {"raw_mac_ratio", raw_mac_ratio},
+                   {"compute_cost_ratio", compute_cost_ratio},
+                   {"mac_energy_ratio", mac_energy_ratio},
+                   {"efficiency_gain", efficiency_gain},
+                   {"speedup", speedup},
+                   {"fp32", side_json(fp32)},
+                   {"wrpn", side_json(wrpn)}};
+  if (!mac_calibration.empty()) j["mac_calibration"] = mac_calibration;
+  return j;
 }
 
 std::string format_report(const Comparison& c) {
@@ -149,7 +153,9 @@ std::string format_report(const Comparison& c) {
   char line[256];
   o << "Energy: " << c.network << " FP32 (width 1) vs WRPN (width " << format_number(c.width) << ", W" << c.wbits << "A"
     << c.abits << "), batch " << c.batch << ", tech " << c.tech << ", counts: " << c.wrpn.energy.counts_source
-    << " (output-stationary " << c.wrpn.arch.rows << "x" << c.wrpn.arch.cols << ")\n\n";
+    << " (output-stationary " << c.wrpn.arch.rows << "x" << c.wrpn.arch.cols << ")\n";
+  if (!c.mac_calibration.empty()) o << c.mac_calibration << "\n";
+  o << "\n";
   std::snprintf(line, sizeof line, "%-26s %16s %16s %10s\n", "", "FP32", "WRPN", "WRPN/FP32");
   o << line;
   auto row = [&](const std::string& name, const std::string& a, const std::string& b, double r) {

@@ -41,6 +41,7 @@ struct Comparison {
   int wbits = 32, abits = 32;
   int64_t batch = 1;
   std::string tech;
+  std::string mac_calibration;  ///< calibration_note(tech): "" unless int MACs are Yosys-calibrated
   SideResult fp32, wrpn;
   double raw_mac_ratio = 0;       ///< WRPN MACs / FP32 MACs
   double compute_cost_ratio = 0;  ///< WRPN compute cost / FP32 compute cost

@@ -61,10 +61,15 @@ double TechTable::sram_write_pj(double capacity_kib, int word_bits) const {
   return sram_read_pj(capacity_kib, word_bits) * sram_write_to_read;
 }
 
-static const MacCalibration* find_calibration(const TechTable& t, int wbits, int abits, int acc_bits) {
-  for (const auto& c : t.calibration)
-    if (c.wbits == wbits && c.abits == abits && c.acc_bits == acc_bits) return &c;
-  return nullptr;
+const MacCalibration* TechTable::find_calibration(int wbits, int abits, int acc_bits) const {
+  const MacCalibration* best = nullptr;
+  for (const auto& c : calibration) {
+    if (c.wbits != wbits || c.abits != abits) continue;
+    if (best == nullptr || std::abs(c.acc_bits - acc_bits) < std::abs(best->acc_bits - acc_bits) ||
+        (std::abs(c.acc_bits - acc_bits) == std::abs(best->acc_bits - acc_bits) && c.acc_bits < best->acc_bits))
+      best = &c;
+  }
+  return best;
 }
 
 double TechTable::mac_pj(PeType type, int wbits, int abits, int acc_bits) const {
@@ -72,8 +77,10 @@ double TechTable::mac_pj(PeType type, int wbits, int abits, int acc_bits) const 
     case PeType::fp32:
       return fp32_mult.energy_pj + fp32_add.energy_pj;
     case PeType::int_k:
-      if (const auto* c = find_calibration(*this, wbits, abits, acc_bits))
-        return c->gates * calibration_energy_pj_per_gate;
+      // Yosys gives the datapath at its synthesized accumulator; only the accumulator difference is
+      // priced by the adder rule (zero on an exact match).
+      if (const auto* c = find_calibration(wbits, abits, acc_bits))
+        return c->gates * calibration_energy_pj_per_gate + int_add_pj(acc_bits) - int_add_pj(c->acc_bits);
       return int_mult_pj(wbits, abits) + int_add_pj(acc_bits);
     case PeType::ternary:
       // Weight in {-1, 0, +1}: select x, -x or 0 (two gate levels per activation bit), then add.
@@ -94,8 +101,9 @@ double TechTable::pe_area_um2(PeType type, int wbits, int abits, int acc_bits) c
       reg_bits = 32 * 3;
       break;
     case PeType::int_k:
-      if (const auto* c = find_calibration(*this, wbits, abits, acc_bits)) {
-        datapath = c->gates * calibration_area_um2_per_gate;
+      if (const auto* c = find_calibration(wbits, abits, acc_bits)) {
+        datapath =
+            c->gates * calibration_area_um2_per_gate + int_add_area_um2(acc_bits) - int_add_area_um2(c->acc_bits);
       } else {
         datapath = int_mult_area_um2(wbits, abits) + int_add_area_um2(acc_bits);
       }
@@ -178,6 +186,7 @@ nlohmann::json TechTable::to_json() const {
     j["calibration"] = {{"energy_pj_per_gate", calibration_energy_pj_per_gate},
                         {"area_um2_per_gate", calibration_area_um2_per_gate},
                         {"macs", macs}};
+    if (!calibration_source.empty()) j["calibration"]["source"] = calibration_source;
   }
   return j;
 }
@@ -267,6 +276,7 @@ TechTable parse_full(const ConfigObject& root, TechTable t) {
     const ConfigObject c = root.get_object("calibration");
     t.calibration_energy_pj_per_gate = c.get_number("energy_pj_per_gate", 1e-9, 1.0);
     t.calibration_area_um2_per_gate = c.get_number("area_um2_per_gate", 1e-6, 1e3);
+    t.calibration_source = c.get_string("source", "");
     for (const auto& m : c.get_object_array("macs", 0)) {
       MacCalibration x;
       x.wbits = static_cast<int>(m.get_int("wbits", 1, 16));

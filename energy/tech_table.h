@@ -50,8 +50,10 @@ struct SramAnchor {
   double read_energy_pj = 0;  ///< per 64-bit access
 };
 
-/// Yosys calibration hook (results/synth/*.json from the RTL issue): gate counts of a MAC for one
-/// (wbits, abits, acc_bits); when present they replace the rule-based int MAC energy and PE area.
+/// Yosys calibration (results/synth/*.json from the RTL issue, energy/synth_calibration.h): gate count
+/// of an integer MAC's datapath synthesized at (wbits, abits, acc_bits). An entry prices every int MAC
+/// with the same (wbits, abits): gates x per-gate figure, plus the table's adder rule for the
+/// difference between the requested and the synthesized accumulator width.
 struct MacCalibration {
   int wbits = 0, abits = 0, acc_bits = 0;
   double gates = 0;
@@ -88,6 +90,7 @@ struct TechTable {
   std::vector<MacCalibration> calibration;
   double calibration_energy_pj_per_gate = 0;
   double calibration_area_um2_per_gate = 0;
+  std::string calibration_source;  ///< how the per-gate figures were chosen ("" when not given)
 
   // ---- Scaling rules (the only place they are implemented) ----
   double int_add_pj(int bits) const;
@@ -105,15 +108,20 @@ struct TechTable {
 
   /// Energy of one MAC operation on a PE of this type (see docs/energy-model.md, "Per-MAC energy"):
   ///   fp32:    fp32 mult + fp32 add
-  ///   int_k:   int mult(w, a) + int add(acc_bits)            (or calibrated gate count)
+  ///   int_k:   int mult(w, a) + int add(acc_bits), or, with a calibration entry for (w, a) (exact
+  ///            acc_bits, else the nearest synthesized acc_s):
+  ///            gates * energy_pj_per_gate + int add(acc_bits) - int add(acc_s)
   ///   ternary: select/negate, 2 gates per activation bit + int add(acc_bits) (no multiplier)
   ///   binary:  abits == 1: XNOR gate + half-adder increment, 0.5 * int add(acc_bits) (popcount)
   ///            abits  > 1: conditional negate, 1 gate per activation bit + int add(acc_bits)
   double mac_pj(PeType type, int wbits, int abits, int acc_bits) const;
   /// Area of one PE: its MAC datapath plus operand and accumulator registers (wbits + abits + acc_bits
-  /// flip-flops; fp32: 32 + 32 + 32).
+  /// flip-flops; fp32: 32 + 32 + 32). A calibrated int datapath is priced like mac_pj, with areas.
   double pe_area_um2(PeType type, int wbits, int abits, int acc_bits) const;
   /// Leakage of one PE and of one KiB of SRAM, in mW (area × leakage density).
+  /// The calibration entry that prices an int MAC of (wbits, abits, acc_bits): exact match, else the
+  /// same (wbits, abits) with the nearest synthesized accumulator (the narrower on a tie); nullptr if none.
+  const MacCalibration* find_calibration(int wbits, int abits, int acc_bits) const;
   double pe_leakage_mw(PeType type, int wbits, int abits, int acc_bits) const;
   double sram_leakage_mw_per_kib() const { return sram_area_um2_per_kib * 1e-6 * sram_leakage_mw_per_mm2; }
 
