@@ -75,12 +75,23 @@ Network spec_network(const ModelSpec& spec) {
 
 float weight_alpha(const float* w, int64_t n, int bits) {
   if (bits == kFp32Bits || n == 0) return 1.0f;
-  double mx = 0.0, sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) {
+  // Eight interleaved partial sums (lane i % 8), combined in lane order: a fixed order that does
+  // not depend on the thread count, and eight independent add chains instead of one long one.
+  double mx = 0.0, lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) {
+      const double a = std::fabs(static_cast<double>(w[i + j]));
+      mx = std::max(mx, a);
+      lane[j] += a;
+    }
+  for (; i < n; ++i) {
     const double a = std::fabs(static_cast<double>(w[i]));
     mx = std::max(mx, a);
-    sum += a;
+    lane[0] += a;
   }
+  double sum = 0.0;
+  for (double v : lane) sum += v;
   const double mean = sum / static_cast<double>(n);
   double alpha = bits == 1 ? mean : bits == 2 ? std::min(mx, 1.4 * mean) : mx;
   if (!(alpha > 1e-12)) alpha = 1e-12;
@@ -194,12 +205,14 @@ float* Model::grad_of(int node, int which) {
 
 namespace {
 
-void im2col(const float* x, const Layer& l, float* col) {
-  const int64_t oh = l.out_h(), ow = l.out_w(), P = oh * ow;
+// im2col of one image into columns of a batched buffer whose rows are `ld` floats apart: row
+// (c*R + i)*S + j, columns 0..P-1 of this image (the caller offsets `col` by b*P).
+void im2col(const float* x, const Layer& l, float* col, int64_t ld) {
+  const int64_t oh = l.out_h(), ow = l.out_w();
   for (int64_t c = 0; c < l.c; ++c)
     for (int64_t i = 0; i < l.r; ++i)
       for (int64_t j = 0; j < l.s; ++j) {
-        float* row = col + ((c * l.r + i) * l.s + j) * P;
+        float* row = col + ((c * l.r + i) * l.s + j) * ld;
         for (int64_t y = 0; y < oh; ++y) {
           const int64_t iy = y * l.stride - l.pad + i;
           float* dst = row + y * ow;
@@ -208,6 +221,10 @@ void im2col(const float* x, const Layer& l, float* col) {
             continue;
           }
           const float* src = x + (c * l.h + iy) * l.w;
+          if (l.stride == 1 && l.pad == 0) {  // the common case: one contiguous copy
+            std::memcpy(dst, src + j, static_cast<size_t>(ow) * sizeof(float));
+            continue;
+          }
           for (int64_t xx = 0; xx < ow; ++xx) {
             const int64_t ix = xx * l.stride - l.pad + j;
             dst[xx] = (ix < 0 || ix >= l.w) ? 0.0f : src[ix];
@@ -216,17 +233,23 @@ void im2col(const float* x, const Layer& l, float* col) {
       }
 }
 
-void col2im_add(const float* col, const Layer& l, float* dx) {
-  const int64_t oh = l.out_h(), ow = l.out_w(), P = oh * ow;
+// Adds the columns of one image (rows `ld` floats apart) back into its input gradient.
+void col2im_add(const float* col, const Layer& l, float* dx, int64_t ld) {
+  const int64_t oh = l.out_h(), ow = l.out_w();
   for (int64_t c = 0; c < l.c; ++c)
     for (int64_t i = 0; i < l.r; ++i)
       for (int64_t j = 0; j < l.s; ++j) {
-        const float* row = col + ((c * l.r + i) * l.s + j) * P;
+        const float* row = col + ((c * l.r + i) * l.s + j) * ld;
         for (int64_t y = 0; y < oh; ++y) {
           const int64_t iy = y * l.stride - l.pad + i;
           if (iy < 0 || iy >= l.h) continue;
           float* dst = dx + (c * l.h + iy) * l.w;
           const float* src = row + y * ow;
+          if (l.stride == 1 && l.pad == 0) {
+            float* d = dst + j;
+            for (int64_t xx = 0; xx < ow; ++xx) d[xx] += src[xx];
+            continue;
+          }
           for (int64_t xx = 0; xx < ow; ++xx) {
             const int64_t ix = xx * l.stride - l.pad + j;
             if (ix >= 0 && ix < l.w) dst[ix] += src[xx];
@@ -236,6 +259,32 @@ void col2im_add(const float* col, const Layer& l, float* dx) {
 }
 
 int ii(int64_t v) { return static_cast<int>(v); }
+
+/// Where element (channel k, image b, pixel p) of a weighted layer's z / dz lives:
+/// k * ks + b * bs + p. conv: channel-major [K, n*P]; fc (P = 1): [n, K].
+struct ZLayout {
+  int64_t ks, bs;
+};
+
+ZLayout z_layout(const Layer& l, int64_t n, int64_t P) {
+  if (l.op == LayerOp::conv) return {n * P, P};
+  return {1, l.k};
+}
+
+/// Sum over the n*P elements of channel k in layout zl of f(z index, out index), in double with
+/// four interleaved partial sums (fixed order, independent of the thread count).
+template <class F>
+double channel_sum(const ZLayout& zl, int64_t k, int64_t n, int64_t P, int64_t out_size, F f) {
+  double acc[4] = {0, 0, 0, 0};
+  for (int64_t b = 0; b < n; ++b) {
+    const int64_t zo = k * zl.ks + b * zl.bs, oo = b * out_size + k * P;
+    int64_t p = 0;
+    for (; p + 4 <= P; p += 4)
+      for (int j = 0; j < 4; ++j) acc[j] += f(zo + p + j, oo + p + j);
+    for (; p < P; ++p) acc[(b + p) & 3] += f(zo + p, oo + p);
+  }
+  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
 
 }  // namespace
 
@@ -257,16 +306,21 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
       zbuf = nd.z.data();
     }
     if (l.op == LayerOp::conv) {
-      const int64_t G = l.groups, Cg = l.c / G, Kg = K / G, CRS = Cg * l.r * l.s;
-      nd.col.resize(static_cast<size_t>(n * l.c * l.r * l.s * P));
-#pragma omp parallel for schedule(static) num_threads(T)
-      for (int64_t b = 0; b < n; ++b) {
-        float* col = nd.col.data() + b * l.c * l.r * l.s * P;
-        im2col(in + b * in_size, l, col);
-        for (int64_t g = 0; g < G; ++g)
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ii(Kg), ii(P), ii(CRS), 1.0f,
-                      nd.wq.data() + g * Kg * CRS, ii(CRS), col + g * CRS * P, ii(P), 0.0f,
-                      zbuf + b * nd.out_size + g * Kg * P, ii(P));
+      // One GEMM per thread (and group) over that thread's images: z[K, n*P] = wq[K, CRS] col[CRS, n*P].
+      const int64_t G = l.groups, Cg = l.c / G, Kg = K / G, CRS = Cg * l.r * l.s, NP = n * P;
+      nd.col.resize(static_cast<size_t>(l.c * l.r * l.s * NP));
+      float* colp = nd.col.data();
+      const float* wq = nd.wq.data();
+#pragma omp parallel num_threads(T)
+      {
+        int64_t lo, hi;
+        split_range(n, omp_get_num_threads(), omp_get_thread_num(), &lo, &hi);
+        for (int64_t b = lo; b < hi; ++b) im2col(in + b * in_size, l, colp + b * P, NP);
+        if (hi > lo)
+          for (int64_t g = 0; g < G; ++g)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ii(Kg), ii((hi - lo) * P), ii(CRS), 1.0f,
+                        wq + g * Kg * CRS, ii(CRS), colp + g * CRS * NP + lo * P, ii(NP), 0.0f,
+                        zbuf + g * Kg * NP + lo * P, ii(NP));
       }
     } else if (l.op == LayerOp::fc) {
       const int64_t C = l.c;
@@ -285,35 +339,42 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
       const bool quant = is_max || clip_surrogate_ ? false : bits != kFp32Bits;
       if (is_max) nd.argmax.resize(static_cast<size_t>(n * nd.out_size));
       const float levels = quant ? static_cast<float>(act_code_max(bits)) : 1.0f;
+      float* out = nd.out.data();
+      int64_t* amax = nd.argmax.data();
 #pragma omp parallel for schedule(static) num_threads(T)
       for (int64_t b = 0; b < n; ++b)
-        for (int64_t c = 0; c < K; ++c)
+        for (int64_t c = 0; c < K; ++c) {
+          const int64_t plane = b * in_size + c * l.h * l.w;
           for (int64_t y = 0; y < oh; ++y)
             for (int64_t xx = 0; xx < ow; ++xx) {
-              float best = -INFINITY;
-              int64_t best_i = -1;
+              const int64_t o = b * nd.out_size + (c * oh + y) * ow + xx;
+              const int64_t y0 = y * l.stride - l.pad, x0 = xx * l.stride - l.pad;
+              const int64_t i0 = std::max<int64_t>(0, -y0), i1 = std::min(l.r, l.h - y0);
+              const int64_t j0 = std::max<int64_t>(0, -x0), j1 = std::min(l.s, l.w - x0);
+              if (is_max) {
+                float best = -INFINITY;
+                int64_t best_i = -1;
+                for (int64_t i = i0; i < i1; ++i)
+                  for (int64_t j = j0; j < j1; ++j) {
+                    const int64_t idx = plane + (y0 + i) * l.w + x0 + j;
+                    if (in[idx] > best) best = in[idx], best_i = idx;
+                  }
+                out[o] = best;
+                amax[o] = best_i;
+                continue;
+              }
               double sum = 0.0;
               int64_t code_sum = 0;
-              for (int64_t i = 0; i < l.r; ++i)
-                for (int64_t j = 0; j < l.s; ++j) {
-                  const int64_t iy = y * l.stride - l.pad + i, ix = xx * l.stride - l.pad + j;
-                  if (iy < 0 || iy >= l.h || ix < 0 || ix >= l.w) continue;
-                  const int64_t idx = b * in_size + (c * l.h + iy) * l.w + ix;
-                  const float v = in[idx];
-                  if (v > best) best = v, best_i = idx;
+              for (int64_t i = i0; i < i1; ++i)
+                for (int64_t j = j0; j < j1; ++j) {
+                  const float v = in[plane + (y0 + i) * l.w + x0 + j];
                   sum += v;
                   if (quant) code_sum += static_cast<int64_t>(std::lrint(v * levels));
                 }
-              const int64_t o = b * nd.out_size + (c * oh + y) * ow + xx;
-              if (is_max) {
-                nd.out[o] = best;
-                nd.argmax[o] = best_i;
-              } else if (quant) {
-                nd.out[o] = activation_value(avgpool_code(code_sum, l.r * l.s), bits);
-              } else {
-                nd.out[o] = static_cast<float>(sum / static_cast<double>(l.r * l.s));
-              }
+              out[o] = quant ? activation_value(avgpool_code(code_sum, l.r * l.s), bits)
+                             : static_cast<float>(sum / static_cast<double>(l.r * l.s));
             }
+        }
       continue;
     } else {  // add
       const float* in_b = input_of(node, 1);
@@ -332,30 +393,23 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
         for (int64_t k = 0; k < K; ++k) nd.out[b * K + k] = zbuf[b * K + k] + nd.bias[k];
       continue;
     }
-    // batch norm over (n, spatial) per channel, then activation
+    // batch norm over (n, spatial) per channel, then activation; z in its layout, out NCHW
     nd.mean.resize(static_cast<size_t>(K));
     nd.invstd.resize(static_cast<size_t>(K));
-    nd.xhat.resize(nd.z.size());
-    nd.pre.resize(nd.z.size());
+    const ZLayout zl = z_layout(l, n, P);
     const int bits = l.abits_out;
     const double m = static_cast<double>(n * P);
+    float* out = nd.out.data();
+    const int64_t osz = nd.out_size;
 #pragma omp parallel for schedule(static) num_threads(T)
     for (int64_t k = 0; k < K; ++k) {
       double mean, var;
       if (train) {
-        double s = 0.0, s2 = 0.0;
-        for (int64_t b = 0; b < n; ++b) {
-          const float* zp = zbuf + b * nd.out_size + k * P;
-          for (int64_t p = 0; p < P; ++p) s += zp[p];
-        }
-        mean = s / m;
-        for (int64_t b = 0; b < n; ++b) {
-          const float* zp = zbuf + b * nd.out_size + k * P;
-          for (int64_t p = 0; p < P; ++p) {
-            const double d = zp[p] - mean;
-            s2 += d * d;
-          }
-        }
+        mean = channel_sum(zl, k, n, P, osz, [&](int64_t zi, int64_t) { return static_cast<double>(zbuf[zi]); }) / m;
+        const double s2 = channel_sum(zl, k, n, P, osz, [&](int64_t zi, int64_t) {
+          const double d = zbuf[zi] - mean;
+          return d * d;
+        });
         var = s2 / m;
         const double unbiased = m > 1 ? s2 / (m - 1) : var;
         nd.run_mean[k] = static_cast<float>((1 - bn_momentum_) * nd.run_mean[k] + bn_momentum_ * mean);
@@ -370,15 +424,15 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
       nd.invstd[k] = inv;
       const float g = nd.gamma[k], be = nd.beta[k];
       for (int64_t b = 0; b < n; ++b) {
-        const int64_t off = b * nd.out_size + k * P;
-        for (int64_t p = 0; p < P; ++p) {
-          const float xh = (zbuf[off + p] - fmean) * inv;
-          const float y = g * xh + be;
-          nd.xhat[off + p] = xh;
-          nd.pre[off + p] = y;
-          nd.out[off + p] = bits == kFp32Bits ? std::max(y, 0.0f)
-                            : clip_surrogate_  ? std::clamp(y, 0.0f, 1.0f)
-                                               : activation_value(quantize_activation(y, bits), bits);
+        const float* zp = zbuf + k * zl.ks + b * zl.bs;
+        float* op = out + b * osz + k * P;
+        if (bits == kFp32Bits) {
+          for (int64_t p = 0; p < P; ++p) op[p] = std::max(g * ((zp[p] - fmean) * inv) + be, 0.0f);
+        } else if (clip_surrogate_) {
+          for (int64_t p = 0; p < P; ++p) op[p] = std::clamp(g * ((zp[p] - fmean) * inv) + be, 0.0f, 1.0f);
+        } else {
+          for (int64_t p = 0; p < P; ++p)
+            op[p] = activation_value(quantize_activation(g * ((zp[p] - fmean) * inv) + be, bits), bits);
         }
       }
     }
@@ -415,7 +469,16 @@ double Model::loss(const int32_t* labels, std::vector<float>* dlogits, int64_t* 
 void Model::backward(const std::vector<float>& dlogits) {
   const int64_t n = n_;
   const int T = threads();
-  for (auto& nd : nodes_) nd.dout.assign(static_cast<size_t>(n * nd.out_size), 0.0f);
+  // Zero every gradient buffer (they are accumulated with +=), split over the threads.
+  for (auto& nd : nodes_) nd.dout.resize(static_cast<size_t>(n * nd.out_size));
+#pragma omp parallel num_threads(T)
+  {
+    for (auto& nd : nodes_) {
+      int64_t lo, hi;
+      split_range(static_cast<int64_t>(nd.dout.size()), omp_get_num_threads(), omp_get_thread_num(), &lo, &hi);
+      std::fill(nd.dout.data() + lo, nd.dout.data() + hi, 0.0f);
+    }
+  }
   std::copy(dlogits.begin(), dlogits.end(), nodes_.back().dout.begin());
   for (int node = static_cast<int>(nodes_.size()) - 1; node >= 0; --node) {
     Node& nd = nodes_[node];
@@ -464,10 +527,11 @@ void Model::backward(const std::vector<float>& dlogits) {
       }
       continue;
     }
-    // weighted layer: gradient w.r.t. z
-    std::vector<float> dz(static_cast<size_t>(n * nd.out_size));
+    // weighted layer: gradient w.r.t. z, in z's layout (conv [K, n*P], fc [n, K])
+    nd.dz.resize(static_cast<size_t>(n * nd.out_size));
+    float* dz = nd.dz.data();
     if (nd.is_last) {
-      std::copy(nd.dout.begin(), nd.dout.end(), dz.begin());
+      std::copy(nd.dout.begin(), nd.dout.end(), nd.dz.begin());
       for (int64_t k = 0; k < K; ++k) {
         double s = 0.0;
         for (int64_t b = 0; b < n; ++b) s += nd.dout[b * K + k];
@@ -476,65 +540,73 @@ void Model::backward(const std::vector<float>& dlogits) {
     } else {
       const int bits = l.abits_out;
       const double m = static_cast<double>(n * P);
+      const ZLayout zl = z_layout(l, n, P);
+      const float* zbuf = nd.z.data();
+      const float* dout = nd.dout.data();
+      const int64_t osz = nd.out_size;
 #pragma omp parallel for schedule(static) num_threads(T)
       for (int64_t k = 0; k < K; ++k) {
-        double sdy = 0.0, sdyx = 0.0;
-        const float g = nd.gamma[k];
+        const float g = nd.gamma[k], be = nd.beta[k], fmean = nd.mean[k], finv = nd.invstd[k];
+        // The same float operations as forward, so xhat and the BN output are bit-identical.
+        auto xhat = [&](int64_t zi) { return (zbuf[zi] - fmean) * finv; };
+        // d loss / d BN output through the STE (clip to [0, 1]) or ReLU, stored in dz for now.
         for (int64_t b = 0; b < n; ++b) {
-          const int64_t off = b * nd.out_size + k * P;
+          const int64_t zo = k * zl.ks + b * zl.bs, oo = b * osz + k * P;
           for (int64_t p = 0; p < P; ++p) {
-            const float y = nd.pre[off + p];
-            const bool pass = bits == kFp32Bits ? y > 0.0f : (y >= 0.0f && y <= 1.0f);  // STE / ReLU
-            const float d = pass ? nd.dout[off + p] : 0.0f;
-            dz[off + p] = d;  // temporarily d loss / d BN output
-            sdy += d;
-            sdyx += static_cast<double>(d) * nd.xhat[off + p];
+            const float y = g * xhat(zo + p) + be;
+            const bool pass = bits == kFp32Bits ? y > 0.0f : (y >= 0.0f && y <= 1.0f);
+            dz[zo + p] = pass ? dout[oo + p] : 0.0f;
           }
         }
+        const double sdy = channel_sum(zl, k, n, P, osz, [&](int64_t zi, int64_t) { return static_cast<double>(dz[zi]); });
+        const double sdyx = channel_sum(zl, k, n, P, osz, [&](int64_t zi, int64_t) {
+          return static_cast<double>(dz[zi]) * static_cast<double>(xhat(zi));
+        });
         nd.dgamma[k] = static_cast<float>(sdyx);
         nd.dbeta[k] = static_cast<float>(sdy);
-        const double inv = nd.invstd[k];
+        const double inv = finv;
         const double mdy = sdy / m, mdyx = sdyx / m;
         for (int64_t b = 0; b < n; ++b) {
-          const int64_t off = b * nd.out_size + k * P;
+          const int64_t zo = k * zl.ks + b * zl.bs;
           for (int64_t p = 0; p < P; ++p)
-            dz[off + p] = static_cast<float>(g * inv * (dz[off + p] - mdy - nd.xhat[off + p] * mdyx));
+            dz[zo + p] = static_cast<float>(g * inv * (dz[zo + p] - mdy - xhat(zo + p) * mdyx));
         }
       }
     }
     // d weights (through the STE of the weight quantizer) and d input
     const int64_t WN = static_cast<int64_t>(nd.w.size());
-    std::vector<float> dwq(static_cast<size_t>(WN), 0.0f);
+    nd.dwq.resize(static_cast<size_t>(WN));
+    float* dwq = nd.dwq.data();
     const float* in = input_of(node, 0);
+    const float* wq = nd.wq.data();
     if (l.op == LayerOp::conv) {
-      const int64_t G = l.groups, Cg = l.c / G, Kg = K / G, CRS = Cg * l.r * l.s;
-      std::vector<std::vector<float>> partial(static_cast<size_t>(T));
+      // dwq[K, CRS] = dz[K, n*P] col[CRS, n*P]^T, split by output rows (no partial sums to reduce);
+      // dcol[CRS, n*P] = wq^T dz, split by images, each thread then adds its images' columns into dx.
+      const int64_t G = l.groups, Cg = l.c / G, Kg = K / G, CRS = Cg * l.r * l.s, NP = n * P;
+      const float* colp = nd.col.data();
+      if (dx) nd.dcol.resize(static_cast<size_t>(l.c * l.r * l.s * NP));
+      float* dcol = nd.dcol.data();
 #pragma omp parallel num_threads(T)
       {
-        const int t = omp_get_thread_num();
-        std::vector<float>& mine = partial[t];
-        mine.assign(static_cast<size_t>(WN), 0.0f);
-        std::vector<float> dcol(dx ? static_cast<size_t>(l.c * l.r * l.s * P) : 0);
-#pragma omp for schedule(static)
-        for (int64_t b = 0; b < n; ++b) {
-          const float* col = nd.col.data() + b * l.c * l.r * l.s * P;
-          const float* dzb = dz.data() + b * nd.out_size;
-          for (int64_t g = 0; g < G; ++g) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ii(Kg), ii(CRS), ii(P), 1.0f, dzb + g * Kg * P,
-                        ii(P), col + g * CRS * P, ii(P), 1.0f, mine.data() + g * Kg * CRS, ii(CRS));
-            if (dx)
-              cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(CRS), ii(P), ii(Kg), 1.0f,
-                          nd.wq.data() + g * Kg * CRS, ii(CRS), dzb + g * Kg * P, ii(P), 0.0f,
-                          dcol.data() + g * CRS * P, ii(P));
+        const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+        int64_t lo, hi;
+        split_range(Kg, nt, t, &lo, &hi);
+        if (hi > lo)
+          for (int64_t g = 0; g < G; ++g)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ii(hi - lo), ii(CRS), ii(NP), 1.0f,
+                        dz + (g * Kg + lo) * NP, ii(NP), colp + g * CRS * NP, ii(NP), 0.0f,
+                        dwq + (g * Kg + lo) * CRS, ii(CRS));
+        if (dx) {
+          split_range(n, nt, t, &lo, &hi);
+          if (hi > lo) {
+            for (int64_t g = 0; g < G; ++g)
+              cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(CRS), ii((hi - lo) * P), ii(Kg), 1.0f,
+                          wq + g * Kg * CRS, ii(CRS), dz + g * Kg * NP + lo * P, ii(NP), 0.0f,
+                          dcol + g * CRS * NP + lo * P, ii(NP));
+            for (int64_t b = lo; b < hi; ++b) col2im_add(dcol + b * P, l, dx + b * in_size, NP);
           }
-          if (dx) col2im_add(dcol.data(), l, dx + b * in_size);
         }
       }
-      // Summed in thread order for every element, so the result depends only on the thread count.
-#pragma omp parallel for schedule(static) num_threads(T)
-      for (int64_t i = 0; i < WN; ++i)
-        for (int t = 0; t < T; ++t)
-          if (!partial[t].empty()) dwq[i] += partial[t][i];
     } else {  // fc
       const int64_t C = l.c;
 #pragma omp parallel num_threads(T)
@@ -543,13 +615,13 @@ void Model::backward(const std::vector<float>& dlogits) {
         int64_t lo, hi;
         split_range(K, nt, t, &lo, &hi);
         if (hi > lo)
-          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(hi - lo), ii(C), ii(n), 1.0f, dz.data() + lo, ii(K),
-                      in, ii(C), 0.0f, dwq.data() + lo * C, ii(C));
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(hi - lo), ii(C), ii(n), 1.0f, dz + lo, ii(K),
+                      in, ii(C), 0.0f, dwq + lo * C, ii(C));
         if (dx) {
           split_range(n, nt, t, &lo, &hi);
           if (hi > lo)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ii(hi - lo), ii(C), ii(K), 1.0f,
-                        dz.data() + lo * K, ii(K), nd.wq.data(), ii(C), 1.0f, dx + lo * C, ii(C));
+                        dz + lo * K, ii(K), wq, ii(C), 1.0f, dx + lo * C, ii(C));
         }
       }
     }

@@ -49,15 +49,19 @@ struct Node {
   std::vector<float> bias, dbias;                      ///< last layer only
   std::vector<float> gamma, beta, dgamma, dbeta;       ///< batch norm
   std::vector<float> run_mean, run_var;                ///< batch norm running statistics
-  // activations of the current batch
-  std::vector<float> col;        ///< im2col of the input (conv)
+  // activations of the current batch. Convolutions work on the whole mini-batch at once: col is
+  // [C*R*S, n*P] and z, dz are channel-major [K, n*P] (image b's pixels at columns b*P..b*P+P-1),
+  // so each conv is one GEMM per thread over many images instead of one small GEMM per image.
+  // fc: z and dz are [n, K]. out and dout are always NCHW ([n, out_size]). The BN-normalized value
+  // and the BN output are recomputed from z in backward (same float operations, same values).
+  std::vector<float> col;        ///< im2col of the input (conv), [C*R*S, n*P]
   std::vector<float> z;          ///< conv/fc output before BN
-  std::vector<float> xhat;       ///< normalized z
-  std::vector<float> pre;        ///< BN output before the activation
-  std::vector<float> out;        ///< output
-  std::vector<float> dout;       ///< gradient of the loss w.r.t. out
+  std::vector<float> out;        ///< output, NCHW
+  std::vector<float> dout;       ///< gradient of the loss w.r.t. out, NCHW
   std::vector<float> mean, invstd;
   std::vector<int64_t> argmax;   ///< maxpool: flat index into the producer's output
+  // backward scratch, kept between steps so large buffers are not re-allocated every batch
+  std::vector<float> dz, dwq, dcol;
 };
 
 struct ParamRef {
