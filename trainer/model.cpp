@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
 
 #include <cblas.h>
@@ -173,6 +174,62 @@ std::vector<std::pair<std::string, std::vector<float>*>> Model::state() {
   return s;
 }
 
+StepTable::StepTable(const std::function<int32_t(float)>& q, int32_t lo, int32_t hi,
+                     const std::function<float(int32_t)>& value_of) {
+  // Floats in increasing order map to increasing uint32 keys (negative: bits flipped; positive: sign
+  // bit set). Bisection on keys between -inf and +inf finds, for every code c > lo, the smallest
+  // float x with q(x) >= c. q is monotone non-decreasing, so q(x) = lo + #{c: x >= t_c}.
+  auto key = [](float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+  };
+  auto from_key = [](uint32_t k) {
+    const uint32_t u = (k & 0x80000000u) ? (k & 0x7fffffffu) : ~k;
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+  };
+  for (int32_t c = lo + 1; c <= hi; ++c) {
+    uint32_t a = key(-INFINITY), b = key(INFINITY);  // q(from_key(a)) < c <= q(from_key(b))
+    while (b - a > 1) {
+      const uint32_t mid = a + (b - a) / 2;
+      if (q(from_key(mid)) >= c) b = mid;
+      else a = mid;
+    }
+    t_.push_back(from_key(b));
+  }
+  for (int32_t c = lo; c <= hi; ++c) value_.push_back(value_of(c));
+}
+
+void StepTable::apply(const float* x, float* out, int64_t n) const {
+  const int nt = static_cast<int>(t_.size());
+  constexpr int64_t kChunk = 256;
+  int32_t count[kChunk];
+  for (int64_t s = 0; s < n; s += kChunk) {
+    const int64_t m = std::min(kChunk, n - s);
+    const float* xs = x + s;
+    for (int64_t i = 0; i < m; ++i) count[i] = 0;
+    for (int j = 0; j < nt; ++j) {
+      const float tj = t_[static_cast<size_t>(j)];
+      for (int64_t i = 0; i < m; ++i) count[i] += xs[i] >= tj ? 1 : 0;
+    }
+    for (int64_t i = 0; i < m; ++i) out[s + i] = value_[static_cast<size_t>(count[i])];
+  }
+}
+
+namespace {
+
+/// Linear threshold counting beats a call per element up to this many codes.
+constexpr int kMaxTableCodes = 32;
+
+StepTable activation_table(int bits) {
+  return StepTable([bits](float a) { return quantize_activation(a, bits); }, 0, act_code_max(bits),
+                   [bits](int32_t c) { return activation_value(c, bits); });
+}
+
+}  // namespace
+
 void Model::quantize_weights(Node& nd) {
   const int bits = nd.layer.wbits;
   const int64_t n = static_cast<int64_t>(nd.w.size());
@@ -189,8 +246,26 @@ void Model::quantize_weights(Node& nd) {
   const float alpha = nd.alpha;
   float* wq = nd.wq.data();
   const float* w = nd.w.data();
+  const int32_t L = weight_code_max(bits);
+  bool has_nan = false;
+  if (bits >= 2 && 2 * L <= kMaxTableCodes) {
+    // common's quantize_weight tabulated for this alpha (exact; NaN handled below).
+    const StepTable table([bits, alpha](float v) { return quantize_weight(v, bits, alpha); }, -L, L,
+                          [bits, alpha](int32_t c) { return weight_value(c, bits, alpha); });
+#pragma omp parallel num_threads(threads()) if (n > 16384) reduction(|| : has_nan)
+    {
+      int64_t lo, hi;
+      split_range(n, omp_get_num_threads(), omp_get_thread_num(), &lo, &hi);
+      table.apply(w + lo, wq + lo, hi - lo);
+      for (int64_t i = lo; i < hi; ++i) has_nan = has_nan || std::isnan(w[i]);
+    }
+  } else {
+    has_nan = true;  // use the per-element path below for every weight
+  }
+  if (has_nan) {
 #pragma omp parallel for schedule(static) num_threads(threads()) if (n > 16384)
-  for (int64_t i = 0; i < n; ++i) wq[i] = weight_value(quantize_weight(w[i], bits, alpha), bits, alpha);
+    for (int64_t i = 0; i < n; ++i) wq[i] = weight_value(quantize_weight(w[i], bits, alpha), bits, alpha);
+  }
 }
 
 const float* Model::input_of(int node, int which) const {
@@ -221,8 +296,10 @@ void im2col(const float* x, const Layer& l, float* col, int64_t ld) {
             continue;
           }
           const float* src = x + (c * l.h + iy) * l.w;
-          if (l.stride == 1 && l.pad == 0) {  // the common case: one contiguous copy
-            std::memcpy(dst, src + j, static_cast<size_t>(ow) * sizeof(float));
+          if (l.stride == 1 && l.pad == 0) {  // the common case: a short contiguous copy, inline
+            const float* s = src + j;
+#pragma omp simd
+            for (int64_t xx = 0; xx < ow; ++xx) dst[xx] = s[xx];
             continue;
           }
           for (int64_t xx = 0; xx < ow; ++xx) {
@@ -269,21 +346,6 @@ struct ZLayout {
 ZLayout z_layout(const Layer& l, int64_t n, int64_t P) {
   if (l.op == LayerOp::conv) return {n * P, P};
   return {1, l.k};
-}
-
-/// Sum over the n*P elements of channel k in layout zl of f(z index, out index), in double with
-/// four interleaved partial sums (fixed order, independent of the thread count).
-template <class F>
-double channel_sum(const ZLayout& zl, int64_t k, int64_t n, int64_t P, int64_t out_size, F f) {
-  double acc[4] = {0, 0, 0, 0};
-  for (int64_t b = 0; b < n; ++b) {
-    const int64_t zo = k * zl.ks + b * zl.bs, oo = b * out_size + k * P;
-    int64_t p = 0;
-    for (; p + 4 <= P; p += 4)
-      for (int j = 0; j < 4; ++j) acc[j] += f(zo + p + j, oo + p + j);
-    for (; p < P; ++p) acc[(b + p) & 3] += f(zo + p, oo + p);
-  }
-  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
 }
 
 }  // namespace
@@ -393,11 +455,15 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
         for (int64_t k = 0; k < K; ++k) nd.out[b * K + k] = zbuf[b * K + k] + nd.bias[k];
       continue;
     }
-    // batch norm over (n, spatial) per channel, then activation; z in its layout, out NCHW
+    // batch norm over (n, spatial) per channel, then activation; z in its layout, out NCHW.
+    // Sums: float within one image's P pixels (vectorized), double across images.
     nd.mean.resize(static_cast<size_t>(K));
     nd.invstd.resize(static_cast<size_t>(K));
     const ZLayout zl = z_layout(l, n, P);
     const int bits = l.abits_out;
+    const bool use_table = bits != kFp32Bits && !clip_surrogate_ && act_code_max(bits) <= kMaxTableCodes;
+    const StepTable table = use_table ? activation_table(bits) : StepTable([](float) { return 0; }, 0, 0,
+                                                                           [](int32_t) { return 0.0f; });
     const double m = static_cast<double>(n * P);
     float* out = nd.out.data();
     const int64_t osz = nd.out_size;
@@ -405,11 +471,23 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
     for (int64_t k = 0; k < K; ++k) {
       double mean, var;
       if (train) {
-        mean = channel_sum(zl, k, n, P, osz, [&](int64_t zi, int64_t) { return static_cast<double>(zbuf[zi]); }) / m;
-        const double s2 = channel_sum(zl, k, n, P, osz, [&](int64_t zi, int64_t) {
-          const double d = zbuf[zi] - mean;
-          return d * d;
-        });
+        double s = 0.0, s2 = 0.0;
+        for (int64_t b = 0; b < n; ++b) {
+          const float* zp = zbuf + k * zl.ks + b * zl.bs;
+          float fs = 0.0f;
+#pragma omp simd reduction(+ : fs)
+          for (int64_t p = 0; p < P; ++p) fs += zp[p];
+          s += fs;
+        }
+        mean = s / m;
+        const float fm = static_cast<float>(mean);
+        for (int64_t b = 0; b < n; ++b) {
+          const float* zp = zbuf + k * zl.ks + b * zl.bs;
+          float fs = 0.0f;
+#pragma omp simd reduction(+ : fs)
+          for (int64_t p = 0; p < P; ++p) fs += (zp[p] - fm) * (zp[p] - fm);
+          s2 += fs;
+        }
         var = s2 / m;
         const double unbiased = m > 1 ? s2 / (m - 1) : var;
         nd.run_mean[k] = static_cast<float>((1 - bn_momentum_) * nd.run_mean[k] + bn_momentum_ * mean);
@@ -426,13 +504,15 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
       for (int64_t b = 0; b < n; ++b) {
         const float* zp = zbuf + k * zl.ks + b * zl.bs;
         float* op = out + b * osz + k * P;
+        for (int64_t p = 0; p < P; ++p) op[p] = g * ((zp[p] - fmean) * inv) + be;  // BN output
         if (bits == kFp32Bits) {
-          for (int64_t p = 0; p < P; ++p) op[p] = std::max(g * ((zp[p] - fmean) * inv) + be, 0.0f);
+          for (int64_t p = 0; p < P; ++p) op[p] = std::max(op[p], 0.0f);
         } else if (clip_surrogate_) {
-          for (int64_t p = 0; p < P; ++p) op[p] = std::clamp(g * ((zp[p] - fmean) * inv) + be, 0.0f, 1.0f);
+          for (int64_t p = 0; p < P; ++p) op[p] = std::clamp(op[p], 0.0f, 1.0f);
+        } else if (use_table) {
+          table.apply(op, op, P);
         } else {
-          for (int64_t p = 0; p < P; ++p)
-            op[p] = activation_value(quantize_activation(g * ((zp[p] - fmean) * inv) + be, bits), bits);
+          for (int64_t p = 0; p < P; ++p) op[p] = activation_value(quantize_activation(op[p], bits), bits);
         }
       }
     }
@@ -538,7 +618,7 @@ void Model::backward(const std::vector<float>& dlogits) {
         nd.dbias[k] = static_cast<float>(s);
       }
     } else {
-      const int bits = l.abits_out;
+      const bool relu = l.abits_out == kFp32Bits;
       const double m = static_cast<double>(n * P);
       const ZLayout zl = z_layout(l, n, P);
       const float* zbuf = nd.z.data();
@@ -547,29 +627,37 @@ void Model::backward(const std::vector<float>& dlogits) {
 #pragma omp parallel for schedule(static) num_threads(T)
       for (int64_t k = 0; k < K; ++k) {
         const float g = nd.gamma[k], be = nd.beta[k], fmean = nd.mean[k], finv = nd.invstd[k];
-        // The same float operations as forward, so xhat and the BN output are bit-identical.
-        auto xhat = [&](int64_t zi) { return (zbuf[zi] - fmean) * finv; };
-        // d loss / d BN output through the STE (clip to [0, 1]) or ReLU, stored in dz for now.
+        // xhat and the BN output y are recomputed with the same float operations as forward.
+        // Pass 1: d loss / d y through the STE (clip to [0, 1]) or ReLU, kept in dz, and its sums.
+        double sdy = 0.0, sdyx = 0.0;
         for (int64_t b = 0; b < n; ++b) {
-          const int64_t zo = k * zl.ks + b * zl.bs, oo = b * osz + k * P;
+          const float* zp = zbuf + k * zl.ks + b * zl.bs;
+          float* dzp = dz + k * zl.ks + b * zl.bs;
+          const float* dop = dout + b * osz + k * P;
+          float a = 0.0f, c = 0.0f;
+#pragma omp simd reduction(+ : a, c)
           for (int64_t p = 0; p < P; ++p) {
-            const float y = g * xhat(zo + p) + be;
-            const bool pass = bits == kFp32Bits ? y > 0.0f : (y >= 0.0f && y <= 1.0f);
-            dz[zo + p] = pass ? dout[oo + p] : 0.0f;
+            const float xh = (zp[p] - fmean) * finv;
+            const float y = g * xh + be;
+            const bool pass = relu ? y > 0.0f : (y >= 0.0f && y <= 1.0f);
+            const float d = pass ? dop[p] : 0.0f;
+            dzp[p] = d;
+            a += d;
+            c += d * xh;
           }
+          sdy += a;
+          sdyx += c;
         }
-        const double sdy = channel_sum(zl, k, n, P, osz, [&](int64_t zi, int64_t) { return static_cast<double>(dz[zi]); });
-        const double sdyx = channel_sum(zl, k, n, P, osz, [&](int64_t zi, int64_t) {
-          return static_cast<double>(dz[zi]) * static_cast<double>(xhat(zi));
-        });
         nd.dgamma[k] = static_cast<float>(sdyx);
         nd.dbeta[k] = static_cast<float>(sdy);
-        const double inv = finv;
-        const double mdy = sdy / m, mdyx = sdyx / m;
+        // Pass 2: d loss / d z = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)).
+        const float scale = static_cast<float>(static_cast<double>(g) * finv);
+        const auto mdy = static_cast<float>(sdy / m), mdyx = static_cast<float>(sdyx / m);
         for (int64_t b = 0; b < n; ++b) {
-          const int64_t zo = k * zl.ks + b * zl.bs;
-          for (int64_t p = 0; p < P; ++p)
-            dz[zo + p] = static_cast<float>(g * inv * (dz[zo + p] - mdy - xhat(zo + p) * mdyx));
+          const float* zp = zbuf + k * zl.ks + b * zl.bs;
+          float* dzp = dz + k * zl.ks + b * zl.bs;
+#pragma omp simd
+          for (int64_t p = 0; p < P; ++p) dzp[p] = scale * (dzp[p] - mdy - ((zp[p] - fmean) * finv) * mdyx);
         }
       }
     }
@@ -627,11 +715,11 @@ void Model::backward(const std::vector<float>& dlogits) {
     }
     // STE: the gradient passes where w/alpha lies inside the clip range [-1, 1] (binary: |w| <= 1).
     const int wb = l.wbits;
-#pragma omp parallel for schedule(static) num_threads(T) if (WN > 16384)
-    for (int64_t i = 0; i < WN; ++i) {
-      const bool pass = wb == kFp32Bits ? true : wb == 1 ? std::fabs(nd.w[i]) <= 1.0f : std::fabs(nd.w[i]) <= nd.alpha;
-      nd.dw[i] = pass ? dwq[i] : 0.0f;
-    }
+    const float limit = wb == kFp32Bits ? INFINITY : wb == 1 ? 1.0f : nd.alpha;
+    const float* wv = nd.w.data();
+    float* dwv = nd.dw.data();
+#pragma omp parallel for simd schedule(static) num_threads(T) if (WN > 16384)
+    for (int64_t i = 0; i < WN; ++i) dwv[i] = (wb == kFp32Bits || std::fabs(wv[i]) <= limit) ? dwq[i] : 0.0f;
   }
 }
 

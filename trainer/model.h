@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,23 @@ Network spec_network(const ModelSpec& spec);
 /// Weight scale alpha of a layer's master weights for `bits` (DESIGN.md 3): max|w| for k >= 3,
 /// 1.4 mean|w| for ternary (threshold 0.7 mean|w|, as in TWN), mean|w| for binary; 1 for FP32.
 float weight_alpha(const float* w, int64_t n, int bits);
+
+/// A monotone non-decreasing quantizer q (one of common/numerics.h's, at fixed bits and scale)
+/// tabulated once: t_c is the smallest float with q(x) >= c, found by bisection over all floats with
+/// q itself, so q(x) = lo + #{c : x >= t_c} exactly for every non-NaN x. apply() maps a span of
+/// floats to the real values of their codes by counting thresholds (vectorizable) instead of one
+/// library call per element.
+class StepTable {
+ public:
+  StepTable(const std::function<int32_t(float)>& q, int32_t lo, int32_t hi,
+            const std::function<float(int32_t)>& value_of);
+  /// out[i] = value_of(q(x[i])) for non-NaN x[i]; NaN maps to value_of(lo).
+  void apply(const float* x, float* out, int64_t n) const;
+  const std::vector<float>& thresholds() const { return t_; }
+
+ private:
+  std::vector<float> t_, value_;
+};
 
 /// One computation node per workloads layer.
 struct Node {

@@ -3,6 +3,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <functional>
+#include <string>
 
 #include "common/numerics.h"
 #include "common/rng.h"
@@ -230,6 +232,57 @@ BOOST_AUTO_TEST_CASE(lenet_shape_follows_the_issue) {
   BOOST_TEST(net.layers[5].wbits == 8);
   BOOST_TEST(net.layers[2].wbits == 4);
   BOOST_TEST(net.layers[0].abits_in == 8);  // 8-bit pixel codes
+}
+
+
+BOOST_AUTO_TEST_CASE(step_tables_reproduce_the_common_quantizers_exactly) {
+  // The trainer's fast quantization path counts thresholds found by bisection with common's own
+  // quantizers; it must agree with them on every float: random values, each threshold and its
+  // neighbours, the clip ends, infinities and NaN.
+  Rng rng(41);
+  auto check = [&](const StepTable& t, const std::function<float(float)>& ref, const std::string& what) {
+    std::vector<float> xs = {0.0f, -0.0f, 1.0f, -1.0f, INFINITY, -INFINITY, std::nanf(""), 1e-30f, -1e-30f};
+    for (float th : t.thresholds())
+      for (float v : {th, std::nextafter(th, -INFINITY), std::nextafter(th, INFINITY)}) xs.push_back(v);
+    for (int i = 0; i < 20000; ++i) xs.push_back(static_cast<float>(3.0 * rng.uniform() - 1.5));
+    std::vector<float> got(xs.size());
+    t.apply(xs.data(), got.data(), static_cast<int64_t>(xs.size()));
+    int64_t bad = 0;
+    for (size_t i = 0; i < xs.size(); ++i) bad += got[i] != ref(xs[i]);
+    BOOST_TEST_CONTEXT(what) { BOOST_TEST(bad == 0); }
+  };
+  for (int bits = 1; bits <= 5; ++bits)
+    check(StepTable([bits](float a) { return quantize_activation(a, bits); }, 0, act_code_max(bits),
+                    [bits](int32_t c) { return activation_value(c, bits); }),
+          [bits](float a) { return activation_value(quantize_activation(a, bits), bits); },
+          "activation bits " + std::to_string(bits));
+  for (int bits = 2; bits <= 5; ++bits)
+    for (float alpha : {1.0f, 0.0371f, 0.8123f}) {
+      const int32_t L = weight_code_max(bits);
+      const StepTable t([bits, alpha](float w) { return quantize_weight(w, bits, alpha); }, -L, L,
+                        [bits, alpha](int32_t c) { return weight_value(c, bits, alpha); });
+      // NaN is the one input the table does not map (quantize_weights checks it separately).
+      check(t,
+            [bits, alpha](float w) {
+              return std::isnan(w) ? weight_value(-weight_code_max(bits), bits, alpha)
+                                   : weight_value(quantize_weight(w, bits, alpha), bits, alpha);
+            },
+            "weight bits " + std::to_string(bits) + " alpha " + std::to_string(alpha));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(weight_quantization_with_nan_uses_the_common_quantizer) {
+  // A NaN master weight quantizes to code 0, as common's quantize_weight says.
+  Model m(small_net(4, 4));
+  m.init(42);
+  Node& conv2 = m.nodes()[2];
+  conv2.w[3] = std::nanf("");
+  Rng rng(43);
+  std::vector<float> x(static_cast<size_t>(2 * m.input_size()));
+  for (auto& v : x) v = static_cast<float>(rng.uniform());
+  m.forward(x.data(), 2, false);
+  BOOST_TEST(conv2.wq[3] == 0.0f);
+  BOOST_TEST(conv2.wq[4] == weight_value(quantize_weight(conv2.w[4], 4, conv2.alpha), 4, conv2.alpha));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
