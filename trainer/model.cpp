@@ -7,6 +7,9 @@
 #include <map>
 
 #include <cblas.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <omp.h>
 
 #include "common/diagnostics.h"
@@ -204,17 +207,30 @@ StepTable::StepTable(const std::function<int32_t(float)>& q, int32_t lo, int32_t
 
 void StepTable::apply(const float* x, float* out, int64_t n) const {
   const int nt = static_cast<int>(t_.size());
-  constexpr int64_t kChunk = 256;
-  int32_t count[kChunk];
-  for (int64_t s = 0; s < n; s += kChunk) {
-    const int64_t m = std::min(kChunk, n - s);
-    const float* xs = x + s;
-    for (int64_t i = 0; i < m; ++i) count[i] = 0;
+  const float* t = t_.data();
+  const float* vals = value_.data();
+  int64_t i = 0;
+#if defined(__SSE2__)
+  // Eight values at a time: each comparison x >= t_c gives -1 in a lane, subtracted into the count.
+  // Comparisons with NaN are false, so NaN counts 0.
+  for (; i + 8 <= n; i += 8) {
+    const __m128 x0 = _mm_loadu_ps(x + i), x1 = _mm_loadu_ps(x + i + 4);
+    __m128i c0 = _mm_setzero_si128(), c1 = _mm_setzero_si128();
     for (int j = 0; j < nt; ++j) {
-      const float tj = t_[static_cast<size_t>(j)];
-      for (int64_t i = 0; i < m; ++i) count[i] += xs[i] >= tj ? 1 : 0;
+      const __m128 tj = _mm_set1_ps(t[j]);
+      c0 = _mm_sub_epi32(c0, _mm_castps_si128(_mm_cmpge_ps(x0, tj)));
+      c1 = _mm_sub_epi32(c1, _mm_castps_si128(_mm_cmpge_ps(x1, tj)));
     }
-    for (int64_t i = 0; i < m; ++i) out[s + i] = value_[static_cast<size_t>(count[i])];
+    alignas(16) int32_t c[8];
+    _mm_store_si128(reinterpret_cast<__m128i*>(c), c0);
+    _mm_store_si128(reinterpret_cast<__m128i*>(c + 4), c1);
+    for (int k = 0; k < 8; ++k) out[i + k] = vals[c[k]];
+  }
+#endif
+  for (; i < n; ++i) {
+    int c = 0;
+    for (int j = 0; j < nt; ++j) c += x[i] >= t[j] ? 1 : 0;
+    out[i] = vals[c];
   }
 }
 
@@ -635,15 +651,25 @@ void Model::backward(const std::vector<float>& dlogits) {
           float* dzp = dz + k * zl.ks + b * zl.bs;
           const float* dop = dout + b * osz + k * P;
           float a = 0.0f, c = 0.0f;
+          if (relu) {
 #pragma omp simd reduction(+ : a, c)
-          for (int64_t p = 0; p < P; ++p) {
-            const float xh = (zp[p] - fmean) * finv;
-            const float y = g * xh + be;
-            const bool pass = relu ? y > 0.0f : (y >= 0.0f && y <= 1.0f);
-            const float d = pass ? dop[p] : 0.0f;
-            dzp[p] = d;
-            a += d;
-            c += d * xh;
+            for (int64_t p = 0; p < P; ++p) {
+              const float xh = (zp[p] - fmean) * finv;
+              const float d = g * xh + be > 0.0f ? dop[p] : 0.0f;
+              dzp[p] = d;
+              a += d;
+              c += d * xh;
+            }
+          } else {
+#pragma omp simd reduction(+ : a, c)
+            for (int64_t p = 0; p < P; ++p) {
+              const float xh = (zp[p] - fmean) * finv;
+              const float y = g * xh + be;
+              const float d = (y >= 0.0f) & (y <= 1.0f) ? dop[p] : 0.0f;
+              dzp[p] = d;
+              a += d;
+              c += d * xh;
+            }
           }
           sdy += a;
           sdyx += c;
