@@ -79,23 +79,38 @@ Network spec_network(const ModelSpec& spec) {
 
 float weight_alpha(const float* w, int64_t n, int bits) {
   if (bits == kFp32Bits || n == 0) return 1.0f;
-  // Eight interleaved partial sums (lane i % 8), combined in lane order: a fixed order that does
-  // not depend on the thread count, and eight independent add chains instead of one long one.
-  double mx = 0.0, lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) {
-      const double a = std::fabs(static_cast<double>(w[i + j]));
+  // Fixed blocks of kBlock weights, each summed with eight interleaved partial sums (lane i % 8),
+  // the blocks then added in block order: one summation order whatever the thread count, so the
+  // blocks can be spread over the threads and the result stays deterministic.
+  constexpr int64_t kBlock = 8192;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<double> bsum(static_cast<size_t>(blocks)), bmax(static_cast<size_t>(blocks));
+#pragma omp parallel for schedule(static) num_threads(threads()) if (blocks > 2)
+  for (int64_t bi = 0; bi < blocks; ++bi) {
+    const int64_t lo = bi * kBlock, hi = std::min(n, lo + kBlock);
+    double mx = 0.0, lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = lo;
+    for (; i + 8 <= hi; i += 8)
+      for (int j = 0; j < 8; ++j) {
+        const double a = std::fabs(static_cast<double>(w[i + j]));
+        mx = std::max(mx, a);
+        lane[j] += a;
+      }
+    for (; i < hi; ++i) {
+      const double a = std::fabs(static_cast<double>(w[i]));
       mx = std::max(mx, a);
-      lane[j] += a;
+      lane[0] += a;
     }
-  for (; i < n; ++i) {
-    const double a = std::fabs(static_cast<double>(w[i]));
-    mx = std::max(mx, a);
-    lane[0] += a;
+    double s = 0.0;
+    for (double v : lane) s += v;
+    bsum[static_cast<size_t>(bi)] = s;
+    bmax[static_cast<size_t>(bi)] = mx;
   }
-  double sum = 0.0;
-  for (double v : lane) sum += v;
+  double sum = 0.0, mx = 0.0;
+  for (int64_t bi = 0; bi < blocks; ++bi) {
+    sum += bsum[static_cast<size_t>(bi)];
+    mx = std::max(mx, bmax[static_cast<size_t>(bi)]);
+  }
   const double mean = sum / static_cast<double>(n);
   double alpha = bits == 1 ? mean : bits == 2 ? std::min(mx, 1.4 * mean) : mx;
   if (!(alpha > 1e-12)) alpha = 1e-12;
@@ -203,6 +218,21 @@ StepTable::StepTable(const std::function<int32_t(float)>& q, int32_t lo, int32_t
     t_.push_back(from_key(b));
   }
   for (int32_t c = lo; c <= hi; ++c) value_.push_back(value_of(c));
+  const auto nt = static_cast<int64_t>(t_.size());
+  if (nt >= 2) {
+    const double step = (static_cast<double>(t_.back()) - t_.front()) / static_cast<double>(nt - 1);
+    bool uniform = step > 0.0 && std::isfinite(step);
+    for (int64_t j = 0; j < nt && uniform; ++j)
+      uniform = std::fabs(t_[static_cast<size_t>(j)] - (t_.front() + static_cast<double>(j) * step)) < 0.25 * step;
+    if (uniform) {
+      guess_ = true;
+      t0_ = t_.front();
+      inv_step_ = static_cast<float>(1.0 / step);
+      tp_.push_back(NAN);
+      tp_.insert(tp_.end(), t_.begin(), t_.end());
+      tp_.push_back(NAN);
+    }
+  }
 }
 
 void StepTable::apply(const float* x, float* out, int64_t n) const {
@@ -210,6 +240,22 @@ void StepTable::apply(const float* x, float* out, int64_t n) const {
   const float* t = t_.data();
   const float* vals = value_.data();
   int64_t i = 0;
+  if (guess_) {
+    // Thresholds within a quarter step of a uniform grid, so the guess is off by at most one and
+    // the two comparisons make it exact: count = g - (x < t_{g-1}) + (x >= t_g). NaN counts 0.
+    const float* tp = tp_.data();
+    const auto fnt = static_cast<float>(nt);
+    for (; i < n; ++i) {
+      const float xv = x[i];
+      if (!(xv == xv)) {
+        out[i] = vals[0];
+        continue;
+      }
+      const int g = static_cast<int>(std::clamp((xv - t0_) * inv_step_ + 1.0f, 0.0f, fnt));
+      out[i] = vals[g - (xv < tp[g] ? 1 : 0) + (xv >= tp[g + 1] ? 1 : 0)];
+    }
+    return;
+  }
 #if defined(__SSE2__)
   // Eight values at a time: each comparison x >= t_c gives -1 in a lane, subtracted into the count.
   // Comparisons with NaN are false, so NaN counts 0.

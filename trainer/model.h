@@ -51,6 +51,11 @@ class StepTable {
 
  private:
   std::vector<float> t_, value_;
+  // Near-uniform thresholds (checked): the count is guessed from (x - t_0) / step and corrected by
+  // comparing x with the two thresholds around the guess (tp_: t_ padded with NaN at both ends).
+  bool guess_ = false;
+  float t0_ = 0.0f, inv_step_ = 0.0f;
+  std::vector<float> tp_;
 };
 
 /// One computation node per workloads layer.
