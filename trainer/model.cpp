@@ -386,6 +386,7 @@ void col2im_add(const float* col, const Layer& l, float* dx, int64_t ld) {
           const float* src = row + y * ow;
           if (l.stride == 1 && l.pad == 0) {
             float* d = dst + j;
+#pragma omp simd
             for (int64_t xx = 0; xx < ow; ++xx) d[xx] += src[xx];
             continue;
           }
@@ -465,6 +466,34 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
       const float levels = quant ? static_cast<float>(act_code_max(bits)) : 1.0f;
       float* out = nd.out.data();
       int64_t* amax = nd.argmax.data();
+      if (is_max && l.r == 2 && l.s == 2 && l.stride == 2 && l.pad == 0) {
+        // The usual 2x2/2 max pool, windows always inside: same comparisons in the same window
+        // order as the general loop below (first maximum wins), without its bounds arithmetic.
+#pragma omp parallel for schedule(static) num_threads(T)
+        for (int64_t b = 0; b < n; ++b)
+          for (int64_t c = 0; c < K; ++c) {
+            const int64_t plane = b * in_size + c * l.h * l.w;
+            for (int64_t y = 0; y < oh; ++y) {
+              const int64_t o = b * nd.out_size + (c * oh + y) * ow, r0 = plane + 2 * y * l.w, r1 = r0 + l.w;
+              for (int64_t xx = 0; xx < ow; ++xx) {
+                const int64_t idx[4] = {r0 + 2 * xx, r0 + 2 * xx + 1, r1 + 2 * xx, r1 + 2 * xx + 1};
+                int64_t best_i = idx[0];
+                float best = in[best_i];
+                for (int q = 1; q < 4; ++q)
+                  if (in[idx[q]] > best) best = in[idx[q]], best_i = idx[q];
+                if (!(best > -INFINITY)) {  // all -inf or NaN: the general loop's result
+                  best = -INFINITY;
+                  best_i = -1;
+                  for (int q = 0; q < 4; ++q)
+                    if (in[idx[q]] > best) best = in[idx[q]], best_i = idx[q];
+                }
+                out[o + xx] = best;
+                amax[o + xx] = best_i;
+              }
+            }
+          }
+        continue;
+      }
 #pragma omp parallel for schedule(static) num_threads(T)
       for (int64_t b = 0; b < n; ++b)
         for (int64_t c = 0; c < K; ++c) {
