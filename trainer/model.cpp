@@ -10,6 +10,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <omp.h>
 
 #include "common/diagnostics.h"
@@ -193,7 +196,8 @@ std::vector<std::pair<std::string, std::vector<float>*>> Model::state() {
 }
 
 StepTable::StepTable(const std::function<int32_t(float)>& q, int32_t lo, int32_t hi,
-                     const std::function<float(int32_t)>& value_of) {
+                     const std::function<float(int32_t)>& value_of, float num, float den)
+    : lo_(lo), num_(num), den_(den) {
   // Floats in increasing order map to increasing uint32 keys (negative: bits flipped; positive: sign
   // bit set). Bisection on keys between -inf and +inf finds, for every code c > lo, the smallest
   // float x with q(x) >= c. q is monotone non-decreasing, so q(x) = lo + #{c: x >= t_c}.
@@ -218,44 +222,45 @@ StepTable::StepTable(const std::function<int32_t(float)>& q, int32_t lo, int32_t
     t_.push_back(from_key(b));
   }
   for (int32_t c = lo; c <= hi; ++c) value_.push_back(value_of(c));
-  const auto nt = static_cast<int64_t>(t_.size());
-  if (nt >= 2) {
-    const double step = (static_cast<double>(t_.back()) - t_.front()) / static_cast<double>(nt - 1);
-    bool uniform = step > 0.0 && std::isfinite(step);
-    for (int64_t j = 0; j < nt && uniform; ++j)
-      uniform = std::fabs(t_[static_cast<size_t>(j)] - (t_.front() + static_cast<double>(j) * step)) < 0.25 * step;
-    if (uniform) {
-      guess_ = true;
-      t0_ = t_.front();
-      inv_step_ = static_cast<float>(1.0 / step);
-      tp_.push_back(NAN);
-      tp_.insert(tp_.end(), t_.begin(), t_.end());
-      tp_.push_back(NAN);
-    }
+  affine_ = den != 0.0f;
+  for (int32_t c = lo; c <= hi && affine_; ++c) {
+    const float v = (num * static_cast<float>(c)) / den;
+    affine_ = std::memcmp(&v, &value_[static_cast<size_t>(c - lo)], sizeof v) == 0;
   }
 }
+
+namespace {
+
+#if defined(__GNUC__) && defined(__x86_64__)
+// AVX: eight lanes per comparison. Counts are kept as floats (exact below 2^24); the value is
+// (num * code) / den in IEEE single precision, the same operations as the scalar check above.
+__attribute__((target("avx"))) void apply_avx(const float* t, int nt, float lo, float num, float den,
+                                              const float* x, float* out, int64_t n, int64_t* done) {
+  const __m256 one = _mm256_set1_ps(1.0f), vlo = _mm256_set1_ps(lo), vnum = _mm256_set1_ps(num),
+               vden = _mm256_set1_ps(den);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 xv = _mm256_loadu_ps(x + i);
+    __m256 cnt = _mm256_setzero_ps();
+    for (int j = 0; j < nt; ++j)
+      cnt = _mm256_add_ps(cnt, _mm256_and_ps(_mm256_cmp_ps(xv, _mm256_broadcast_ss(t + j), _CMP_GE_OQ), one));
+    _mm256_storeu_ps(out + i, _mm256_div_ps(_mm256_mul_ps(vnum, _mm256_add_ps(cnt, vlo)), vden));
+  }
+  *done = i;
+}
+const bool kHaveAvx = __builtin_cpu_supports("avx");
+#endif
+
+}  // namespace
 
 void StepTable::apply(const float* x, float* out, int64_t n) const {
   const int nt = static_cast<int>(t_.size());
   const float* t = t_.data();
   const float* vals = value_.data();
   int64_t i = 0;
-  if (guess_) {
-    // Thresholds within a quarter step of a uniform grid, so the guess is off by at most one and
-    // the two comparisons make it exact: count = g - (x < t_{g-1}) + (x >= t_g). NaN counts 0.
-    const float* tp = tp_.data();
-    const auto fnt = static_cast<float>(nt);
-    for (; i < n; ++i) {
-      const float xv = x[i];
-      if (!(xv == xv)) {
-        out[i] = vals[0];
-        continue;
-      }
-      const int g = static_cast<int>(std::clamp((xv - t0_) * inv_step_ + 1.0f, 0.0f, fnt));
-      out[i] = vals[g - (xv < tp[g] ? 1 : 0) + (xv >= tp[g + 1] ? 1 : 0)];
-    }
-    return;
-  }
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (affine_ && kHaveAvx) apply_avx(t, nt, static_cast<float>(lo_), num_, den_, x, out, n, &i);
+#endif
 #if defined(__SSE2__)
   // Eight values at a time: each comparison x >= t_c gives -1 in a lane, subtracted into the count.
   // Comparisons with NaN are false, so NaN counts 0.
@@ -287,7 +292,8 @@ constexpr int kMaxTableCodes = 32;
 
 StepTable activation_table(int bits) {
   return StepTable([bits](float a) { return quantize_activation(a, bits); }, 0, act_code_max(bits),
-                   [bits](int32_t c) { return activation_value(c, bits); });
+                   [bits](int32_t c) { return activation_value(c, bits); }, 1.0f,
+                   static_cast<float>(act_code_max(bits)));
 }
 
 }  // namespace
@@ -313,7 +319,8 @@ void Model::quantize_weights(Node& nd) {
   if (bits >= 2 && 2 * L <= kMaxTableCodes) {
     // common's quantize_weight tabulated for this alpha (exact; NaN handled below).
     const StepTable table([bits, alpha](float v) { return quantize_weight(v, bits, alpha); }, -L, L,
-                          [bits, alpha](int32_t c) { return weight_value(c, bits, alpha); });
+                          [bits, alpha](int32_t c) { return weight_value(c, bits, alpha); }, alpha,
+                          static_cast<float>(weight_scale_den(bits)));
 #pragma omp parallel num_threads(threads()) if (n > 16384) reduction(|| : has_nan)
     {
       int64_t lo, hi;

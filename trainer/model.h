@@ -39,23 +39,23 @@ float weight_alpha(const float* w, int64_t n, int bits);
 /// A monotone non-decreasing quantizer q (one of common/numerics.h's, at fixed bits and scale)
 /// tabulated once: t_c is the smallest float with q(x) >= c, found by bisection over all floats with
 /// q itself, so q(x) = lo + #{c : x >= t_c} exactly for every non-NaN x. apply() maps a span of
-/// floats to the real values of their codes by counting thresholds (vectorizable) instead of one
+/// floats to the real values of their codes by counting thresholds (vectorized) instead of one
 /// library call per element.
 class StepTable {
  public:
+  /// value_of(code) must equal (num * float(code)) / den when num and den are given (checked here
+  /// for every code; if it does not hold, apply() looks the values up instead).
   StepTable(const std::function<int32_t(float)>& q, int32_t lo, int32_t hi,
-            const std::function<float(int32_t)>& value_of);
-  /// out[i] = value_of(q(x[i])) for non-NaN x[i]; NaN maps to value_of(lo).
+            const std::function<float(int32_t)>& value_of, float num = 0.0f, float den = 0.0f);
+  /// out[i] = value_of(q(x[i])) for non-NaN x[i]; NaN maps to value_of(lo). out may equal x.
   void apply(const float* x, float* out, int64_t n) const;
   const std::vector<float>& thresholds() const { return t_; }
 
  private:
+  int32_t lo_ = 0;
   std::vector<float> t_, value_;
-  // Near-uniform thresholds (checked): the count is guessed from (x - t_0) / step and corrected by
-  // comparing x with the two thresholds around the guess (tp_: t_ padded with NaN at both ends).
-  bool guess_ = false;
-  float t0_ = 0.0f, inv_step_ = 0.0f;
-  std::vector<float> tp_;
+  bool affine_ = false;  ///< value_of(c) == (num_ * float(c)) / den_ for every code
+  float num_ = 0.0f, den_ = 0.0f;
 };
 
 /// One computation node per workloads layer.

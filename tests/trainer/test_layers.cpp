@@ -251,24 +251,29 @@ BOOST_AUTO_TEST_CASE(step_tables_reproduce_the_common_quantizers_exactly) {
     for (size_t i = 0; i < xs.size(); ++i) bad += got[i] != ref(xs[i]);
     BOOST_TEST_CONTEXT(what) { BOOST_TEST(bad == 0); }
   };
+  // Each table twice: values looked up, and values computed as (num * code) / den (the vector path).
   for (int bits = 1; bits <= 5; ++bits)
-    check(StepTable([bits](float a) { return quantize_activation(a, bits); }, 0, act_code_max(bits),
-                    [bits](int32_t c) { return activation_value(c, bits); }),
-          [bits](float a) { return activation_value(quantize_activation(a, bits), bits); },
-          "activation bits " + std::to_string(bits));
+    for (bool affine : {false, true})
+      check(StepTable([bits](float a) { return quantize_activation(a, bits); }, 0, act_code_max(bits),
+                      [bits](int32_t c) { return activation_value(c, bits); }, affine ? 1.0f : 0.0f,
+                      affine ? static_cast<float>(act_code_max(bits)) : 0.0f),
+            [bits](float a) { return activation_value(quantize_activation(a, bits), bits); },
+            "activation bits " + std::to_string(bits) + (affine ? " affine" : ""));
   for (int bits = 2; bits <= 5; ++bits)
-    for (float alpha : {1.0f, 0.0371f, 0.8123f}) {
+    for (float alpha : {1.0f, 0.0371f, 0.8123f})
+      for (bool affine : {false, true}) {
       const int32_t L = weight_code_max(bits);
       const StepTable t([bits, alpha](float w) { return quantize_weight(w, bits, alpha); }, -L, L,
-                        [bits, alpha](int32_t c) { return weight_value(c, bits, alpha); });
+                        [bits, alpha](int32_t c) { return weight_value(c, bits, alpha); }, affine ? alpha : 0.0f,
+                        affine ? static_cast<float>(L) : 0.0f);
       // NaN is the one input the table does not map (quantize_weights checks it separately).
       check(t,
             [bits, alpha](float w) {
               return std::isnan(w) ? weight_value(-weight_code_max(bits), bits, alpha)
                                    : weight_value(quantize_weight(w, bits, alpha), bits, alpha);
             },
-            "weight bits " + std::to_string(bits) + " alpha " + std::to_string(alpha));
-    }
+            "weight bits " + std::to_string(bits) + " alpha " + std::to_string(alpha) + (affine ? " affine" : ""));
+      }
 }
 
 BOOST_AUTO_TEST_CASE(weight_quantization_with_nan_uses_the_common_quantizer) {
