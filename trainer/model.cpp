@@ -321,13 +321,18 @@ void Model::quantize_weights(Node& nd) {
     const StepTable table([bits, alpha](float v) { return quantize_weight(v, bits, alpha); }, -L, L,
                           [bits, alpha](int32_t c) { return weight_value(c, bits, alpha); }, alpha,
                           static_cast<float>(weight_scale_den(bits)));
-#pragma omp parallel num_threads(threads()) if (n > 16384) reduction(|| : has_nan)
+    int nan_seen = 0;
+#pragma omp parallel num_threads(threads()) if (n > 16384) reduction(| : nan_seen)
     {
       int64_t lo, hi;
       split_range(n, omp_get_num_threads(), omp_get_thread_num(), &lo, &hi);
       table.apply(w + lo, wq + lo, hi - lo);
-      for (int64_t i = lo; i < hi; ++i) has_nan = has_nan || std::isnan(w[i]);
+      int seen = 0;
+#pragma omp simd reduction(| : seen)
+      for (int64_t i = lo; i < hi; ++i) seen |= w[i] != w[i] ? 1 : 0;
+      nan_seen |= seen;
     }
+    has_nan = nan_seen != 0;
   } else {
     has_nan = true;  // use the per-element path below for every weight
   }
