@@ -461,13 +461,15 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
       }
     } else if (l.op == LayerOp::fc) {
       const int64_t C = l.c;
+      // Split by output neurons: each thread reads (and OpenBLAS packs) only its rows of the weight
+      // matrix, the large operand, instead of every thread packing all of it.
 #pragma omp parallel num_threads(T)
       {
         int64_t lo, hi;
-        split_range(n, omp_get_num_threads(), omp_get_thread_num(), &lo, &hi);
+        split_range(K, omp_get_num_threads(), omp_get_thread_num(), &lo, &hi);
         if (hi > lo)
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ii(hi - lo), ii(K), ii(C), 1.0f, in + lo * C, ii(C),
-                      nd.wq.data(), ii(C), 0.0f, zbuf + lo * K, ii(K));
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ii(n), ii(hi - lo), ii(C), 1.0f, in, ii(C),
+                      nd.wq.data() + lo * C, ii(C), 0.0f, zbuf + lo, ii(K));
       }
     } else if (l.op == LayerOp::maxpool || l.op == LayerOp::avgpool) {
       const bool is_max = l.op == LayerOp::maxpool;
@@ -838,11 +840,11 @@ void Model::backward(const std::vector<float>& dlogits) {
         if (hi > lo)
           cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(hi - lo), ii(C), ii(n), 1.0f, dz + lo, ii(K),
                       in, ii(C), 0.0f, dwq + lo * C, ii(C));
-        if (dx) {
-          split_range(n, nt, t, &lo, &hi);
+        if (dx) {  // split by input features, so each thread reads only its columns of the weights
+          split_range(C, nt, t, &lo, &hi);
           if (hi > lo)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ii(hi - lo), ii(C), ii(K), 1.0f,
-                        dz + lo * K, ii(K), wq, ii(C), 1.0f, dx + lo * C, ii(C));
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ii(n), ii(hi - lo), ii(K), 1.0f, dz, ii(K),
+                        wq + lo, ii(C), 1.0f, dx + lo, ii(C));
         }
       }
     }
