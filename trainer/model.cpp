@@ -803,31 +803,44 @@ void Model::backward(const std::vector<float>& dlogits) {
     const float* in = input_of(node, 0);
     const float* wq = nd.wq.data();
     if (l.op == LayerOp::conv) {
-      // dwq[K, CRS] = dz[K, n*P] col[CRS, n*P]^T, split by output rows (no partial sums to reduce);
-      // dcol[CRS, n*P] = wq^T dz, split by images, each thread then adds its images' columns into dx.
+      // dwq[K, CRS] = dz[K, n*P] col[CRS, n*P]^T: each thread reduces over its own images into its
+      // partial buffer (so it packs only its half of col, the large operand), and the partials are
+      // summed in thread order: the result depends only on the thread count.
+      // dcol[CRS, n*P] = wq^T dz over the same images, then each thread adds its images' columns into dx.
       const int64_t G = l.groups, Cg = l.c / G, Kg = K / G, CRS = Cg * l.r * l.s, NP = n * P;
       const float* colp = nd.col.data();
       if (dx) nd.dcol.resize(static_cast<size_t>(l.c * l.r * l.s * NP));
       float* dcol = nd.dcol.data();
+      nd.dw_part.resize(static_cast<size_t>(T * WN));
+      float* part = nd.dw_part.data();
 #pragma omp parallel num_threads(T)
       {
         const int nt = omp_get_num_threads(), t = omp_get_thread_num();
         int64_t lo, hi;
-        split_range(Kg, nt, t, &lo, &hi);
-        if (hi > lo)
+        split_range(n, nt, t, &lo, &hi);
+        float* mine = part + t * WN;
+        if (hi > lo) {
           for (int64_t g = 0; g < G; ++g)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ii(hi - lo), ii(CRS), ii(NP), 1.0f,
-                        dz + (g * Kg + lo) * NP, ii(NP), colp + g * CRS * NP, ii(NP), 0.0f,
-                        dwq + (g * Kg + lo) * CRS, ii(CRS));
-        if (dx) {
-          split_range(n, nt, t, &lo, &hi);
-          if (hi > lo) {
-            for (int64_t g = 0; g < G; ++g)
-              cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(CRS), ii((hi - lo) * P), ii(Kg), 1.0f,
-                          wq + g * Kg * CRS, ii(CRS), dz + g * Kg * NP + lo * P, ii(NP), 0.0f,
-                          dcol + g * CRS * NP + lo * P, ii(NP));
-            for (int64_t b = lo; b < hi; ++b) col2im_add(dcol + b * P, l, dx + b * in_size, NP);
-          }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ii(Kg), ii(CRS), ii((hi - lo) * P), 1.0f,
+                        dz + g * Kg * NP + lo * P, ii(NP), colp + g * CRS * NP + lo * P, ii(NP), 0.0f,
+                        mine + g * Kg * CRS, ii(CRS));
+        } else {
+          std::fill(mine, mine + WN, 0.0f);
+        }
+        if (dx && hi > lo) {
+          for (int64_t g = 0; g < G; ++g)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(CRS), ii((hi - lo) * P), ii(Kg), 1.0f,
+                        wq + g * Kg * CRS, ii(CRS), dz + g * Kg * NP + lo * P, ii(NP), 0.0f,
+                        dcol + g * CRS * NP + lo * P, ii(NP));
+          for (int64_t b = lo; b < hi; ++b) col2im_add(dcol + b * P, l, dx + b * in_size, NP);
+        }
+#pragma omp barrier
+        int64_t wlo, whi;
+        split_range(WN, nt, t, &wlo, &whi);
+        for (int64_t i = wlo; i < whi; ++i) {
+          float acc = part[i];
+          for (int u = 1; u < nt; ++u) acc += part[u * WN + i];
+          dwq[i] = acc;
         }
       }
     } else {  // fc

@@ -85,6 +85,7 @@ struct Node {
   std::vector<int64_t> argmax;   ///< maxpool: flat index into the producer's output
   // backward scratch, kept between steps so large buffers are not re-allocated every batch
   std::vector<float> dz, dwq, dcol;
+  std::vector<float> dw_part;  ///< conv: per-thread partial weight gradients [threads, weights]
 };
 
 struct ParamRef {
