@@ -248,7 +248,11 @@ __attribute__((target("avx"))) void apply_avx(const float* t, int nt, float lo, 
   }
   *done = i;
 }
-const bool kHaveAvx = __builtin_cpu_supports("avx");
+// Runs during static initialization, so the CPU model must be initialized first (GCC's rule).
+const bool kHaveAvx = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx") != 0;
+}();
 #endif
 
 }  // namespace
