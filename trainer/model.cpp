@@ -810,10 +810,13 @@ void Model::backward(const std::vector<float>& dlogits) {
       // dwq[K, CRS] = dz[K, n*P] col[CRS, n*P]^T: each thread reduces over its own images into its
       // partial buffer (so it packs only its half of col, the large operand), and the partials are
       // summed in thread order: the result depends only on the thread count.
-      // dcol[CRS, n*P] = wq^T dz over the same images, then each thread adds its images' columns into dx.
+      // dcol[CRS, images*P] = wq^T dz over the same images, then each thread adds its images' columns
+      // into dx.
       const int64_t G = l.groups, Cg = l.c / G, Kg = K / G, CRS = Cg * l.r * l.s, NP = n * P;
       const float* colp = nd.col.data();
-      if (dx) nd.dcol.resize(static_cast<size_t>(l.c * l.r * l.s * NP));
+      const int64_t rows = l.c * l.r * l.s;
+      const int64_t cb = std::max<int64_t>(1, (128 * 1024) / std::max<int64_t>(1, rows * P));  // ~512 KiB
+      if (dx) nd.dcol.resize(static_cast<size_t>(T * rows * cb * P));
       float* dcol = nd.dcol.data();
       nd.dw_part.resize(static_cast<size_t>(T * WN));
       float* part = nd.dw_part.data();
@@ -832,11 +835,17 @@ void Model::backward(const std::vector<float>& dlogits) {
           std::fill(mine, mine + WN, 0.0f);
         }
         if (dx && hi > lo) {
-          for (int64_t g = 0; g < G; ++g)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(CRS), ii((hi - lo) * P), ii(Kg), 1.0f,
-                        wq + g * Kg * CRS, ii(CRS), dz + g * Kg * NP + lo * P, ii(NP), 0.0f,
-                        dcol + g * CRS * NP + lo * P, ii(NP));
-          for (int64_t b = lo; b < hi; ++b) col2im_add(dcol + b * P, l, dx + b * in_size, NP);
+          // A few images at a time, so this thread's dcol block stays in cache between the GEMM
+          // that writes it and col2im that reads it.
+          float* mine_col = dcol + t * rows * cb * P;
+          for (int64_t b0 = lo; b0 < hi; b0 += cb) {
+            const int64_t nb = std::min(cb, hi - b0), ld = nb * P;
+            for (int64_t g = 0; g < G; ++g)
+              cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(CRS), ii(ld), ii(Kg), 1.0f,
+                          wq + g * Kg * CRS, ii(CRS), dz + g * Kg * NP + b0 * P, ii(NP), 0.0f,
+                          mine_col + g * CRS * ld, ii(ld));
+            for (int64_t b = 0; b < nb; ++b) col2im_add(mine_col + b * P, l, dx + (b0 + b) * in_size, ld);
+          }
         }
 #pragma omp barrier
         int64_t wlo, whi;
