@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "common/atomic_file.h"
@@ -16,9 +17,11 @@
 #include "common/subprocess.h"
 #include "energy/analytic_counts.h"
 #include "energy/pricing.h"
+#include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
 #include "sim/simulator.h"
 #include "workloads/network.h"
+#include "workloads/trace.h"
 
 namespace wrpn {
 
@@ -115,6 +118,28 @@ TrainedAccuracy trained_accuracy(const SweepConfig& config, const DesignPoint& p
   return r;
 }
 
+namespace {
+
+/// The trace of a trained run (`wrpn trace` in a child process) with `images` test images, exported
+/// once into the run's cache directory and reused by every hardware point of that network.
+std::string trace_of_trained_run(const std::string& run_dir, int64_t images) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(run_dir) / ("trace-" + std::to_string(images) + "img");
+  FileLock lock((fs::path(run_dir) / "trace.lock").string());
+  if (fs::exists(dir / "trace.json")) return dir.string();
+  fs::remove_all(dir);
+  const ProcessResult p =
+      run_process({self_executable(), "trace", "--checkpoint", (fs::path(run_dir) / "checkpoint.bin").string(),
+                   "--images", std::to_string(images), "--out", dir.string()},
+                  /*capture=*/true);
+  if (p.exit_code != 0)
+    fail("DSE008", run_dir, "",
+         "trace export failed (exit " + std::to_string(p.exit_code) + "): " + p.output.substr(0, p.output.find('\n')));
+  return dir.string();
+}
+
+}  // namespace
+
 nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& point) {
   const auto start = std::chrono::steady_clock::now();
   nlohmann::json r{{"id", point.id()}, {"point", point.to_json()}};
@@ -124,11 +149,29 @@ nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& poin
     net = apply_precision(net, PrecisionPolicy::uniform(point.wbits, point.abits));
     net = with_batch(net, config.batch);
     const ArchConfig arch = config.arch_for(point);
-    const energy::TechTable tech =
+    energy::TechTable tech =
         point.tech.empty() ? energy::TechTable::load_default() : energy::TechTable::load(point.tech);
+    if (!config.synth_calibration.empty()) tech = energy::with_synth_calibration(tech, config.synth_calibration);
+
+    std::optional<TrainedAccuracy> trained;
+    if (config.accuracy == AccuracyMode::train) trained = trained_accuracy(config, point);
 
     std::vector<ActionCounts> counts;
-    if (config.sim == SimMode::timing) {
+    // FP32 networks have no integer trace: their points are simulated timing-only.
+    const bool functional = config.sim == SimMode::functional && point.wbits != 32 && point.abits != 32;
+    if (functional) {
+      const std::string trace_dir = trace_of_trained_run(trained->run_dir, config.batch);
+      const Trace trace = read_trace(trace_dir);
+      const sim::SimResult s = sim::simulate(arch, sim::workload_from_trace(trace, trace_dir));
+      if (s.mismatches > 0)
+        fail("DSE008", trace_dir, "",
+             std::to_string(s.mismatches) + " simulated outputs differ from the trace; first: " + s.first_mismatch);
+      counts = sim::layer_counts(s);
+      if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
+      r["counts_source"] = "systemc-functional";
+      r["trace"] = trace_dir;
+      r["bit_exact_outputs"] = s.outputs_checked;
+    } else if (config.sim != SimMode::analytic) {
       const sim::SimResult s = sim::simulate(arch, sim::workload_from_network(net, config.network));
       counts = sim::layer_counts(s);
       // layer_counts appends the total; pricing wants layers only.
@@ -142,11 +185,10 @@ nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& poin
     const energy::EnergyBreakdown e = energy::price(counts, tech);
     nlohmann::json ej{{"total", e.total_pj}};
     for (size_t i = 0; i < e.components.size(); ++i) ej[e.components[i]] = e.total_by_component_pj[i];
-    if (config.accuracy == AccuracyMode::train) {
-      const TrainedAccuracy t = trained_accuracy(config, point);
-      r["accuracy_pct"] = t.accuracy_pct;
-      r["train_run"] = t.run_dir;
-      r["train_cached"] = t.cached;
+    if (trained) {
+      r["accuracy_pct"] = trained->accuracy_pct;
+      r["train_run"] = trained->run_dir;
+      r["train_cached"] = trained->cached;
     }
     r["status"] = "ok";
     r["macs"] = total.macs;
@@ -159,6 +201,7 @@ nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& poin
       r["area_mm2"] = a.total_mm2;
       r["pe_area_um2"] = a.pe_um2;
       r["array_area_mm2"] = a.array_mm2;
+      r["area_source"] = config.synth_calibration.empty() ? "tech table" : "tech table, Yosys-calibrated MACs";
     }
   } catch (const DiagnosticError& err) {
     r["status"] = "failed";

@@ -128,11 +128,16 @@ SweepConfig SweepConfig::from_json(const ConfigObject& root) {
     const ConfigObject run = root.get_object("run");
     c.accuracy =
         run.get_enum("accuracy", {"none", "train"}, "none") == "train" ? AccuracyMode::train : AccuracyMode::none;
-    c.sim = run.get_enum("sim", {"timing", "analytic"}, "timing") == "timing" ? SimMode::timing : SimMode::analytic;
+    const std::string sim = run.get_enum("sim", {"timing", "analytic", "functional"}, "timing");
+    c.sim = sim == "timing" ? SimMode::timing : sim == "analytic" ? SimMode::analytic : SimMode::functional;
     c.area = run.get_bool("area", true);
     c.train_epochs = run.get_int("train_epochs", 1, 1000, 3);
     c.train_images = run.get_int("train_images", 0, 60000, 0);
     c.train_cache = run.get_string("train_cache", "results/cache/train");
+    c.synth_calibration = run.get_string("synth_calibration", "");
+    if (c.sim == SimMode::functional && c.accuracy != AccuracyMode::train)
+      run.error("sim", "CFG002", "functional simulation needs \"accuracy\": \"train\"",
+                "the trace comes from the trained network: set run.accuracy to \"train\", or use \"timing\"");
     run.finish();
   }
   root.finish();
@@ -154,28 +159,34 @@ nlohmann::json SweepConfig::to_json() const {
   for (const auto& [r, cc] : arrays) arrays_json.push_back({r, cc});
   nlohmann::json dataflows_json = nlohmann::json::array();
   for (auto d : dataflows) dataflows_json.push_back(to_string(d));
-  return {{"kind", "sweep"},
-          {"version", kConfigVersion},
-          {"name", name},
-          {"network", network},
-          {"batch", batch},
-          {"arch", arch_path},
-          {"seed", seed},
-          {"axes",
-           {{"wbits", wbits},
-            {"abits", abits},
-            {"width", width},
-            {"array", arrays_json},
-            {"dataflow", dataflows_json},
-            {"buffer_scale", buffer_scales},
-            {"tech", techs}}},
-          {"run",
-           {{"accuracy", accuracy == AccuracyMode::train ? "train" : "none"},
-            {"sim", sim == SimMode::timing ? "timing" : "analytic"},
-            {"area", area},
-            {"train_epochs", train_epochs},
-            {"train_images", train_images},
-            {"train_cache", train_cache}}}};
+  nlohmann::json j{{"kind", "sweep"},
+                   {"version", kConfigVersion},
+                   {"name", name},
+                   {"network", network},
+                   {"batch", batch},
+                   {"arch", arch_path},
+                   {"seed", seed},
+                   {"axes",
+                    {{"wbits", wbits},
+                     {"abits", abits},
+                     {"width", width},
+                     {"array", arrays_json},
+                     {"dataflow", dataflows_json},
+                     {"buffer_scale", buffer_scales},
+                     {"tech", techs}}},
+                   {"run",
+                    {{"accuracy", accuracy == AccuracyMode::train ? "train" : "none"},
+                     {"sim", sim == SimMode::timing     ? "timing"
+                             : sim == SimMode::analytic ? "analytic"
+                                                        : "functional"},
+                     {"area", area},
+                     {"train_epochs", train_epochs},
+                     {"train_images", train_images},
+                     {"train_cache", train_cache}}}};
+  // Only when set, so the effective config (and the hash that recognises a sweep directory) of
+  // configs without it is unchanged.
+  if (!synth_calibration.empty()) j["run"]["synth_calibration"] = synth_calibration;
+  return j;
 }
 
 std::vector<DesignPoint> SweepConfig::points() const {

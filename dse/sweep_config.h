@@ -39,7 +39,9 @@ struct DesignPoint {
 };
 
 enum class AccuracyMode { none, train };
-enum class SimMode { timing, analytic };
+/// timing: SystemC timing-only run of the network shape; analytic: energy/'s closed-form counts;
+/// functional: the trained network's trace (needs accuracy = train) simulated bit-exactly.
+enum class SimMode { timing, analytic, functional };
 
 struct SweepConfig {
   std::string name;
@@ -61,6 +63,9 @@ struct SweepConfig {
   /// Trained runs are cached here by a hash of their full training configuration, so every sweep
   /// (and every hardware point of one sweep) reuses them.
   std::string train_cache = "results/cache/train";
+  /// Cached Yosys results (`wrpn synth`): when set, integer MAC energy and PE area take their
+  /// bit-width scaling from the synthesized MACs (energy::with_synth_calibration).
+  std::string synth_calibration;
   uint64_t seed = 1;
 
   static SweepConfig from_json(const ConfigObject& root);

@@ -69,6 +69,15 @@ BOOST_AUTO_TEST_CASE(bad_sweep_configs_are_rejected_with_a_pointer) {
                "error[CFG002] " + kRoot +
                    "/tests/fixtures/sweep/CFG002_bad.json:/axes/wbits/1: expected bits in [1, 16] or 32, got 17");
   }
+  try {
+    SweepConfig::load(kRoot + "/tests/fixtures/sweep/CFG002_functional_bad.json");
+    BOOST_FAIL("expected CFG002");
+  } catch (const DiagnosticError& e) {
+    const std::string first = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
+    BOOST_TEST(first == "error[CFG002] " + kRoot +
+                            "/tests/fixtures/sweep/CFG002_functional_bad.json:/run/sim: functional simulation needs "
+                            "\"accuracy\": \"train\"");
+  }
   BOOST_CHECK_THROW(
       parse(R"({"kind":"sweep","version":1,"network":"lenet","axes":{"wbits":[4],"abits":[4],"array":[[0,4]]}})"),
       DiagnosticError);
