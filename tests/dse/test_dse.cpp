@@ -11,6 +11,10 @@
 #include "dse/sweep_config.h"
 #include "dse/sweep_runner.h"
 
+// libsystemc.so refers to sc_main. These tests never run a simulation, so wrpn::sim's weak
+// definition (in simulator.o, linked only with simulate()) may be left out of the link: provide one.
+extern "C" int sc_main(int, char**) { return 0; }
+
 using namespace wrpn;
 namespace fs = std::filesystem;
 
