@@ -58,9 +58,11 @@ void run_verify_cmd(const VerifyCli& c) {
     for (const auto& n : rtl::verify_unit_names()) std::printf("%s\n", n.c_str());
     return;
   }
-  if (c.vectors < 1) fail("RTL001", "", "--vectors", "expected at least 1 random vector, got " + std::to_string(c.vectors));
+  if (c.vectors < 1)
+    fail("RTL001", "", "--vectors", "expected at least 1 random vector, got " + std::to_string(c.vectors));
   if (c.tiles < 0) fail("RTL001", "", "--tiles", "expected a tile count >= 0, got " + std::to_string(c.tiles));
-  if (c.trace_rows < 0) fail("RTL001", "", "--trace-rows", "expected >= 0 (0 = all), got " + std::to_string(c.trace_rows));
+  if (c.trace_rows < 0)
+    fail("RTL001", "", "--trace-rows", "expected >= 0 (0 = all), got " + std::to_string(c.trace_rows));
   rtl::VerifyOptions o;
   o.seed = c.seed;
   o.random_vectors = c.vectors;
@@ -102,10 +104,11 @@ void run_verify_cmd(const VerifyCli& c) {
 
 void run_bench_cmd(const BenchCli& c) {
   const rtl::ArrayRate r = rtl::bench_array_rate(c.unit, c.cycles, c.seed);
-  std::printf("%s: %llu cycles in %.3f s wall (%.3f s CPU) = %.0f cycles/s wall, %.0f cycles per CPU second "
-              "(K = 64 tiles back to back, no reference in the loop)\n",
-              r.unit.c_str(), static_cast<unsigned long long>(r.cycles), r.seconds, r.cpu_seconds,
-              r.cycles_per_second(), r.cycles_per_cpu_second());
+  std::printf(
+      "%s: %llu cycles in %.3f s wall (%.3f s CPU) = %.0f cycles/s wall, %.0f cycles per CPU second "
+      "(K = 64 tiles back to back, no reference in the loop)\n",
+      r.unit.c_str(), static_cast<unsigned long long>(r.cycles), r.seconds, r.cpu_seconds, r.cycles_per_second(),
+      r.cycles_per_cpu_second());
 }
 
 void run_synth_cmd(const SynthCli& c) {
@@ -176,15 +179,17 @@ void register_rtl_commands(CommandGroups& g) {
   v->add_option("--trace", vc.trace,
                 "Replay the conv/fc layers of this trainer trace directory through the largest integer array "
                 "(im2col GEMMs) and compare with the reference and the trace's accumulators");
-  v->add_option("--trace-rows", vc.trace_rows, "Output pixels replayed per trace layer (0 = all)")->capture_default_str();
+  v->add_option("--trace-rows", vc.trace_rows, "Output pixels replayed per trace layer (0 = all)")
+      ->capture_default_str();
   v->add_option("--vcd", vc.vcd, "Write a VCD waveform (with several units: FILE-<unit>.vcd each; use --unit)");
   v->add_flag("--list", vc.list, "List the unit names and exit");
   v->callback([] { run_verify_cmd(vc); });
 
   static BenchCli bc;
   CLI::App* b = g.bench.add_subcommand(
-      "rtl", "Verilator simulation rate of an array model: cycles per second with random full tiles driven back "
-             "to back and no reference model in the loop");
+      "rtl",
+      "Verilator simulation rate of an array model: cycles per second with random full tiles driven back "
+      "to back and no reference model in the loop");
   b->add_option("--unit", bc.unit, "Array model (see wrpn verify --list)")->capture_default_str();
   b->add_option("--cycles", bc.cycles, "Clock cycles to simulate (at least)")->capture_default_str();
   b->add_option("--seed", bc.seed, "Operand seed")->capture_default_str();
@@ -197,7 +202,8 @@ void register_rtl_commands(CommandGroups& g) {
       "(rtl/synth/flow.ys.in: generic 2-input gates and muxes) and report cells, flip-flops, an area estimate "
       "(rtl/synth/cell_area.json: Nangate 45 nm X1 cell areas) and a transistor estimate (Yosys stat -tech cmos plus "
       "flip-flops). Results are cached as one JSON per variant in results/synth/ (schema in rtl/README.md) and reused "
-      "while the RTL, flow, cell table and Yosys version are unchanged; 16-bit, 64-lane binary and FP32 variants use abc -fast (FP32 about 10 s of CPU, over a minute of wall time on a loaded machine).");
+      "while the RTL, flow, cell table and Yosys version are unchanged; 16-bit, 64-lane binary and FP32 variants use "
+      "abc -fast (FP32 about 10 s of CPU, over a minute of wall time on a loaded machine).");
   s->add_option("--variant", sc.variants, "Only variants whose id starts with this (repeatable, see --list)");
   s->add_option("--width", sc.widths, "Only these nominal widths (1, 2, 4, 8, 16; 32 = FP32; repeatable)");
   s->add_option("--out", sc.out, "Cache directory (default: results/synth in the source tree)");

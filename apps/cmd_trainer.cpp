@@ -58,18 +58,22 @@ void register_trainer_commands(CommandGroups& g) {
   auto& c = ta.cfg;
   train->add_option("--config", ta.config_path, "a `train` JSON config (kind \"train\"); flags given too override it");
   train->add_option("--model", c.spec.model, "lenet, mlp or resnet_mini")->capture_default_str();
-  train->add_option("--width", c.spec.width, "width multiplier w >= 1 (widens every hidden layer)")->capture_default_str();
-  train->add_option("--wbits", c.spec.wbits, "weight bits: 1 binary, 2 ternary, 3..16, 32 = FP32")->capture_default_str();
+  train->add_option("--width", c.spec.width, "width multiplier w >= 1 (widens every hidden layer)")
+      ->capture_default_str();
+  train->add_option("--wbits", c.spec.wbits, "weight bits: 1 binary, 2 ternary, 3..16, 32 = FP32")
+      ->capture_default_str();
   train->add_option("--abits", c.spec.abits, "activation bits 1..16, or 32 = FP32 (ReLU)")->capture_default_str();
-  train->add_option("--first-last-wbits", c.spec.first_last_wbits,
-                    "weight bits of the first and last layers; 0 = default (8 when quantized, 32 in FP32)")
+  train
+      ->add_option("--first-last-wbits", c.spec.first_last_wbits,
+                   "weight bits of the first and last layers; 0 = default (8 when quantized, 32 in FP32)")
       ->capture_default_str();
   train->add_option("--epochs", c.epochs, "training epochs")->capture_default_str();
   train->add_option("--batch", c.batch, "mini-batch size")->capture_default_str();
   train->add_option("--lr", c.optim.lr, "peak learning rate")->capture_default_str();
   train->add_option("--optimizer", c.optim.kind, "sgd (momentum, Nesterov) or adam")->capture_default_str();
   train->add_option("--momentum", c.optim.momentum, "SGD momentum")->capture_default_str();
-  train->add_option("--weight-decay", c.optim.weight_decay, "L2 weight decay on conv/fc weights")->capture_default_str();
+  train->add_option("--weight-decay", c.optim.weight_decay, "L2 weight decay on conv/fc weights")
+      ->capture_default_str();
   train->add_option("--schedule", c.optim.schedule, "cosine, step or constant")->capture_default_str();
   train->add_option("--step-epochs", c.optim.step_epochs, "step schedule: epochs between drops")->capture_default_str();
   train->add_option("--step-gamma", c.optim.step_gamma, "step schedule: factor per drop")->capture_default_str();
@@ -80,7 +84,8 @@ void register_trainer_commands(CommandGroups& g) {
   train->add_option("--train-images", c.train_images, "use only the first N training images (0 = all)");
   train->add_option("--test-images", c.test_images, "evaluate on the first N test images (0 = all)");
   train->add_option("--out", ta.out, "run directory to create (or continue with --resume)")->required();
-  train->add_flag("--resume", ta.resume, "continue the run in --out from its last checkpoint (its saved config is used)");
+  train->add_flag("--resume", ta.resume,
+                  "continue the run in --out from its last checkpoint (its saved config is used)");
   train->add_flag("--quiet", ta.quiet, "no progress bar");
   train->callback([train] {
     trainer::TrainConfig cfg = ta.cfg;
@@ -155,10 +160,11 @@ void register_trainer_commands(CommandGroups& g) {
   infer->callback([] {
     const auto r = trainer::infer_trace(ia.trace, ia.data, ia.test_images, ia.checkpoint, ia.threads, !ia.no_dataset);
     const auto& sc = r.self;
-    std::printf("trace %s: %s, %ld images, %ld layers: %ld output codes and %ld accumulators re-computed, %ld + %ld differ\n",
-                ia.trace.c_str(), r.network.c_str(), static_cast<long>(r.trace_images), static_cast<long>(sc.layers),
-                static_cast<long>(sc.outputs_checked), static_cast<long>(sc.acc_checked),
-                static_cast<long>(sc.output_mismatches), static_cast<long>(sc.acc_mismatches));
+    std::printf(
+        "trace %s: %s, %ld images, %ld layers: %ld output codes and %ld accumulators re-computed, %ld + %ld differ\n",
+        ia.trace.c_str(), r.network.c_str(), static_cast<long>(r.trace_images), static_cast<long>(sc.layers),
+        static_cast<long>(sc.outputs_checked), static_cast<long>(sc.acc_checked),
+        static_cast<long>(sc.output_mismatches), static_cast<long>(sc.acc_mismatches));
     if (sc.output_mismatches || sc.acc_mismatches) check_failed("first difference: " + sc.first_mismatch);
     if (ia.no_dataset) return;
     const auto pct = [](int64_t a, int64_t b) { return 100.0 * static_cast<double>(a) / static_cast<double>(b); };
@@ -167,14 +173,16 @@ void register_trainer_commands(CommandGroups& g) {
     if (!r.compared) return;
     std::string list;
     for (size_t i = 0; i < r.differing.size() && i < 5; ++i) list += (i ? ", " : "") + std::to_string(r.differing[i]);
-    std::printf("trainer quantized forward: %.2f%%; predictions differ on %ld of %ld images (%.3f%%, agreement %.3f%%)\n",
-                pct(r.trainer_correct, r.images), static_cast<long>(r.differ), static_cast<long>(r.images),
-                pct(r.differ, r.images), 100.0 - pct(r.differ, r.images));
+    std::printf(
+        "trainer quantized forward: %.2f%%; predictions differ on %ld of %ld images (%.3f%%, agreement %.3f%%)\n",
+        pct(r.trainer_correct, r.images), static_cast<long>(r.differ), static_cast<long>(r.images),
+        pct(r.differ, r.images), 100.0 - pct(r.differ, r.images));
     if (r.differ > 0)
-      std::printf("  why: the trainer accumulates in FP32 (BLAS order), the trace exactly in integers; a rounding\n"
-                  "  difference moves an activation across a code boundary when the two top classes are close\n"
-                  "  (largest trainer top-2 logit margin among the differing images: %.4g); first: %s\n",
-                  r.max_differing_margin, list.c_str());
+      std::printf(
+          "  why: the trainer accumulates in FP32 (BLAS order), the trace exactly in integers; a rounding\n"
+          "  difference moves an activation across a code boundary when the two top classes are close\n"
+          "  (largest trainer top-2 logit margin among the differing images: %.4g); first: %s\n",
+          r.max_differing_margin, list.c_str());
   });
 
   // ------------------------------------------------------------------ bench train

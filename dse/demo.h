@@ -15,10 +15,10 @@ namespace wrpn {
 
 struct DemoOptions {
   std::string out_dir = "results/demo";
-  int epochs = 2;            ///< per training run
+  int epochs = 2;                ///< per training run
   int64_t train_images = 30000;  ///< first N training images (0 = all 60,000): keeps the demo at minutes
-  int64_t test_images = 0;   ///< 0 = all 10,000
-  int64_t trace_images = 8;  ///< images in the WRPN trace (the functional simulation's workload)
+  int64_t test_images = 0;       ///< 0 = all 10,000
+  int64_t trace_images = 8;      ///< images in the WRPN trace (the functional simulation's workload)
   int threads = 2;
   uint64_t seed = 1;
   std::string data_dir;   ///< "" = the trainer's default (Debian's dataset-fashion-mnist)

@@ -21,12 +21,8 @@ nlohmann::json EnergyBreakdown::to_json() const {
     for (size_t i = 0; i < components.size(); ++i) comp[components[i]] = l.component_pj[i];
     layers_j.push_back({{"layer", l.layer}, {"cycles", l.cycles}, {"energy_pj", l.total_pj}, {"components_pj", comp}});
   }
-  return {{"tech", tech},
-          {"counts_source", counts_source},
-          {"total_energy_pj", total_pj},
-          {"time_s", time_s},
-          {"components_pj", by_comp},
-          {"layers", layers_j}};
+  return {{"tech", tech},     {"counts_source", counts_source}, {"total_energy_pj", total_pj},
+          {"time_s", time_s}, {"components_pj", by_comp},       {"layers", layers_j}};
 }
 
 ActionEnergies action_energies(const ActionCounts& c, const TechTable& t) {
@@ -53,7 +49,8 @@ EnergyBreakdown price(const std::vector<ActionCounts>& per_layer, const TechTabl
   std::vector<std::string> buffer_names;
   for (const auto& l : per_layer)
     for (const auto& b : l.buffers)
-      if (std::find(buffer_names.begin(), buffer_names.end(), b.name) == buffer_names.end()) buffer_names.push_back(b.name);
+      if (std::find(buffer_names.begin(), buffer_names.end(), b.name) == buffer_names.end())
+        buffer_names.push_back(b.name);
   for (const auto& n : buffer_names) out.components.push_back(n);
   out.components.push_back(kDram);
   out.components.push_back(kLeakage);
@@ -75,8 +72,8 @@ EnergyBreakdown price(const std::vector<ActionCounts>& per_layer, const TechTabl
     le.component_pj[0] = static_cast<double>(pe_ops) * e.mac_pj;
     le.component_pj[1] = static_cast<double>(c.operand_register_writes) * e.operand_register_pj +
                          static_cast<double>(c.accumulator_updates) * e.accumulator_pj;
-    le.component_pj[2] = static_cast<double>(c.requant_ops) * e.requant_pj + static_cast<double>(c.pool_ops) * e.pool_pj +
-                         static_cast<double>(c.add_ops) * e.add_pj;
+    le.component_pj[2] = static_cast<double>(c.requant_ops) * e.requant_pj +
+                         static_cast<double>(c.pool_ops) * e.pool_pj + static_cast<double>(c.add_ops) * e.add_pj;
     double sram_kib = 0;
     for (const auto& b : c.buffers) {
       const double cap = static_cast<double>(b.capacity_kib);
@@ -87,7 +84,8 @@ EnergyBreakdown price(const std::vector<ActionCounts>& per_layer, const TechTabl
     le.component_pj[index_of(kDram)] =
         static_cast<double>(c.dram_read_bytes + c.dram_write_bytes) * tech.dram_pj_per_byte();
     // Leakage: P [mW] × t [s] = mJ, and 1 mJ = 1e9 pJ.
-    const double pes = c.cycles > 0 ? static_cast<double>(c.pe_active_cycles + c.pe_idle_cycles) / static_cast<double>(c.cycles) : 0.0;
+    const double pes =
+        c.cycles > 0 ? static_cast<double>(c.pe_active_cycles + c.pe_idle_cycles) / static_cast<double>(c.cycles) : 0.0;
     const double leak_mw = pes * e.pe_leakage_mw + sram_kib * tech.sram_leakage_mw_per_kib();
     le.component_pj[index_of(kLeakage)] = leak_mw * c.time_s() * 1e9;
     for (size_t i = 0; i < nc; ++i) {
@@ -104,7 +102,11 @@ EnergyBreakdown price(const std::vector<ActionCounts>& per_layer, const TechTabl
 nlohmann::json AreaBreakdown::to_json() const {
   nlohmann::json bufs = nlohmann::json::object();
   for (const auto& [n, a] : buffers_mm2) bufs[n] = a;
-  return {{"pe_um2", pe_um2}, {"num_pes", num_pes}, {"array_mm2", array_mm2}, {"buffers_mm2", bufs}, {"total_mm2", total_mm2}};
+  return {{"pe_um2", pe_um2},
+          {"num_pes", num_pes},
+          {"array_mm2", array_mm2},
+          {"buffers_mm2", bufs},
+          {"total_mm2", total_mm2}};
 }
 
 AreaBreakdown area(const ArchConfig& arch, const TechTable& tech) {
@@ -124,8 +126,12 @@ AreaBreakdown area(const ArchConfig& arch, const TechTable& tech) {
 nlohmann::json pe_area_table(const TechTable& tech, int wbits, int abits, int acc_bits) {
   nlohmann::json j = nlohmann::json::array();
   auto row = [&](PeType type, int w, int a, int acc) {
-    j.push_back({{"pe_type", to_string(type)}, {"wbits", w}, {"abits", a}, {"acc_bits", acc},
-                 {"area_um2", tech.pe_area_um2(type, w, a, acc)}, {"mac_energy_pj", tech.mac_pj(type, w, a, acc)}});
+    j.push_back({{"pe_type", to_string(type)},
+                 {"wbits", w},
+                 {"abits", a},
+                 {"acc_bits", acc},
+                 {"area_um2", tech.pe_area_um2(type, w, a, acc)},
+                 {"mac_energy_pj", tech.mac_pj(type, w, a, acc)}});
   };
   row(PeType::fp32, 32, 32, 32);
   row(PeType::int_k, 8, 8, acc_bits);

@@ -30,13 +30,13 @@ struct LayerEnergy {
 
 /// Energy by layer and component, in pJ.
 struct EnergyBreakdown {
-  std::string tech;                    ///< tech table name
-  std::string counts_source;           ///< "analytic" or "systemc"
-  std::vector<std::string> components; ///< mac, registers, postproc, <each buffer>, dram, leakage
+  std::string tech;                     ///< tech table name
+  std::string counts_source;            ///< "analytic" or "systemc"
+  std::vector<std::string> components;  ///< mac, registers, postproc, <each buffer>, dram, leakage
   std::vector<LayerEnergy> layers;
   std::vector<double> total_by_component_pj;
   double total_pj = 0;
-  double time_s = 0;                   ///< Σ layer cycles / clock
+  double time_s = 0;  ///< Σ layer cycles / clock
 
   /// Total of one component by name (0 if absent).
   double component_pj(const std::string& name) const;
@@ -45,13 +45,13 @@ struct EnergyBreakdown {
 
 /// Per-action energies used for one ActionCounts record (exposed for tests and docs).
 struct ActionEnergies {
-  double mac_pj = 0;                 ///< one PE operation at the PE's widths
-  double operand_register_pj = 0;    ///< one operand register write ((wbits + abits) / 2 bits)
-  double accumulator_pj = 0;         ///< one accumulator register write (acc_bits)
-  double requant_pj = 0;             ///< one requantization (fp32: multiply + add; int: acc×16 mult + add)
-  double pool_pj = 0;                ///< one pooling compare/add
-  double add_pj = 0;                 ///< one residual addition
-  double pe_leakage_mw = 0;          ///< per PE
+  double mac_pj = 0;               ///< one PE operation at the PE's widths
+  double operand_register_pj = 0;  ///< one operand register write ((wbits + abits) / 2 bits)
+  double accumulator_pj = 0;       ///< one accumulator register write (acc_bits)
+  double requant_pj = 0;           ///< one requantization (fp32: multiply + add; int: acc×16 mult + add)
+  double pool_pj = 0;              ///< one pooling compare/add
+  double add_pj = 0;               ///< one residual addition
+  double pe_leakage_mw = 0;        ///< per PE
 };
 ActionEnergies action_energies(const ActionCounts& c, const TechTable& tech);
 

@@ -100,8 +100,16 @@ BenchFigure run_in_child(BenchFigure (*fn)()) {
     nlohmann::json j;
     try {
       const BenchFigure f = fn();
-      j = {{"name", f.name},   {"setup", f.setup},   {"plan", f.plan_seconds}, {"kernel", f.kernel_seconds}, {"kernel_cpu", f.kernel_cpu_seconds},
-           {"total", f.total_seconds}, {"cycles", f.cycles}, {"macs", f.macs}, {"ok", f.ok}, {"error", f.error}};
+      j = {{"name", f.name},
+           {"setup", f.setup},
+           {"plan", f.plan_seconds},
+           {"kernel", f.kernel_seconds},
+           {"kernel_cpu", f.kernel_cpu_seconds},
+           {"total", f.total_seconds},
+           {"cycles", f.cycles},
+           {"macs", f.macs},
+           {"ok", f.ok},
+           {"error", f.error}};
     } catch (const std::exception& e) {
       j = {{"error", e.what()}};
     }

@@ -9,14 +9,14 @@ namespace wrpn::sim {
 
 struct BenchFigure {
   std::string name;
-  std::string setup;            ///< workload and arch, for the printout
-  double plan_seconds = 0;      ///< host time of simulate() before and after the kernel (planning, totals)
-  double kernel_seconds = 0;    ///< host (wall) time inside sc_start
-  double kernel_cpu_seconds = 0; ///< CPU time inside sc_start (what one core spent; the machine may be shared)
-  double total_seconds = 0;     ///< host time of the whole simulate() call
+  std::string setup;              ///< workload and arch, for the printout
+  double plan_seconds = 0;        ///< host time of simulate() before and after the kernel (planning, totals)
+  double kernel_seconds = 0;      ///< host (wall) time inside sc_start
+  double kernel_cpu_seconds = 0;  ///< CPU time inside sc_start (what one core spent; the machine may be shared)
+  double total_seconds = 0;       ///< host time of the whole simulate() call
   uint64_t cycles = 0, macs = 0;
-  bool ok = false;              ///< functional outputs matched (functional case); ran (timing case)
-  std::string error;            ///< set when the child failed
+  bool ok = false;    ///< functional outputs matched (functional case); ran (timing case)
+  std::string error;  ///< set when the child failed
   /// Rates per CPU second of the kernel (one core).
   double cycles_per_s() const { return kernel_cpu_seconds > 0 ? static_cast<double>(cycles) / kernel_cpu_seconds : 0; }
   double macs_per_s() const { return kernel_cpu_seconds > 0 ? static_cast<double>(macs) / kernel_cpu_seconds : 0; }

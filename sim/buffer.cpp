@@ -3,7 +3,9 @@
 namespace wrpn::sim {
 
 Buffer::Buffer(sc_core::sc_module_name name, SimContext& ctx, const BufferConfig& cfg)
-    : sc_module(name), ctx_(ctx), cfg_(cfg),
+    : sc_module(name),
+      ctx_(ctx),
+      cfg_(cfg),
       slot_words_(static_cast<uint64_t>(cfg.capacity_bits() / cfg.word_bits / (cfg.double_buffered ? 2 : 1))) {}
 
 bool Buffer::check_fits(uint64_t words, const char* what) {
@@ -15,8 +17,10 @@ bool Buffer::check_fits(uint64_t words, const char* what) {
 
 void Buffer::transfer_done(DmaRequest& r) {
   // A load writes the words into the SRAM; a store reads them out.
-  if (r.load) write_words_ += r.words;
-  else read_words_ += r.words;
+  if (r.load)
+    write_words_ += r.words;
+  else
+    read_words_ += r.words;
   r.done = true;
   transfer_event_.notify(sc_core::SC_ZERO_TIME);
 }

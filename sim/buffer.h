@@ -15,9 +15,9 @@ namespace wrpn::sim {
 
 /// One DMA transfer between DRAM and a buffer. Owned by the controller until `done`.
 struct DmaRequest {
-  bool load = true;            ///< DRAM -> buffer (load) or buffer -> DRAM (store)
+  bool load = true;  ///< DRAM -> buffer (load) or buffer -> DRAM (store)
   class Buffer* buffer = nullptr;
-  uint64_t words = 0;          ///< buffer words moved
+  uint64_t words = 0;  ///< buffer words moved
   bool done = false;
 };
 

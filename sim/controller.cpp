@@ -6,10 +6,18 @@
 
 namespace wrpn::sim {
 
-Controller::Controller(sc_core::sc_module_name name, SimContext& ctx, Buffer& weights, Buffer& inputs,
-                       Buffer& outputs, const Dma& dma)
-    : sc_module(name), array_job_o("array_job_o"), ppu_job_o("ppu_job_o"), done_i("done_i"),
-      dma_req_o("dma_req_o"), layer_o("layer_o"), ctx_(ctx), wbuf_(weights), ibuf_(inputs), obuf_(outputs),
+Controller::Controller(sc_core::sc_module_name name, SimContext& ctx, Buffer& weights, Buffer& inputs, Buffer& outputs,
+                       const Dma& dma)
+    : sc_module(name),
+      array_job_o("array_job_o"),
+      ppu_job_o("ppu_job_o"),
+      done_i("done_i"),
+      dma_req_o("dma_req_o"),
+      layer_o("layer_o"),
+      ctx_(ctx),
+      wbuf_(weights),
+      ibuf_(inputs),
+      obuf_(outputs),
       dma_(dma) {
   SC_HAS_PROCESS(Controller);
   SC_THREAD(control_thread);
@@ -58,7 +66,8 @@ void Controller::gather_operands(const LayerPlan& p, const Step& s) {
     gather_int(p, s, t);
     return;
   }
-  const size_t na = static_cast<size_t>(os ? rows * T : T * rows), nb = static_cast<size_t>(os ? T * cols : rows * cols);
+  const size_t na = static_cast<size_t>(os ? rows * T : T * rows),
+               nb = static_cast<size_t>(os ? T * cols : rows * cols);
   if (binary) {
     ops_.a_bits.resize(na);
     ops_.b_bits.resize(nb);
@@ -69,25 +78,33 @@ void Controller::gather_operands(const LayerPlan& p, const Step& s) {
   if (os) {
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t x = 0; x < T; ++x) {
-        if (binary) ops_.a_bits[static_cast<size_t>(i * T + x)] = act_word(s.m0 + i, x);
-        else ops_.a[static_cast<size_t>(i * T + x)] = input_code(s.m0 + i, x);
+        if (binary)
+          ops_.a_bits[static_cast<size_t>(i * T + x)] = act_word(s.m0 + i, x);
+        else
+          ops_.a[static_cast<size_t>(i * T + x)] = input_code(s.m0 + i, x);
       }
     for (int64_t x = 0; x < T; ++x)
       for (int64_t j = 0; j < cols; ++j) {
-        if (binary) ops_.b_bits[static_cast<size_t>(x * cols + j)] = weight_word(j, x);
-        else ops_.b[static_cast<size_t>(x * cols + j)] = weight_code(j, x);
+        if (binary)
+          ops_.b_bits[static_cast<size_t>(x * cols + j)] = weight_word(j, x);
+        else
+          ops_.b[static_cast<size_t>(x * cols + j)] = weight_code(j, x);
       }
     acc_.assign(static_cast<size_t>(rows * cols), 0);
   } else {
     for (int64_t m = 0; m < T; ++m)
       for (int64_t i = 0; i < rows; ++i) {
-        if (binary) ops_.a_bits[static_cast<size_t>(m * rows + i)] = act_word(s.m0 + m, s.l0 + i);
-        else ops_.a[static_cast<size_t>(m * rows + i)] = input_code(s.m0 + m, s.l0 + i);
+        if (binary)
+          ops_.a_bits[static_cast<size_t>(m * rows + i)] = act_word(s.m0 + m, s.l0 + i);
+        else
+          ops_.a[static_cast<size_t>(m * rows + i)] = input_code(s.m0 + m, s.l0 + i);
       }
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < cols; ++j) {
-        if (binary) ops_.b_bits[static_cast<size_t>(i * cols + j)] = weight_word(j, s.l0 + i);
-        else ops_.b[static_cast<size_t>(i * cols + j)] = weight_code(j, s.l0 + i);
+        if (binary)
+          ops_.b_bits[static_cast<size_t>(i * cols + j)] = weight_word(j, s.l0 + i);
+        else
+          ops_.b[static_cast<size_t>(i * cols + j)] = weight_code(j, s.l0 + i);
       }
     // Partial sums live in the output buffer between reduction tiles of the same pixel chunk.
     if (s.first_l) acc_.assign(static_cast<size_t>(T * cols), 0);
@@ -110,8 +127,7 @@ void Controller::gather_int(const LayerPlan& p, const Step& s, const TraceLayer&
     const int64_t ih0 = oh * l.stride - l.pad, iw0 = ow * l.stride - l.pad;
     for (int64_t x = 0; x < xlen; ++x) {
       const int64_t ih = ih0 + r, iw = iw0 + q;
-      dst[x * dst_stride] =
-          (ih < 0 || iw < 0 || ih >= l.h || iw >= l.w) ? 0 : plane0[(c * l.h + ih) * l.w + iw];
+      dst[x * dst_stride] = (ih < 0 || iw < 0 || ih >= l.h || iw >= l.w) ? 0 : plane0[(c * l.h + ih) * l.w + iw];
       if (++q == l.s) {
         q = 0;
         if (++r == l.r) {
@@ -162,7 +178,7 @@ bool Controller::run_layer(const LayerPlan& p) {
 
   // Members, not locals: a run stopped mid-layer (an error) never unwinds this thread's stack.
   std::deque<DmaRequest>& requests = requests_;  // stable addresses while the DMA holds pointers
-  requests.clear();  // every transfer of the previous layer has completed
+  requests.clear();                              // every transfer of the previous layer has completed
   const size_t S = p.steps.size();
   std::vector<DmaRequest*>&wreq = wreq_, &ireq = ireq_;
   wreq.assign(S, nullptr);
@@ -222,14 +238,16 @@ bool Controller::run_layer(const LayerPlan& p) {
     obuf_.count_read(step.obuf_read_words);
     obuf_.count_write(step.obuf_write_words);
     t = ctx_.now_cycles();
-    if (p.on_array) array_job_o.write(job);
-    else ppu_job_o.write(job);
+    if (p.on_array)
+      array_job_o.write(job);
+    else
+      ppu_job_o.write(job);
     done_i.read();
     if (ctx_.error) return false;
     const uint64_t busy = ctx_.now_cycles() - t;
     if (busy != step.compute_cycles + step.port_stall_cycles) {
-      ctx_.internal_error(name(), "step " + std::to_string(s) + " of layer \"" + p.layer.name + "\" kept the datapath busy " +
-                                      std::to_string(busy) + " cycles, expected " +
+      ctx_.internal_error(name(), "step " + std::to_string(s) + " of layer \"" + p.layer.name +
+                                      "\" kept the datapath busy " + std::to_string(busy) + " cycles, expected " +
                                       std::to_string(step.compute_cycles + step.port_stall_cycles));
       return false;
     }

@@ -39,9 +39,9 @@ class Controller : public sc_core::sc_module {
   const Dma& dma_;
   TileOperands ops_;
   std::vector<int64_t> acc_;
-  std::deque<DmaRequest> requests_;                 ///< transfers of the current layer
+  std::deque<DmaRequest> requests_;                   ///< transfers of the current layer
   std::vector<DmaRequest*> wreq_, ireq_, out_store_;  ///< per step loads; output slots in flight
-  const LayerPlan* gathered_plan_ = nullptr;  ///< whose weights ops_.b holds (OS), to skip re-gathering
+  const LayerPlan* gathered_plan_ = nullptr;          ///< whose weights ops_.b holds (OS), to skip re-gathering
   int64_t gathered_group_ = -1, gathered_n0_ = -1, gathered_l0_ = -1;
   int64_t gathered_cols_ = -1;
 };

@@ -27,8 +27,10 @@ void Dma::serve_thread() {
     busy_o.write(true);
     const uint64_t bytes = burst_rounded((r->words * static_cast<uint64_t>(r->buffer->config().word_bits) + 7) / 8);
     ctx_.wait_cycles(transfer_cycles(bytes));
-    if (r->load) read_bytes_ += bytes;
-    else write_bytes_ += bytes;
+    if (r->load)
+      read_bytes_ += bytes;
+    else
+      write_bytes_ += bytes;
     r->buffer->transfer_done(*r);
     if (req_i.num_available() == 0) busy_o.write(false);
   }

@@ -15,8 +15,8 @@ std::string describe_element(const LayerPlan& plan, int64_t pixel, int64_t chann
   const Layer& l = plan.layer;
   const int64_t per_image = l.out_h() * l.out_w();
   const int64_t n = pixel / per_image, oh = (pixel % per_image) / l.out_w(), ow = pixel % l.out_w();
-  return "layer \"" + l.name + "\" output (n=" + std::to_string(n) + ", k=" +
-         std::to_string(group * plan.k_per_group + channel_in_group) + ", oh=" + std::to_string(oh) +
+  return "layer \"" + l.name + "\" output (n=" + std::to_string(n) +
+         ", k=" + std::to_string(group * plan.k_per_group + channel_in_group) + ", oh=" + std::to_string(oh) +
          ", ow=" + std::to_string(ow) + ")" + (term >= 0 ? ", term " + std::to_string(term) : std::string());
 }
 
@@ -30,7 +30,8 @@ void MacArray::compute_thread() {
       TileOperands& o = *job.ops;
       const OverflowMode mode = ctx_.arch.overflow;
       if (ctx_.arch.pe_type == PeType::binary)
-        o.stats = step_tile(s.tile, BinaryTile{o.a_bits.data(), o.b_bits.data(), o.acc->data()}, ctx_.arch.acc_bits, mode);
+        o.stats =
+            step_tile(s.tile, BinaryTile{o.a_bits.data(), o.b_bits.data(), o.acc->data()}, ctx_.arch.acc_bits, mode);
       else
         o.stats = step_tile(s.tile, IntTile{o.a.data(), o.b.data(), o.acc->data()}, ctx_.arch.acc_bits, mode);
       if (o.stats.cycles != tile_cycles(s.tile) || o.stats.pe_ops != s.pe_ops) {

@@ -23,8 +23,8 @@ struct TileOperands {
   std::vector<int32_t> a, b;
   std::vector<uint64_t> a_bits, b_bits;  ///< binary PEs: packed lane words
   std::vector<int64_t>* acc = nullptr;
-  TileStats stats;                       ///< what the engine counted
-  uint64_t start_cycle = 0, end_cycle = 0; ///< simulated cycles the array took the job / finished it
+  TileStats stats;                          ///< what the engine counted
+  uint64_t start_cycle = 0, end_cycle = 0;  ///< simulated cycles the array took the job / finished it
 };
 
 struct ArrayJob {

@@ -10,9 +10,7 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-int64_t slot_words(const BufferConfig& b) {
-  return b.capacity_bits() / b.word_bits / (b.double_buffered ? 2 : 1);
-}
+int64_t slot_words(const BufferConfig& b) { return b.capacity_bits() / b.word_bits / (b.double_buffered ? 2 : 1); }
 
 uint64_t words(int64_t codes, const BufferConfig& b, int bits) {
   return static_cast<uint64_t>(words_for_codes(codes, b.word_bits, bits));
@@ -28,8 +26,8 @@ std::string buffer_pointer(const ArchConfig& arch, BufferRole role) {
                             uint64_t need, int64_t have) {
   const BufferConfig& b = arch.buffer(role);
   fail("SIM002", arch.source, buffer_pointer(arch, role),
-       b.name + " is too small for one tile of layer \"" + l.name + "\": " + what + " needs " +
-           std::to_string(need) + " words of " + std::to_string(b.word_bits) + " bits, a " +
+       b.name + " is too small for one tile of layer \"" + l.name + "\": " + what + " needs " + std::to_string(need) +
+           " words of " + std::to_string(b.word_bits) + " bits, a " +
            (b.double_buffered ? "double-buffer half" : "buffer") + " holds " + std::to_string(have),
        "raise capacity_kib (or set double_buffered to false to use the whole buffer)");
 }
@@ -78,7 +76,8 @@ void check_pe(const ArchConfig& arch, const Layer& l, bool functional, const std
       if (fp_layer || l.wbits > 2) why = "a ternary PE takes weights of at most 2 bits";
       break;
     case PeType::binary:
-      if (l.wbits != 1 || l.abits_in != 1) why = "a binary (XNOR-popcount) PE takes 1-bit weights and 1-bit activations";
+      if (l.wbits != 1 || l.abits_in != 1)
+        why = "a binary (XNOR-popcount) PE takes 1-bit weights and 1-bit activations";
       break;
   }
   if (!why.empty())
@@ -97,9 +96,9 @@ void check_pe(const ArchConfig& arch, const Layer& l, bool functional, const std
   const int worst = acc_bits_for_fan_in(l.abits_in, l.wbits, l.fan_in());
   if (!functional && arch.overflow == OverflowMode::error && arch.acc_bits < worst)
     fail("SIM003", arch.source, "/pe/acc_bits",
-         "accumulator of " + std::to_string(arch.acc_bits) + " bits may overflow in layer \"" + l.name +
-             "\" (fan-in " + std::to_string(l.fan_in()) + " at W" + std::to_string(l.wbits) + "A" +
-             std::to_string(l.abits_in) + " needs " + std::to_string(worst) + " bits in the worst case)",
+         "accumulator of " + std::to_string(arch.acc_bits) + " bits may overflow in layer \"" + l.name + "\" (fan-in " +
+             std::to_string(l.fan_in()) + " at W" + std::to_string(l.wbits) + "A" + std::to_string(l.abits_in) +
+             " needs " + std::to_string(worst) + " bits in the worst case)",
          "raise acc_bits, set \"overflow\": \"saturate\", or simulate a trace (functional runs check the real sums)");
 }
 
@@ -110,7 +109,8 @@ void plan_output_stationary(const ArchConfig& arch, LayerPlan& p) {
   const int64_t ws = slot_words(wb), is = slot_words(ib), os = slot_words(ob);
   const int64_t L = p.fan_in, T = p.stream_len, M = p.pixels, Kg = p.k_per_group;
   if (words(L, wb, l.wbits) > static_cast<uint64_t>(ws))
-    too_small(arch, BufferRole::weights, l, "one column's weights (" + std::to_string(L) + " codes)", words(L, wb, l.wbits), ws);
+    too_small(arch, BufferRole::weights, l, "one column's weights (" + std::to_string(L) + " codes)",
+              words(L, wb, l.wbits), ws);
   int64_t tn = std::min<int64_t>(arch.cols, Kg);
   while (tn > 1 && words(L * tn, wb, l.wbits) > static_cast<uint64_t>(ws)) --tn;
   if (max_band_words(l, M, 1, ib) > static_cast<uint64_t>(is))
@@ -159,10 +159,14 @@ void plan_output_stationary(const ArchConfig& arch, LayerPlan& p) {
         s.l_len = L;
         const uint64_t wchunk = words(L * s.n_len, wb, l.wbits);
         const uint64_t band = words(band_codes(l, s.m0, s.m_len), ib, l.abits_in);
-        if (p.weights_resident) s.weight_load_words = first ? w_all : 0;
-        else s.weight_load_words = (!n_outer || inner == 0) ? wchunk : 0;
-        if (p.inputs_resident) s.input_load_words = first ? i_all : 0;
-        else s.input_load_words = (n_outer || inner == 0) ? band : 0;
+        if (p.weights_resident)
+          s.weight_load_words = first ? w_all : 0;
+        else
+          s.weight_load_words = (!n_outer || inner == 0) ? wchunk : 0;
+        if (p.inputs_resident)
+          s.input_load_words = first ? i_all : 0;
+        else
+          s.input_load_words = (n_outer || inner == 0) ? band : 0;
         first = false;
         s.tile = {Dataflow::output_stationary, static_cast<int>(s.m_len), static_cast<int>(s.n_len), T};
         s.compute_cycles = tile_cycles(s.tile) * static_cast<uint64_t>(p.passes);
@@ -193,8 +197,10 @@ void plan_weight_stationary(const ArchConfig& arch, LayerPlan& p, bool binary) {
   if (words(red_codes(0, 1), wb, l.wbits) > static_cast<uint64_t>(ws))
     too_small(arch, BufferRole::weights, l, "one stationary weight", words(red_codes(0, 1), wb, l.wbits), ws);
   while (words(red_codes(0, tl) * tn, wb, l.wbits) > static_cast<uint64_t>(ws)) {
-    if (tn > 1) --tn;
-    else --tl;
+    if (tn > 1)
+      --tn;
+    else
+      --tl;
   }
   if (max_band_words(l, M, 1, ib) > static_cast<uint64_t>(is))
     too_small(arch, BufferRole::inputs, l, "the input rows of one output pixel", max_band_words(l, M, 1, ib), is);
@@ -208,8 +214,10 @@ void plan_weight_stationary(const ArchConfig& arch, LayerPlan& p, bool binary) {
   int64_t lo = 1, hi = M;  // largest tm that fits (both footprints grow with tm)
   while (lo < hi) {
     const int64_t mid = lo + (hi - lo + 1) / 2;
-    if (fits(mid)) lo = mid;
-    else hi = mid - 1;
+    if (fits(mid))
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   const int64_t tm = lo;
   p.tm = tm;
@@ -237,10 +245,14 @@ void plan_weight_stationary(const ArchConfig& arch, LayerPlan& p, bool binary) {
           s.first_l = l0 == 0;
           s.last_l = l0 + s.l_len >= Tred;
           const uint64_t wtile = words(red_codes(l0, s.l_len) * s.n_len, wb, l.wbits);
-          if (p.weights_resident) s.weight_load_words = first ? w_all : 0;
-          else s.weight_load_words = wtile;
-          if (p.inputs_resident) s.input_load_words = first ? i_all : 0;
-          else s.input_load_words = s.first_l ? words(band_codes(l, m0, s.m_len), ib, l.abits_in) : 0;
+          if (p.weights_resident)
+            s.weight_load_words = first ? w_all : 0;
+          else
+            s.weight_load_words = wtile;
+          if (p.inputs_resident)
+            s.input_load_words = first ? i_all : 0;
+          else
+            s.input_load_words = s.first_l ? words(band_codes(l, m0, s.m_len), ib, l.abits_in) : 0;
           first = false;
           s.tile = {Dataflow::weight_stationary, static_cast<int>(s.l_len), static_cast<int>(s.n_len), s.m_len};
           s.compute_cycles = tile_cycles(s.tile) * static_cast<uint64_t>(p.passes);
@@ -305,9 +317,12 @@ int passes_for(const ArchConfig& arch, const Layer& l) {
   if (!l.has_weights()) return 1;
   auto slices = [](int bits, int pe_bits) { return bits > pe_bits ? (bits + pe_bits - 1) / pe_bits : 1; };
   switch (arch.pe_type) {
-    case PeType::int_k: return slices(l.wbits, arch.pe_wbits) * slices(l.abits_in, arch.pe_abits);
-    case PeType::ternary: return slices(l.abits_in, arch.pe_abits);
-    default: return 1;
+    case PeType::int_k:
+      return slices(l.wbits, arch.pe_wbits) * slices(l.abits_in, arch.pe_abits);
+    case PeType::ternary:
+      return slices(l.abits_in, arch.pe_abits);
+    default:
+      return 1;
   }
 }
 
@@ -329,8 +344,10 @@ std::vector<LayerPlan> plan_layers(const ArchConfig& arch, const std::vector<Lay
       p.stream_len = binary ? ceil_div(p.fan_in, kBinaryLanes) : p.fan_in;
       p.k_per_group = l.k / l.groups;
       p.passes = passes_for(arch, l);
-      if (arch.dataflow == Dataflow::output_stationary) plan_output_stationary(arch, p);
-      else plan_weight_stationary(arch, p, binary);
+      if (arch.dataflow == Dataflow::output_stationary)
+        plan_output_stationary(arch, p);
+      else
+        plan_weight_stationary(arch, p, binary);
     } else {
       plan_post_processing(arch, p);
     }

@@ -22,17 +22,17 @@ namespace wrpn::sim {
 /// loads it needs first and the store it allows afterwards. Words are buffer words.
 struct Step {
   int64_t group = 0;
-  int64_t m0 = 0, m_len = 0;   ///< output pixels (n, oh, ow linearized) [m0, m0+m_len)
-  int64_t n0 = 0, n_len = 0;   ///< output channels within the group; PPU steps: channel planes
-  int64_t l0 = 0, l_len = 0;   ///< reduction range (WS; OS uses the whole fan-in)
+  int64_t m0 = 0, m_len = 0;  ///< output pixels (n, oh, ow linearized) [m0, m0+m_len)
+  int64_t n0 = 0, n_len = 0;  ///< output channels within the group; PPU steps: channel planes
+  int64_t l0 = 0, l_len = 0;  ///< reduction range (WS; OS uses the whole fan-in)
   bool first_l = true, last_l = true;
-  uint64_t weight_load_words = 0;  ///< 0 when the needed weights are already in the buffer
-  uint64_t input_load_words = 0;   ///< 0 when the needed inputs are already in the buffer
-  uint64_t output_store_words = 0; ///< output codes written back to DRAM after this step
-  TileShape tile;                  ///< array tile (unused for PPU steps)
-  uint64_t compute_cycles = 0;     ///< tile_cycles(tile) * passes, or PPU cycles
-  uint64_t port_stall_cycles = 0;  ///< extra cycles when buffer ports cannot feed the array
-  uint64_t pe_ops = 0;             ///< useful PE operations (per pass) = rows*cols*stream
+  uint64_t weight_load_words = 0;   ///< 0 when the needed weights are already in the buffer
+  uint64_t input_load_words = 0;    ///< 0 when the needed inputs are already in the buffer
+  uint64_t output_store_words = 0;  ///< output codes written back to DRAM after this step
+  TileShape tile;                   ///< array tile (unused for PPU steps)
+  uint64_t compute_cycles = 0;      ///< tile_cycles(tile) * passes, or PPU cycles
+  uint64_t port_stall_cycles = 0;   ///< extra cycles when buffer ports cannot feed the array
+  uint64_t pe_ops = 0;              ///< useful PE operations (per pass) = rows*cols*stream
   // Buffer accesses of the datapath in this step (DMA accesses are the load/store words).
   uint64_t wbuf_read_words = 0, ibuf_read_words = 0, obuf_read_words = 0, obuf_write_words = 0;
 };
@@ -40,10 +40,10 @@ struct Step {
 struct LayerPlan {
   int index = 0;
   Layer layer;
-  bool on_array = true;            ///< conv/fc on the MacArray; pool/add on the post-processing unit
-  int64_t pixels = 0;              ///< M = n * out_h * out_w
-  int64_t fan_in = 0;              ///< L = (c / groups) * r * s
-  int64_t stream_len = 0;          ///< reduction length in stream units (lane words for binary PEs)
+  bool on_array = true;    ///< conv/fc on the MacArray; pool/add on the post-processing unit
+  int64_t pixels = 0;      ///< M = n * out_h * out_w
+  int64_t fan_in = 0;      ///< L = (c / groups) * r * s
+  int64_t stream_len = 0;  ///< reduction length in stream units (lane words for binary PEs)
   int64_t k_per_group = 0;
   int passes = 1;                  ///< bit-slice passes when the layer is wider than the PE
   int64_t tm = 0, tn = 0, tl = 0;  ///< tile sizes chosen (pixels, channels, reduction)

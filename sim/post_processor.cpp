@@ -76,8 +76,8 @@ void PostProcessor::run_chunk(const ArrayJob& job) {
             out = l.op == LayerOp::maxpool ? mx : avgpool_code(sum, l.r * l.s);
           }
           const int64_t idx = (n * l.k + c) * per_image + oh * ow_n + ow;
-          compare(p, "output", idx, t.expected_output[static_cast<size_t>(idx)], out, n * per_image + oh * ow_n + ow,
-                  c, 0);
+          compare(p, "output", idx, t.expected_output[static_cast<size_t>(idx)], out, n * per_image + oh * ow_n + ow, c,
+                  0);
         }
       }
     }
@@ -91,9 +91,12 @@ void PostProcessor::process_thread() {
       sc_core::wait(result_i.data_written_event() | job_i.data_written_event());
     ArrayJob job;
     busy_o.write(true);
-    if (result_i.nb_read(job)) finish_tile(job);
-    else if (job_i.nb_read(job)) run_chunk(job);
-    else continue;
+    if (result_i.nb_read(job))
+      finish_tile(job);
+    else if (job_i.nb_read(job))
+      run_chunk(job);
+    else
+      continue;
     busy_o.write(false);
     done_o.write(job);
   }

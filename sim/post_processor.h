@@ -25,8 +25,8 @@ class PostProcessor : public sc_core::sc_module {
   void process_thread();
   void finish_tile(const ArrayJob& job);
   void run_chunk(const ArrayJob& job);
-  void compare(const LayerPlan& p, const char* what, int64_t index, int64_t expected, int64_t got,
-               int64_t pixel, int64_t channel_in_group, int64_t group);
+  void compare(const LayerPlan& p, const char* what, int64_t index, int64_t expected, int64_t got, int64_t pixel,
+               int64_t channel_in_group, int64_t group);
   SimContext& ctx_;
 };
 

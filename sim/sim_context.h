@@ -30,13 +30,13 @@ struct LayerResult {
   uint64_t cycles = 0;          ///< layer start to last output stored
   uint64_t compute_cycles = 0;  ///< array (or post-processing unit) busy computing
   StallCycles stalls;
-  double utilization = 0;       ///< useful PE-cycles / (rows * cols * cycles)
-  uint64_t steps = 0;           ///< tiles (or post-processing chunks)
+  double utilization = 0;  ///< useful PE-cycles / (rows * cols * cycles)
+  uint64_t steps = 0;      ///< tiles (or post-processing chunks)
   int64_t tm = 0, tn = 0, tl = 0;
   std::string loop_order;
   int passes = 1;
   bool weights_resident = false, inputs_resident = false;
-  ActionCounts counts;          ///< source "systemc"
+  ActionCounts counts;  ///< source "systemc"
   uint64_t outputs_checked = 0, mismatches = 0;
 };
 
@@ -49,17 +49,15 @@ class SimInternalError : public std::runtime_error {
 struct SimContext {
   ArchConfig arch;
   std::vector<LayerPlan> plans;
-  const Trace* trace = nullptr;   ///< functional mode when set (layer i of the plans = trace layer i)
+  const Trace* trace = nullptr;                ///< functional mode when set (layer i of the plans = trace layer i)
   sc_core::sc_time period{1, sc_core::SC_NS};  ///< one clock cycle of simulated time
   std::vector<LayerResult> results;
   std::string first_mismatch;
   uint64_t mismatches = 0;
-  std::exception_ptr error;       ///< first error raised inside a process
+  std::exception_ptr error;  ///< first error raised inside a process
 
   bool functional() const { return trace != nullptr; }
-  uint64_t now_cycles() const {
-    return static_cast<uint64_t>(sc_core::sc_time_stamp().value() / period.value());
-  }
+  uint64_t now_cycles() const { return static_cast<uint64_t>(sc_core::sc_time_stamp().value() / period.value()); }
   /// Records an error from inside a process and stops the kernel; simulate() rethrows it.
   void raise(std::exception_ptr e) {
     if (!error) error = e;

@@ -124,17 +124,31 @@ std::vector<ActionCounts> layer_counts(const SimResult& r) {
 }
 
 std::string layers_csv(const SimResult& res) {
-  std::vector<std::string> cols = {"layer", "op", "cycles", "compute_cycles", "stall_cycles",
-                                   "stall_dram_weights_cycles", "stall_dram_inputs_cycles",
-                                   "stall_dram_outputs_cycles", "stall_buffer_ports_cycles", "utilization",
-                                   "macs", "steps", "tile_m", "tile_n", "tile_l", "loop_order", "passes"};
+  std::vector<std::string> cols = {"layer",
+                                   "op",
+                                   "cycles",
+                                   "compute_cycles",
+                                   "stall_cycles",
+                                   "stall_dram_weights_cycles",
+                                   "stall_dram_inputs_cycles",
+                                   "stall_dram_outputs_cycles",
+                                   "stall_buffer_ports_cycles",
+                                   "utilization",
+                                   "macs",
+                                   "steps",
+                                   "tile_m",
+                                   "tile_n",
+                                   "tile_l",
+                                   "loop_order",
+                                   "passes"};
   for (const auto& b : res.arch.buffers)
-    for (const char* what : {"read_words", "write_words", "read_bits", "write_bits"}) cols.push_back(b.name + "_" + what);
+    for (const char* what : {"read_words", "write_words", "read_bits", "write_bits"})
+      cols.push_back(b.name + "_" + what);
   cols.insert(cols.end(), {"dram_read_bytes", "dram_write_bytes"});
   CsvTable t(cols);
   auto row = [&](const std::string& name, const std::string& op, uint64_t cycles, uint64_t compute,
-                 const StallCycles& st, double util, uint64_t macs, uint64_t steps, int64_t tm, int64_t tn,
-                 int64_t tl, const std::string& order, int passes, const ActionCounts& c) {
+                 const StallCycles& st, double util, uint64_t macs, uint64_t steps, int64_t tm, int64_t tn, int64_t tl,
+                 const std::string& order, int passes, const ActionCounts& c) {
     t.row().add(name).add(op).add(cycles).add(compute).add(st.total()).add(st.dram_weights).add(st.dram_inputs);
     t.add(st.dram_outputs).add(st.buffer_ports).add(util).add(macs).add(steps).add(tm).add(tn).add(tl).add(order);
     t.add(passes);
@@ -160,20 +174,33 @@ std::string layers_csv(const SimResult& res) {
 
 nlohmann::json to_json(const SimResult& res) {
   auto stalls = [](const StallCycles& s) {
-    return nlohmann::json{{"dram_weights_cycles", s.dram_weights}, {"dram_inputs_cycles", s.dram_inputs},
-                          {"dram_outputs_cycles", s.dram_outputs}, {"buffer_ports_cycles", s.buffer_ports},
+    return nlohmann::json{{"dram_weights_cycles", s.dram_weights},
+                          {"dram_inputs_cycles", s.dram_inputs},
+                          {"dram_outputs_cycles", s.dram_outputs},
+                          {"buffer_ports_cycles", s.buffer_ports},
                           {"total_cycles", s.total()}};
   };
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerResult& l : res.layers) {
     nlohmann::json c;
     wrpn::to_json(c, l.counts);
-    layers.push_back({{"name", l.name}, {"op", l.op}, {"cycles", l.cycles}, {"compute_cycles", l.compute_cycles},
-                      {"stalls", stalls(l.stalls)}, {"utilization", l.utilization}, {"steps", l.steps},
-                      {"tiling", {{"tile_m", l.tm}, {"tile_n", l.tn}, {"tile_l", l.tl}, {"loop_order", l.loop_order},
-                                  {"passes", l.passes}, {"weights_resident", l.weights_resident},
-                                  {"inputs_resident", l.inputs_resident}}},
-                      {"outputs_checked", l.outputs_checked}, {"mismatches", l.mismatches},
+    layers.push_back({{"name", l.name},
+                      {"op", l.op},
+                      {"cycles", l.cycles},
+                      {"compute_cycles", l.compute_cycles},
+                      {"stalls", stalls(l.stalls)},
+                      {"utilization", l.utilization},
+                      {"steps", l.steps},
+                      {"tiling",
+                       {{"tile_m", l.tm},
+                        {"tile_n", l.tn},
+                        {"tile_l", l.tl},
+                        {"loop_order", l.loop_order},
+                        {"passes", l.passes},
+                        {"weights_resident", l.weights_resident},
+                        {"inputs_resident", l.inputs_resident}}},
+                      {"outputs_checked", l.outputs_checked},
+                      {"mismatches", l.mismatches},
                       {"action_counts", c}});
   }
   nlohmann::json total;
@@ -191,7 +218,8 @@ nlohmann::json to_json(const SimResult& res) {
                    {"host_seconds", res.wall_seconds},
                    {"host_cpu_seconds", res.cpu_seconds}};
   if (res.functional)
-    j["check"] = {{"outputs_checked", res.outputs_checked}, {"mismatches", res.mismatches},
+    j["check"] = {{"outputs_checked", res.outputs_checked},
+                  {"mismatches", res.mismatches},
                   {"first_mismatch", res.first_mismatch}};
   return j;
 }
@@ -216,8 +244,14 @@ class TileBench : public sc_core::sc_module {
   MacArray u_mac_array;
 
   TileBench(sc_core::sc_module_name name, SimContext& ctx, std::vector<ArrayJob> work, uint64_t seed)
-      : sc_module(name), jobs("jobs", 1), results("results", 1), busy("busy"), u_mac_array("u_mac_array", ctx),
-        ctx_(ctx), work_(std::move(work)), rng_(seed) {
+      : sc_module(name),
+        jobs("jobs", 1),
+        results("results", 1),
+        busy("busy"),
+        u_mac_array("u_mac_array", ctx),
+        ctx_(ctx),
+        work_(std::move(work)),
+        rng_(seed) {
     u_mac_array.job_i(jobs);
     u_mac_array.result_o(results);
     u_mac_array.busy_o(busy);

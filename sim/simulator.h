@@ -20,16 +20,16 @@
 namespace wrpn::sim {
 
 struct Workload {
-  std::string name;             ///< network name
-  std::string source;           ///< trace directory or network name/path, for messages
+  std::string name;    ///< network name
+  std::string source;  ///< trace directory or network name/path, for messages
   std::vector<Layer> layers;
-  const Trace* trace = nullptr; ///< functional mode when set
+  const Trace* trace = nullptr;  ///< functional mode when set
 };
 Workload workload_from_trace(const Trace& trace, const std::string& dir);
 Workload workload_from_network(const Network& net, const std::string& source);
 
 struct SimOptions {
-  std::string vcd_path;         ///< without ".vcd"; empty = no trace (and no free-running clock)
+  std::string vcd_path;  ///< without ".vcd"; empty = no trace (and no free-running clock)
 };
 
 struct SimResult {
@@ -37,13 +37,13 @@ struct SimResult {
   bool functional = false;
   ArchConfig arch;
   std::vector<LayerResult> layers;
-  ActionCounts total;           ///< sum_counts of the layers
+  ActionCounts total;  ///< sum_counts of the layers
   uint64_t cycles = 0, compute_cycles = 0;
   StallCycles stalls;
   uint64_t outputs_checked = 0, mismatches = 0;
-  std::string first_mismatch;   ///< "" when every output matched (or timing only)
-  double wall_seconds = 0;      ///< host time of the SystemC run
-  double cpu_seconds = 0;       ///< CPU time of this process during the SystemC run (one core)
+  std::string first_mismatch;  ///< "" when every output matched (or timing only)
+  double wall_seconds = 0;     ///< host time of the SystemC run
+  double cpu_seconds = 0;      ///< CPU time of this process during the SystemC run (one core)
 };
 
 /// Plans (all SIM00x checks happen here, before the kernel starts), elaborates the accelerator,
@@ -69,8 +69,8 @@ struct TileRun {
   OverflowMode overflow = OverflowMode::error;
 };
 struct TileRunResult {
-  std::vector<int64_t> acc;     ///< rows x cols (OS) or stream x cols (WS), row-major
-  uint64_t cycles = 0;          ///< first operand in .. last result out, inclusive
+  std::vector<int64_t> acc;  ///< rows x cols (OS) or stream x cols (WS), row-major
+  uint64_t cycles = 0;       ///< first operand in .. last result out, inclusive
   bool overflow = false;
 };
 /// Runs the tile through the same cycle-stepped engine the MacArray module uses (no kernel; may be

@@ -44,7 +44,8 @@ void reference_conv(TraceLayer& t) {
           const size_t idx = static_cast<size_t>(((n * l.k + k) * oh_n + oh) * ow_n + ow);
           t.expected_acc[idx] = m.acc;
           const RequantParams& rq = t.requant[static_cast<size_t>(k)];
-          t.expected_output[idx] = l.abits_out == kFp32Bits ? requantize_logit(m.acc, rq) : requantize(m.acc, rq, l.abits_out);
+          t.expected_output[idx] =
+              l.abits_out == kFp32Bits ? requantize_logit(m.acc, rq) : requantize(m.acc, rq, l.abits_out);
         }
     }
 }

@@ -31,9 +31,9 @@ inline constexpr int kBinaryLanes = 64;
 
 struct TileShape {
   Dataflow dataflow = Dataflow::output_stationary;
-  int rows_used = 1;    ///< PE rows the tile occupies (<= array rows)
-  int cols_used = 1;    ///< PE columns the tile occupies (<= array cols)
-  int64_t stream = 1;   ///< OS: reduction steps; WS: pixels streamed through the stationary weights
+  int rows_used = 1;   ///< PE rows the tile occupies (<= array rows)
+  int cols_used = 1;   ///< PE columns the tile occupies (<= array cols)
+  int64_t stream = 1;  ///< OS: reduction steps; WS: pixels streamed through the stationary weights
 };
 
 /// What one tile did, counted by stepping (not by formula).
@@ -44,7 +44,7 @@ struct TileStats {
   uint64_t accumulator_updates = 0;      ///< accumulator / partial-sum register updates
   bool overflow = false;                 ///< first overflow (error mode) is described below
   int overflow_row = -1, overflow_col = -1;
-  int64_t overflow_term = -1;            ///< OS: reduction index t; WS: pixel m (row = reduction)
+  int64_t overflow_term = -1;  ///< OS: reduction index t; WS: pixel m (row = reduction)
   uint64_t overflow_cycle = 0;
 };
 

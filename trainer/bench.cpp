@@ -23,7 +23,11 @@ std::vector<BenchRow> bench_train(const std::vector<int>& thread_counts, double 
     d.labels.resize(static_cast<size_t>(d.count));
     for (auto& l : d.labels) l = static_cast<int32_t>(rng.uniform_int(0, 9));
   }
-  struct Cfg { const char* name; double width; int bits; };
+  struct Cfg {
+    const char* name;
+    double width;
+    int bits;
+  };
   const Cfg cfgs[] = {{"lenet w1 FP32", 1.0, 32}, {"lenet w2 W4A4", 2.0, 4}};
   std::vector<BenchRow> rows;
   using clock = std::chrono::steady_clock;

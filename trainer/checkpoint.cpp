@@ -20,8 +20,8 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
     index.push_back({{"name", name}, {"count", v.size()}});
     if (!v.empty()) payload.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
   }
-  nlohmann::json h{{"config", c.config}, {"epochs_done", c.epochs_done}, {"steps", c.steps},
-                   {"tensors", index}, {"payload_bytes", payload.size()}, {"payload_sha256", sha256_hex(payload)}};
+  nlohmann::json h{{"config", c.config}, {"epochs_done", c.epochs_done},    {"steps", c.steps},
+                   {"tensors", index},   {"payload_bytes", payload.size()}, {"payload_sha256", sha256_hex(payload)}};
   write_file_atomic(path, kMagic + h.dump() + "\n" + payload);
 }
 
@@ -33,7 +33,8 @@ Checkpoint load_checkpoint(const std::string& path) {
     fail("TRN005", path, "", "cannot read checkpoint", "give the checkpoint.bin of a `wrpn train` run directory");
   }
   if (bytes.compare(0, kMagic.size(), kMagic) != 0)
-    fail("TRN005", path, "", "not a wrpn checkpoint (bad magic)", "give the checkpoint.bin of a `wrpn train` run directory");
+    fail("TRN005", path, "", "not a wrpn checkpoint (bad magic)",
+         "give the checkpoint.bin of a `wrpn train` run directory");
   const size_t eol = bytes.find('\n', kMagic.size());
   if (eol == std::string::npos) fail("TRN005", path, "", "checkpoint header is truncated");
   nlohmann::json h;
@@ -46,8 +47,9 @@ Checkpoint load_checkpoint(const std::string& path) {
   Checkpoint c;
   try {
     if (payload.size() != h.at("payload_bytes").get<size_t>())
-      fail("TRN005", path, "", "checkpoint is truncated: payload has " + std::to_string(payload.size()) + " bytes, header says " +
-                                   std::to_string(h.at("payload_bytes").get<size_t>()));
+      fail("TRN005", path, "",
+           "checkpoint is truncated: payload has " + std::to_string(payload.size()) + " bytes, header says " +
+               std::to_string(h.at("payload_bytes").get<size_t>()));
     if (sha256_hex(payload) != h.at("payload_sha256").get<std::string>())
       fail("TRN005", path, "", "checkpoint payload does not match its SHA-256 (corrupted or modified)");
     c.config = h.at("config");
@@ -75,10 +77,12 @@ void restore_tensors(const Checkpoint& c, const std::vector<std::pair<std::strin
   for (const auto& [name, v] : dst) {
     auto it = have.find(name);
     if (it == have.end())
-      fail("TRN006", path, name, "checkpoint has no tensor \"" + name + "\"", "the checkpoint belongs to another model");
+      fail("TRN006", path, name, "checkpoint has no tensor \"" + name + "\"",
+           "the checkpoint belongs to another model");
     if (it->second->size() != v->size())
-      fail("TRN006", path, name, "tensor has " + std::to_string(it->second->size()) + " values, the model needs " +
-                                     std::to_string(v->size()), "the checkpoint belongs to another model or width");
+      fail("TRN006", path, name,
+           "tensor has " + std::to_string(it->second->size()) + " values, the model needs " + std::to_string(v->size()),
+           "the checkpoint belongs to another model or width");
     *v = *it->second;
   }
 }

@@ -12,7 +12,7 @@
 namespace wrpn::trainer {
 
 struct Checkpoint {
-  nlohmann::json config;      ///< to_json(TrainConfig)
+  nlohmann::json config;  ///< to_json(TrainConfig)
   int64_t epochs_done = 0;
   int64_t steps = 0;
   std::vector<std::pair<std::string, std::vector<float>>> tensors;

@@ -74,11 +74,14 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
   d.cols = be32(img, 12);
   d.source = images_path;
   if (d.rows != 28 || d.cols != 28)
-    fail("TRN021", images_path, "", "images are " + std::to_string(d.rows) + "x" + std::to_string(d.cols) +
-                                        ", the trainer's models need 28x28", kHint);
+    fail("TRN021", images_path, "",
+         "images are " + std::to_string(d.rows) + "x" + std::to_string(d.cols) + ", the trainer's models need 28x28",
+         kHint);
   if (static_cast<int64_t>(img.size()) != 16 + d.count * d.rows * d.cols)
-    fail("TRN021", images_path, "", "truncated or oversized: header says " + std::to_string(d.count) +
-                                        " images, file holds " + std::to_string(img.size()) + " bytes", kHint);
+    fail("TRN021", images_path, "",
+         "truncated or oversized: header says " + std::to_string(d.count) + " images, file holds " +
+             std::to_string(img.size()) + " bytes",
+         kHint);
   if (static_cast<int64_t>(be32(lab, 4)) != d.count || static_cast<int64_t>(lab.size()) != 8 + d.count)
     fail("TRN021", labels_path, "", "label count differs from the image file's " + std::to_string(d.count), kHint);
   if (d.count == 0) fail("TRN021", images_path, "", "dataset holds no images", kHint);
@@ -86,8 +89,9 @@ Dataset load_idx_pair(const std::string& images_path, const std::string& labels_
   d.labels.resize(static_cast<size_t>(d.count));
   for (int64_t i = 0; i < d.count; ++i) {
     const int32_t y = static_cast<uint8_t>(lab[static_cast<size_t>(8 + i)]);
-    if (y > 9) fail("TRN021", labels_path, "", "label " + std::to_string(y) + " at index " + std::to_string(i) +
-                                                  " is outside 0..9", kHint);
+    if (y > 9)
+      fail("TRN021", labels_path, "",
+           "label " + std::to_string(y) + " at index " + std::to_string(i) + " is outside 0..9", kHint);
     d.labels[static_cast<size_t>(i)] = y;
   }
   return d;

@@ -51,15 +51,16 @@ Trace export_trace(Model& model, const TrainConfig& cfg, const Dataset& d, int64
   const Network& net = model.network();
   for (const auto& nd : model.nodes()) {
     const Layer& l = nd.layer;
-    const bool bad = l.has_weights() ? (l.wbits == kFp32Bits || l.abits_in == kFp32Bits ||
-                                        (!nd.is_last && l.abits_out == kFp32Bits))
-                                     : l.abits_out == kFp32Bits;
+    const bool bad =
+        l.has_weights() ? (l.wbits == kFp32Bits || l.abits_in == kFp32Bits || (!nd.is_last && l.abits_out == kFp32Bits))
+                        : l.abits_out == kFp32Bits;
     if (bad)
       fail("TRN007", "", l.name, "layer " + l.name + " is FP32; traces hold integer codes only",
            "export a quantized model (e.g. --wbits 4 --abits 4, with --first-last-wbits below 32)");
   }
   if (images < 1 || images > d.count)
-    fail("TRN003", "", "--images", "--images must be in [1, " + std::to_string(d.count) + "], got " + std::to_string(images));
+    fail("TRN003", "", "--images",
+         "--images must be in [1, " + std::to_string(d.count) + "], got " + std::to_string(images));
   Trace t;
   t.network = net.name;
   t.width = net.width;
@@ -77,8 +78,8 @@ Trace export_trace(Model& model, const TrainConfig& cfg, const Dataset& d, int64
       tl.weights.resize(nd.w.size());
       for (size_t i = 0; i < nd.w.size(); ++i) tl.weights[i] = quantize_weight(nd.w[i], l.wbits, alpha);
       // Real conv output = acc * s_in with s_in = alpha / ((2^ka - 1) * weight_scale_den(kw)).
-      const double s_in = static_cast<double>(alpha) /
-                          (static_cast<double>(act_code_max(l.abits_in)) * static_cast<double>(weight_scale_den(l.wbits)));
+      const double s_in = static_cast<double>(alpha) / (static_cast<double>(act_code_max(l.abits_in)) *
+                                                        static_cast<double>(weight_scale_den(l.wbits)));
       for (int64_t k = 0; k < l.k; ++k) {
         if (nd.is_last) {
           tl.requant.push_back(fold_channel(s_in, nd.bias[k], kFp32Bits));
@@ -147,7 +148,8 @@ SelfCheck self_check_trace(const Trace& trace) {
       if (got.output[j] != tl.expected_output[j]) {
         if (sc.output_mismatches++ == 0)
           sc.first_mismatch = tl.shape.name + ".expected_output[" + std::to_string(j) + "]: trace " +
-                              std::to_string(tl.expected_output[j]) + ", integer reference " + std::to_string(got.output[j]);
+                              std::to_string(tl.expected_output[j]) + ", integer reference " +
+                              std::to_string(got.output[j]);
       }
     }
     if (!tl.expected_acc.empty())

@@ -71,9 +71,9 @@ struct InferReport {
   int64_t images = 0, correct = 0;  ///< integer inference on the test set
   bool compared = false;            ///< a checkpoint was given
   int64_t trainer_correct = 0;
-  int64_t differ = 0;                    ///< images whose integer and trainer classes differ
-  std::vector<int64_t> differing;        ///< their indices (at most 20)
-  double max_differing_margin = 0;       ///< largest trainer top-2 logit margin among them
+  int64_t differ = 0;               ///< images whose integer and trainer classes differ
+  std::vector<int64_t> differing;   ///< their indices (at most 20)
+  double max_differing_margin = 0;  ///< largest trainer top-2 logit margin among them
 };
 InferReport infer_trace(const std::string& trace_dir, const std::string& data_dir, int64_t test_images,
                         const std::string& checkpoint, int threads, bool classify = true);

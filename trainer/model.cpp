@@ -31,47 +31,86 @@ Network resnet_mini_network() {
   // quantizer; the add clips at 1 (add_codes), so block outputs stay on the activation grid.
   Network net;
   net.name = "resnet_mini";
-  net.input_c = 1; net.input_h = 28; net.input_w = 28; net.num_classes = 10;
+  net.input_c = 1;
+  net.input_h = 28;
+  net.input_w = 28;
+  net.num_classes = 10;
   auto conv = [](const std::string& name, int64_t c, int64_t hw, int64_t k, int64_t stride,
                  std::vector<std::string> in = {}) {
-    Layer l; l.name = name; l.op = LayerOp::conv; l.c = c; l.h = l.w = hw; l.k = k; l.r = l.s = 3;
-    l.stride = stride; l.pad = 1; l.inputs = std::move(in);
+    Layer l;
+    l.name = name;
+    l.op = LayerOp::conv;
+    l.c = c;
+    l.h = l.w = hw;
+    l.k = k;
+    l.r = l.s = 3;
+    l.stride = stride;
+    l.pad = 1;
+    l.inputs = std::move(in);
     return l;
   };
   auto add = [](const std::string& name, int64_t c, int64_t hw, std::string a, std::string b) {
-    Layer l; l.name = name; l.op = LayerOp::add; l.c = l.k = c; l.h = l.w = hw; l.r = l.s = 1;
+    Layer l;
+    l.name = name;
+    l.op = LayerOp::add;
+    l.c = l.k = c;
+    l.h = l.w = hw;
+    l.r = l.s = 1;
     l.inputs = {std::move(a), std::move(b)};
     return l;
   };
-  Layer pool; pool.name = "pool1"; pool.op = LayerOp::maxpool; pool.c = pool.k = 16; pool.h = pool.w = 28;
-  pool.r = pool.s = 2; pool.stride = 2;
-  Layer gap; gap.name = "gap"; gap.op = LayerOp::avgpool; gap.c = gap.k = 32; gap.h = gap.w = 7;
-  gap.r = gap.s = 7; gap.stride = 7;
-  Layer fc; fc.name = "fc"; fc.op = LayerOp::fc; fc.c = 32; fc.k = 10;
-  net.layers = {conv("conv1", 1, 28, 16, 1), pool,
-                conv("b1_conv1", 16, 14, 16, 1), conv("b1_conv2", 16, 14, 16, 1),
+  Layer pool;
+  pool.name = "pool1";
+  pool.op = LayerOp::maxpool;
+  pool.c = pool.k = 16;
+  pool.h = pool.w = 28;
+  pool.r = pool.s = 2;
+  pool.stride = 2;
+  Layer gap;
+  gap.name = "gap";
+  gap.op = LayerOp::avgpool;
+  gap.c = gap.k = 32;
+  gap.h = gap.w = 7;
+  gap.r = gap.s = 7;
+  gap.stride = 7;
+  Layer fc;
+  fc.name = "fc";
+  fc.op = LayerOp::fc;
+  fc.c = 32;
+  fc.k = 10;
+  net.layers = {conv("conv1", 1, 28, 16, 1),
+                pool,
+                conv("b1_conv1", 16, 14, 16, 1),
+                conv("b1_conv2", 16, 14, 16, 1),
                 add("b1_add", 16, 14, "pool1", "b1_conv2"),
                 conv("down", 16, 14, 32, 2),
-                conv("b2_conv1", 32, 7, 32, 1), conv("b2_conv2", 32, 7, 32, 1),
+                conv("b2_conv1", 32, 7, 32, 1),
+                conv("b2_conv2", 32, 7, 32, 1),
                 add("b2_add", 32, 7, "down", "b2_conv2"),
-                gap, fc};
+                gap,
+                fc};
   net.check_consistency("trainer:resnet_mini");
   return net;
 }
 
 Network spec_network(const ModelSpec& spec) {
   auto bits_ok = [](int b) { return is_valid_bits(b); };
-  if (!bits_ok(spec.wbits)) fail("TRN002", "", "--wbits", "weight bits must be 1..16 or 32, got " + std::to_string(spec.wbits));
-  if (!bits_ok(spec.abits)) fail("TRN002", "", "--abits", "activation bits must be 1..16 or 32, got " + std::to_string(spec.abits));
+  if (!bits_ok(spec.wbits))
+    fail("TRN002", "", "--wbits", "weight bits must be 1..16 or 32, got " + std::to_string(spec.wbits));
+  if (!bits_ok(spec.abits))
+    fail("TRN002", "", "--abits", "activation bits must be 1..16 or 32, got " + std::to_string(spec.abits));
   if (spec.first_last_wbits != 0 && !bits_ok(spec.first_last_wbits))
-    fail("TRN002", "", "--first-last-wbits", "first/last weight bits must be 1..16 or 32, got " +
-                                                 std::to_string(spec.first_last_wbits));
+    fail("TRN002", "", "--first-last-wbits",
+         "first/last weight bits must be 1..16 or 32, got " + std::to_string(spec.first_last_wbits));
   if (!(spec.width >= 1.0) || spec.width > 64.0)
     fail("TRN002", "", "--width", "width multiplier must be in [1, 64], got " + std::to_string(spec.width));
   Network base;
-  if (spec.model == "resnet_mini") base = resnet_mini_network();
-  else if (spec.model == "lenet" || spec.model == "mlp") base = builtin_network(spec.model);
-  else fail("TRN001", "", "--model", "unknown model \"" + spec.model + "\"", "trainer models: lenet, mlp, resnet_mini");
+  if (spec.model == "resnet_mini")
+    base = resnet_mini_network();
+  else if (spec.model == "lenet" || spec.model == "mlp")
+    base = builtin_network(spec.model);
+  else
+    fail("TRN001", "", "--model", "unknown model \"" + spec.model + "\"", "trainer models: lenet, mlp, resnet_mini");
   Network net = apply_width(base, spec.width);
   PrecisionPolicy p = PrecisionPolicy::uniform(spec.wbits, spec.abits);
   if (spec.first_last_wbits != 0) p.first_wbits = p.last_wbits = spec.first_last_wbits;
@@ -131,7 +170,8 @@ Model::Model(const Network& net) : net_(net) {
     nd.layer = net_.layers[i];
     nd.layer.n = 1;
     const Layer& l = nd.layer;
-    if (l.inputs.empty()) nd.inputs = {static_cast<int>(i) - 1};
+    if (l.inputs.empty())
+      nd.inputs = {static_cast<int>(i) - 1};
     else
       for (const auto& name : l.inputs) nd.inputs.push_back(index.at(name));
     nd.is_last = static_cast<int>(i) == last_weighted;
@@ -216,8 +256,10 @@ StepTable::StepTable(const std::function<int32_t(float)>& q, int32_t lo, int32_t
     uint32_t a = key(-INFINITY), b = key(INFINITY);  // q(from_key(a)) < c <= q(from_key(b))
     while (b - a > 1) {
       const uint32_t mid = a + (b - a) / 2;
-      if (q(from_key(mid)) >= c) b = mid;
-      else a = mid;
+      if (q(from_key(mid)) >= c)
+        b = mid;
+      else
+        a = mid;
     }
     t_.push_back(from_key(b));
   }
@@ -234,8 +276,8 @@ namespace {
 #if defined(__GNUC__) && defined(__x86_64__)
 // AVX: eight lanes per comparison. Counts are kept as floats (exact below 2^24); the value is
 // (num * code) / den in IEEE single precision, the same operations as the scalar check above.
-__attribute__((target("avx"))) void apply_avx(const float* t, int nt, float lo, float num, float den,
-                                              const float* x, float* out, int64_t n, int64_t* done) {
+__attribute__((target("avx"))) void apply_avx(const float* t, int nt, float lo, float num, float den, const float* x,
+                                              float* out, int64_t n, int64_t* done) {
   const __m256 one = _mm256_set1_ps(1.0f), vlo = _mm256_set1_ps(lo), vnum = _mm256_set1_ps(num),
                vden = _mm256_set1_ps(den);
   int64_t i = 0;
@@ -571,8 +613,8 @@ const std::vector<float>& Model::forward(const float* x, int64_t n, bool train) 
     const ZLayout zl = z_layout(l, n, P);
     const int bits = l.abits_out;
     const bool use_table = bits != kFp32Bits && !clip_surrogate_ && act_code_max(bits) <= kMaxTableCodes;
-    const StepTable table = use_table ? activation_table(bits) : StepTable([](float) { return 0; }, 0, 0,
-                                                                           [](int32_t) { return 0.0f; });
+    const StepTable table =
+        use_table ? activation_table(bits) : StepTable([](float) { return 0; }, 0, 0, [](int32_t) { return 0.0f; });
     const double m = static_cast<double>(n * P);
     float* out = nd.out.data();
     const int64_t osz = nd.out_size;
@@ -676,7 +718,7 @@ void Model::backward(const std::vector<float>& dlogits) {
     float* dx = grad_of(node, 0);
     if (l.op == LayerOp::maxpool) {
       if (!dx) continue;
-      // Each image's window indices stay inside that image, so images are independent.
+        // Each image's window indices stay inside that image, so images are independent.
 #pragma omp parallel for schedule(static) num_threads(T)
       for (int64_t b = 0; b < n; ++b)
         for (int64_t o = b * nd.out_size; o < (b + 1) * nd.out_size; ++o)
@@ -764,7 +806,8 @@ void Model::backward(const std::vector<float>& dlogits) {
             for (; p0 + 4 <= P; p0 += 4) {
               const __m128 xh = _mm_mul_ps(_mm_sub_ps(_mm_loadu_ps(zp + p0), vmean), vinv);
               const __m128 y = _mm_add_ps(_mm_mul_ps(vg, xh), vbe);
-              const __m128 d = _mm_and_ps(_mm_and_ps(_mm_cmpge_ps(y, zero), _mm_cmple_ps(y, one)), _mm_loadu_ps(dop + p0));
+              const __m128 d =
+                  _mm_and_ps(_mm_and_ps(_mm_cmpge_ps(y, zero), _mm_cmple_ps(y, one)), _mm_loadu_ps(dop + p0));
               _mm_storeu_ps(dzp + p0, d);
               va = _mm_add_ps(va, d);
               vc = _mm_add_ps(vc, _mm_mul_ps(d, xh));
@@ -841,9 +884,8 @@ void Model::backward(const std::vector<float>& dlogits) {
           for (int64_t b0 = lo; b0 < hi; b0 += cb) {
             const int64_t nb = std::min(cb, hi - b0), ld = nb * P;
             for (int64_t g = 0; g < G; ++g)
-              cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(CRS), ii(ld), ii(Kg), 1.0f,
-                          wq + g * Kg * CRS, ii(CRS), dz + g * Kg * NP + b0 * P, ii(NP), 0.0f,
-                          mine_col + g * CRS * ld, ii(ld));
+              cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(CRS), ii(ld), ii(Kg), 1.0f, wq + g * Kg * CRS,
+                          ii(CRS), dz + g * Kg * NP + b0 * P, ii(NP), 0.0f, mine_col + g * CRS * ld, ii(ld));
             for (int64_t b = 0; b < nb; ++b) col2im_add(mine_col + b * P, l, dx + (b0 + b) * in_size, ld);
           }
         }
@@ -864,13 +906,13 @@ void Model::backward(const std::vector<float>& dlogits) {
         int64_t lo, hi;
         split_range(K, nt, t, &lo, &hi);
         if (hi > lo)
-          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(hi - lo), ii(C), ii(n), 1.0f, dz + lo, ii(K),
-                      in, ii(C), 0.0f, dwq + lo * C, ii(C));
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, ii(hi - lo), ii(C), ii(n), 1.0f, dz + lo, ii(K), in,
+                      ii(C), 0.0f, dwq + lo * C, ii(C));
         if (dx) {  // split by input features, so each thread reads only its columns of the weights
           split_range(C, nt, t, &lo, &hi);
           if (hi > lo)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ii(n), ii(hi - lo), ii(K), 1.0f, dz, ii(K),
-                        wq + lo, ii(C), 1.0f, dx + lo, ii(C));
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ii(n), ii(hi - lo), ii(K), 1.0f, dz, ii(K), wq + lo,
+                        ii(C), 1.0f, dx + lo, ii(C));
         }
       }
     }

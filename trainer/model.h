@@ -60,29 +60,29 @@ class StepTable {
 
 /// One computation node per workloads layer.
 struct Node {
-  Layer layer;                 ///< shape (n = 1) and precision
-  std::vector<int> inputs;     ///< producer node indices; -1 = network input
-  bool bn_act = false;         ///< weighted, not last: batch norm then activation quantizer (or ReLU)
-  bool is_last = false;        ///< the classifier (has a bias, outputs logits)
-  int64_t out_size = 0;        ///< per-image output elements
-  int64_t out_spatial = 1;     ///< OH*OW
+  Layer layer;              ///< shape (n = 1) and precision
+  std::vector<int> inputs;  ///< producer node indices; -1 = network input
+  bool bn_act = false;      ///< weighted, not last: batch norm then activation quantizer (or ReLU)
+  bool is_last = false;     ///< the classifier (has a bias, outputs logits)
+  int64_t out_size = 0;     ///< per-image output elements
+  int64_t out_spatial = 1;  ///< OH*OW
   // parameters and gradients
   std::vector<float> w, dw, wq;  ///< master weights, their gradient, quantized weights used forward
   float alpha = 1.0f;
-  std::vector<float> bias, dbias;                      ///< last layer only
-  std::vector<float> gamma, beta, dgamma, dbeta;       ///< batch norm
-  std::vector<float> run_mean, run_var;                ///< batch norm running statistics
+  std::vector<float> bias, dbias;                 ///< last layer only
+  std::vector<float> gamma, beta, dgamma, dbeta;  ///< batch norm
+  std::vector<float> run_mean, run_var;           ///< batch norm running statistics
   // activations of the current batch. Convolutions work on the whole mini-batch at once: col is
   // [C*R*S, n*P] and z, dz are channel-major [K, n*P] (image b's pixels at columns b*P..b*P+P-1),
   // so each conv is one GEMM per thread over many images instead of one small GEMM per image.
   // fc: z and dz are [n, K]. out and dout are always NCHW ([n, out_size]). The BN-normalized value
   // and the BN output are recomputed from z in backward (same float operations, same values).
-  std::vector<float> col;        ///< im2col of the input (conv), [C*R*S, n*P]
-  std::vector<float> z;          ///< conv/fc output before BN
-  std::vector<float> out;        ///< output, NCHW
-  std::vector<float> dout;       ///< gradient of the loss w.r.t. out, NCHW
+  std::vector<float> col;   ///< im2col of the input (conv), [C*R*S, n*P]
+  std::vector<float> z;     ///< conv/fc output before BN
+  std::vector<float> out;   ///< output, NCHW
+  std::vector<float> dout;  ///< gradient of the loss w.r.t. out, NCHW
   std::vector<float> mean, invstd;
-  std::vector<int64_t> argmax;   ///< maxpool: flat index into the producer's output
+  std::vector<int64_t> argmax;  ///< maxpool: flat index into the producer's output
   // backward scratch, kept between steps so large buffers are not re-allocated every batch
   std::vector<float> dz, dwq, dcol;
   std::vector<float> dw_part;  ///< conv: per-thread partial weight gradients [threads, weights]

@@ -10,14 +10,14 @@
 namespace wrpn::trainer {
 
 struct OptimConfig {
-  std::string kind = "sgd";       ///< sgd | adam
+  std::string kind = "sgd";  ///< sgd | adam
   double lr = 0.05;
   double momentum = 0.9;
   bool nesterov = true;
-  double weight_decay = 5e-4;     ///< L2 on conv/fc weights only
+  double weight_decay = 5e-4;                     ///< L2 on conv/fc weights only
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  ///< adam
-  std::string schedule = "cosine";  ///< cosine | step | constant
-  int64_t step_epochs = 10;       ///< step schedule: multiply by step_gamma every step_epochs
+  std::string schedule = "cosine";                ///< cosine | step | constant
+  int64_t step_epochs = 10;                       ///< step schedule: multiply by step_gamma every step_epochs
   double step_gamma = 0.1;
 };
 

@@ -36,7 +36,8 @@ std::string ptr(const std::string& file, const std::string& key) {
 void check_train_config(const TrainConfig& c, const std::string& file) {
   const auto& names = model_names();
   if (std::find(names.begin(), names.end(), c.spec.model) == names.end())
-    fail("TRN001", file, ptr(file, "model"), "unknown model \"" + c.spec.model + "\"", "trainer models: lenet, mlp, resnet_mini");
+    fail("TRN001", file, ptr(file, "model"), "unknown model \"" + c.spec.model + "\"",
+         "trainer models: lenet, mlp, resnet_mini");
   auto bits = [&](int b, const char* key, bool zero_ok) {
     if (!(is_valid_bits(b) || (zero_ok && b == 0)))
       fail("TRN002", file, ptr(file, key), std::string(key) + " must be 1..16 or 32, got " + std::to_string(b),
@@ -49,7 +50,8 @@ void check_train_config(const TrainConfig& c, const std::string& file) {
     fail("TRN002", file, ptr(file, "width"), "width multiplier must be in [1, 64], got " + format_number(c.spec.width));
   auto positive_int = [&](int64_t v, const char* key, int64_t hi) {
     if (v < 1 || v > hi)
-      fail("TRN003", file, ptr(file, key), std::string(key) + " must be in [1, " + std::to_string(hi) + "], got " + std::to_string(v));
+      fail("TRN003", file, ptr(file, key),
+           std::string(key) + " must be in [1, " + std::to_string(hi) + "], got " + std::to_string(v));
   };
   positive_int(c.epochs, "epochs", 100000);
   positive_int(c.batch, "batch", 65536);
@@ -59,17 +61,19 @@ void check_train_config(const TrainConfig& c, const std::string& file) {
   if (!(c.optim.momentum >= 0.0 && c.optim.momentum < 1.0))
     fail("TRN003", file, ptr(file, "momentum"), "momentum must be in [0, 1), got " + format_number(c.optim.momentum));
   if (!(c.optim.weight_decay >= 0.0 && c.optim.weight_decay < 1.0))
-    fail("TRN003", file, ptr(file, "weight_decay"), "weight decay must be in [0, 1), got " + format_number(c.optim.weight_decay));
+    fail("TRN003", file, ptr(file, "weight_decay"),
+         "weight decay must be in [0, 1), got " + format_number(c.optim.weight_decay));
   if (c.optim.kind != "sgd" && c.optim.kind != "adam")
     fail("TRN003", file, ptr(file, "optimizer"), "optimizer must be sgd or adam, got \"" + c.optim.kind + "\"");
   if (c.optim.schedule != "cosine" && c.optim.schedule != "step" && c.optim.schedule != "constant")
-    fail("TRN003", file, ptr(file, "schedule"), "schedule must be cosine, step or constant, got \"" + c.optim.schedule + "\"");
-  if (c.optim.step_epochs < 1)
-    fail("TRN003", file, ptr(file, "step_epochs"), "step_epochs must be at least 1");
+    fail("TRN003", file, ptr(file, "schedule"),
+         "schedule must be cosine, step or constant, got \"" + c.optim.schedule + "\"");
+  if (c.optim.step_epochs < 1) fail("TRN003", file, ptr(file, "step_epochs"), "step_epochs must be at least 1");
   if (!(c.optim.step_gamma > 0.0 && c.optim.step_gamma <= 1.0))
     fail("TRN003", file, ptr(file, "step_gamma"), "step_gamma must be in (0, 1]");
   if (c.train_images < 0 || c.test_images < 0)
-    fail("TRN003", file, ptr(file, c.train_images < 0 ? "train_images" : "test_images"), "image limits must be >= 0 (0 = all)");
+    fail("TRN003", file, ptr(file, c.train_images < 0 ? "train_images" : "test_images"),
+         "image limits must be >= 0 (0 = all)");
 }
 
 TrainConfig train_config_from_json(const ConfigObject& o) {
@@ -109,21 +113,36 @@ TrainConfig load_train_config(const std::string& path) {
 }
 
 nlohmann::json to_json(const TrainConfig& c) {
-  return {{"kind", "train"}, {"version", 1}, {"model", c.spec.model}, {"width", c.spec.width},
-          {"wbits", c.spec.wbits}, {"abits", c.spec.abits}, {"first_last_wbits", c.spec.first_last_wbits},
-          {"epochs", c.epochs}, {"batch", c.batch}, {"optimizer", c.optim.kind}, {"lr", c.optim.lr},
-          {"momentum", c.optim.momentum}, {"nesterov", c.optim.nesterov}, {"weight_decay", c.optim.weight_decay},
-          {"schedule", c.optim.schedule}, {"step_epochs", c.optim.step_epochs}, {"step_gamma", c.optim.step_gamma},
-          {"seed", c.seed}, {"threads", c.threads}, {"data_dir", c.data_dir}, {"train_images", c.train_images},
+  return {{"kind", "train"},
+          {"version", 1},
+          {"model", c.spec.model},
+          {"width", c.spec.width},
+          {"wbits", c.spec.wbits},
+          {"abits", c.spec.abits},
+          {"first_last_wbits", c.spec.first_last_wbits},
+          {"epochs", c.epochs},
+          {"batch", c.batch},
+          {"optimizer", c.optim.kind},
+          {"lr", c.optim.lr},
+          {"momentum", c.optim.momentum},
+          {"nesterov", c.optim.nesterov},
+          {"weight_decay", c.optim.weight_decay},
+          {"schedule", c.optim.schedule},
+          {"step_epochs", c.optim.step_epochs},
+          {"step_gamma", c.optim.step_gamma},
+          {"seed", c.seed},
+          {"threads", c.threads},
+          {"data_dir", c.data_dir},
+          {"train_images", c.train_images},
           {"test_images", c.test_images}};
 }
 
 std::string validate_train_config(const std::string& path) {
   const TrainConfig c = load_train_config(path);
   const Network net = spec_network(c.spec);
-  return "train config: " + c.spec.model + " width " + format_number(c.spec.width) + " W" + std::to_string(c.spec.wbits) +
-         "A" + std::to_string(c.spec.abits) + ", " + std::to_string(c.epochs) + " epochs, batch " +
-         std::to_string(c.batch) + ", " + std::to_string(net.total_weights()) + " weights";
+  return "train config: " + c.spec.model + " width " + format_number(c.spec.width) + " W" +
+         std::to_string(c.spec.wbits) + "A" + std::to_string(c.spec.abits) + ", " + std::to_string(c.epochs) +
+         " epochs, batch " + std::to_string(c.batch) + ", " + std::to_string(net.total_weights()) + " weights";
 }
 
 void images_to_input(const Dataset& d, const int64_t* indices, int64_t n, float* out) {
@@ -163,10 +182,18 @@ EvalResult evaluate(Model& model, const Dataset& d, int64_t batch) {
 namespace {
 
 std::string log_csv(const std::vector<EpochLog>& log) {
-  CsvTable t({"epoch", "lr", "train_loss", "train_acc_pct", "test_loss", "test_acc_pct", "train_images_per_s", "elapsed_s"});
+  CsvTable t(
+      {"epoch", "lr", "train_loss", "train_acc_pct", "test_loss", "test_acc_pct", "train_images_per_s", "elapsed_s"});
   for (const auto& e : log)
-    t.row().add(e.epoch).add(e.lr).add(e.train_loss).add(100.0 * e.train_acc).add(e.test_loss).add(100.0 * e.test_acc)
-        .add(e.images_per_s).add(e.elapsed_s);
+    t.row()
+        .add(e.epoch)
+        .add(e.lr)
+        .add(e.train_loss)
+        .add(100.0 * e.train_acc)
+        .add(e.test_loss)
+        .add(100.0 * e.test_acc)
+        .add(e.images_per_s)
+        .add(e.elapsed_s);
   return t.str();
 }
 
@@ -262,12 +289,14 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
       const int64_t s = bi * B, n = std::min(B, N - s);
       images_to_input(train_set, order.data() + s, n, x.data());
       for (int64_t i = 0; i < n; ++i) labels[i] = train_set.labels[order[s + i]];
-      lr = scheduled_lr(cfg.optim, cfg.epochs, static_cast<double>(epoch) + static_cast<double>(bi) / static_cast<double>(batches));
+      lr = scheduled_lr(cfg.optim, cfg.epochs,
+                        static_cast<double>(epoch) + static_cast<double>(bi) / static_cast<double>(batches));
       model.forward(x.data(), n, true);
       int64_t ok = 0;
       const double l = model.loss(labels.data(), &dlogits, &ok);
       if (!std::isfinite(l))
-        fail("TRN008", "", "--lr", "training diverged (loss is " + format_number(l) + ") in epoch " + std::to_string(epoch + 1),
+        fail("TRN008", "", "--lr",
+             "training diverged (loss is " + format_number(l) + ") in epoch " + std::to_string(epoch + 1),
              "lower the learning rate");
       model.backward(dlogits);
       opt.step(lr);
@@ -283,14 +312,19 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
     }
     const double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - te).count();
     const EvalResult ev = evaluate(model, test_set);
-    EpochLog e{epoch + 1, lr, loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen),
-               ev.loss, ev.accuracy, static_cast<double>(seen) / train_s,
+    EpochLog e{epoch + 1,
+               lr,
+               loss_sum / static_cast<double>(seen),
+               static_cast<double>(correct) / static_cast<double>(seen),
+               ev.loss,
+               ev.accuracy,
+               static_cast<double>(seen) / train_s,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
     log.push_back(e);
     if (progress) {
       char extra[160];
-      std::snprintf(extra, sizeof extra, "loss %.3f train %.2f%% test %.2f%% %.0f img/s", e.train_loss, 100 * e.train_acc,
-                    100 * e.test_acc, e.images_per_s);
+      std::snprintf(extra, sizeof extra, "loss %.3f train %.2f%% test %.2f%% %.0f img/s", e.train_loss,
+                    100 * e.train_acc, 100 * e.test_acc, e.images_per_s);
       bar.finish(extra);
     }
     Checkpoint c;

@@ -25,10 +25,14 @@ namespace wrpn::rtl {
 
 const char* to_string(MacKind kind) {
   switch (kind) {
-    case MacKind::int_k: return "int";
-    case MacKind::ternary: return "ternary";
-    case MacKind::binary: return "binary";
-    case MacKind::fp32: return "fp32";
+    case MacKind::int_k:
+      return "int";
+    case MacKind::ternary:
+      return "ternary";
+    case MacKind::binary:
+      return "binary";
+    case MacKind::fp32:
+      return "fp32";
   }
   return "?";
 }
@@ -56,8 +60,10 @@ void set_field(VlWide<N>& port, int lsb, int width, uint64_t value) {
   for (int b = 0; b < width; ++b) {
     const int bit = lsb + b;
     const uint32_t m = uint32_t{1} << (bit % 32);
-    if ((value >> b) & 1u) port[static_cast<std::size_t>(bit / 32)] |= m;
-    else port[static_cast<std::size_t>(bit / 32)] &= ~m;
+    if ((value >> b) & 1u)
+      port[static_cast<std::size_t>(bit / 32)] |= m;
+    else
+      port[static_cast<std::size_t>(bit / 32)] &= ~m;
   }
 }
 template <class T>
@@ -211,17 +217,16 @@ class ArrayModelImpl final : public ArrayModel {
 }  // namespace
 
 // Keep in step with WRPN_RTL_MODELS in rtl/CMakeLists.txt.
-#define WRPN_MAC(V, kind, wa, ww, lanes, acc, a_port_bits, w_port_bits)                                         \
-  MacModelInfo {                                                                                                 \
-    #V + 1, kind, wa, ww, lanes, acc, []() -> std::unique_ptr<MacModel> {                                        \
-      return std::make_unique<MacModelImpl<V>>(a_port_bits, w_port_bits, acc, kind == MacKind::fp32);            \
-    }                                                                                                            \
+#define WRPN_MAC(V, kind, wa, ww, lanes, acc, a_port_bits, w_port_bits)                                 \
+  MacModelInfo {                                                                                        \
+#V + 1, kind, wa, ww, lanes, acc,                                                                   \
+        []() -> std::unique_ptr < MacModel>                                                             \
+    { return std::make_unique<MacModelImpl<V>>(a_port_bits, w_port_bits, acc, kind == MacKind::fp32); } \
   }
-#define WRPN_ARRAY(V, rows, cols, kind, wa, ww, acc)                                        \
-  ArrayModelInfo {                                                                          \
-    #V + 1, rows, cols, kind, wa, ww, acc, []() -> std::unique_ptr<ArrayModel> {            \
-      return std::make_unique<ArrayModelImpl<V>>(rows, cols, wa, ww, acc);                  \
-    }                                                                                       \
+#define WRPN_ARRAY(V, rows, cols, kind, wa, ww, acc)                                                                   \
+  ArrayModelInfo {                                                                                                     \
+#V + 1, rows, cols, kind, wa, ww, acc,                                                                             \
+        []() -> std::unique_ptr < ArrayModel> { return std::make_unique<ArrayModelImpl<V>>(rows, cols, wa, ww, acc); } \
   }
 
 const std::vector<MacModelInfo>& mac_models() {

@@ -22,8 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kSources[] = {"mac_acc.sv", "mac_unit.sv", "mac_ternary.sv", "mac_binary.sv",
-                                "mac_fp32.sv", "pe.sv",      "mac_array.sv"};
+const char* const kSources[] = {"mac_acc.sv",  "mac_unit.sv", "mac_ternary.sv", "mac_binary.sv",
+                                "mac_fp32.sv", "pe.sv",       "mac_array.sv"};
 const char* const kGates = "AND,NAND,OR,NOR,XOR,XNOR,MUX";
 
 std::string rtl_dir() { return WRPN_RTL_DIR; }
@@ -47,9 +47,7 @@ std::string chparam_line(const SynthVariant& v) {
   return s.str();
 }
 
-nlohmann::json cell_table() {
-  return nlohmann::json::parse(read_file(rtl_dir() + "/synth/cell_area.json"));
-}
+nlohmann::json cell_table() { return nlohmann::json::parse(read_file(rtl_dir() + "/synth/cell_area.json")); }
 
 SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, int width) {
   SynthVariant v;
@@ -83,7 +81,9 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
 
 }  // namespace
 
-int synth_acc_width(int width_a, int width_w) { return std::min(kMaxAccBits, acc_bits_for_fan_in(width_a, width_w, 4096)); }
+int synth_acc_width(int width_a, int width_w) {
+  return std::min(kMaxAccBits, acc_bits_for_fan_in(width_a, width_w, 4096));
+}
 
 std::vector<SynthVariant> synth_variants() {
   std::vector<SynthVariant> v;
@@ -200,33 +200,32 @@ nlohmann::json synthesize(const SynthVariant& v, const SynthOptions& o, bool* fr
     if (v.top == "mac_binary") params["Lanes"] = v.lanes;
     params["AccWidth"] = v.acc_width;
   }
-  nlohmann::json j = {
-      {"format", "wrpn-synth"},
-      {"version", 1},
-      {"variant", v.id},
-      {"top", v.top},
-      {"kind", v.kind},
-      {"width", v.width},
-      {"width_a", v.width_a},
-      {"width_w", v.width_w},
-      {"lanes", v.lanes},
-      {"acc_width", v.acc_width},
-      {"params", params},
-      {"flow",
-       {{"script", "rtl/synth/" + v.flow},
-        {"abc", v.fast_abc ? "fast" : "full"},
-        {"gates", kGates},
-        {"yosys", WRPN_YOSYS_VERSION}}},
-      {"cells", {{"total", total}, {"logic", total - ffs}, {"flip_flops", ffs}, {"by_type", by_type}}},
-      {"area_um2", {{"total", area_logic + area_ff}, {"logic", area_logic}, {"flip_flops", area_ff}}},
-      {"area_nand2_eq", (area_logic + area_ff) / table.at("nand2_um2").get<double>()},
-      {"transistors",
-       {{"combinational_yosys_cmos", comb_transistors},
-        {"flip_flops", ffs * ff_t},
-        {"total", comb_transistors < 0 ? -1 : comb_transistors + ffs * ff_t}}},
-      {"cell_area_table", "rtl/synth/cell_area.json"},
-      {"rtl_sha256", key},
-      {"synth_seconds", std::round(secs * 100) / 100}};
+  nlohmann::json j = {{"format", "wrpn-synth"},
+                      {"version", 1},
+                      {"variant", v.id},
+                      {"top", v.top},
+                      {"kind", v.kind},
+                      {"width", v.width},
+                      {"width_a", v.width_a},
+                      {"width_w", v.width_w},
+                      {"lanes", v.lanes},
+                      {"acc_width", v.acc_width},
+                      {"params", params},
+                      {"flow",
+                       {{"script", "rtl/synth/" + v.flow},
+                        {"abc", v.fast_abc ? "fast" : "full"},
+                        {"gates", kGates},
+                        {"yosys", WRPN_YOSYS_VERSION}}},
+                      {"cells", {{"total", total}, {"logic", total - ffs}, {"flip_flops", ffs}, {"by_type", by_type}}},
+                      {"area_um2", {{"total", area_logic + area_ff}, {"logic", area_logic}, {"flip_flops", area_ff}}},
+                      {"area_nand2_eq", (area_logic + area_ff) / table.at("nand2_um2").get<double>()},
+                      {"transistors",
+                       {{"combinational_yosys_cmos", comb_transistors},
+                        {"flip_flops", ffs * ff_t},
+                        {"total", comb_transistors < 0 ? -1 : comb_transistors + ffs * ff_t}}},
+                      {"cell_area_table", "rtl/synth/cell_area.json"},
+                      {"rtl_sha256", key},
+                      {"synth_seconds", std::round(secs * 100) / 100}};
   fs::create_directories(out_dir);
   write_file_atomic(out, j.dump(2) + "\n");
   std::error_code ec;

@@ -17,9 +17,9 @@ struct SynthVariant {
   std::string top;   ///< mac_unit, mac_ternary, mac_binary, mac_fp32, pe
   std::string kind;  ///< int, ternary, binary, fp32
   int width_a = 0, width_w = 0, lanes = 1, acc_width = 0;
-  int width = 0;     ///< the nominal bit width k of the sweep (1, 2, 4, 8, 16; 32 for FP32)
-  bool fast_abc = false;  ///< use `abc -fast` (16-bit, 64-lane binary, FP32: full ABC takes minutes)
-  bool slow = false;      ///< wide variants kept out of the default tests (label slow)
+  int width = 0;                    ///< the nominal bit width k of the sweep (1, 2, 4, 8, 16; 32 for FP32)
+  bool fast_abc = false;            ///< use `abc -fast` (16-bit, 64-lane binary, FP32: full ABC takes minutes)
+  bool slow = false;                ///< wide variants kept out of the default tests (label slow)
   std::string flow = "flow.ys.in";  ///< script in rtl/synth/ (mac_fp32: flow_light.ys.in)
 };
 
@@ -31,9 +31,9 @@ int synth_acc_width(int width_a, int width_w);
 std::vector<SynthVariant> synth_variants();
 
 struct SynthOptions {
-  std::string out_dir;            ///< cache directory (default: <source>/results/synth)
-  bool force = false;             ///< resynthesize even when the cache is current
-  std::string work_dir;           ///< scratch for scripts and logs (default: a temp directory)
+  std::string out_dir;   ///< cache directory (default: <source>/results/synth)
+  bool force = false;    ///< resynthesize even when the cache is current
+  std::string work_dir;  ///< scratch for scripts and logs (default: a temp directory)
 };
 
 /// Cached result if `<out_dir>/<id>.json` exists and its rtl_sha256 matches the current sources,

@@ -29,9 +29,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 /// Per-unit stream: the run seed mixed with the unit name, so selecting units does not change
 /// the vectors any one unit sees.
@@ -157,8 +155,8 @@ class IntMacCheck {
           for (int64_t w = 0; w < (int64_t{1} << info_.lanes); ++w) v.push_back({a, w});
       } else {
         const uint64_t ones = info_.lanes >= 64 ? ~uint64_t{0} : (uint64_t{1} << info_.lanes) - 1;
-        const uint64_t edges[] = {0, ones, 0x5555555555555555ULL & ones, 0xaaaaaaaaaaaaaaaaULL & ones, 1,
-                                  uint64_t{1} << (info_.lanes - 1)};
+        const uint64_t edges[] = {
+            0, ones, 0x5555555555555555ULL & ones, 0xaaaaaaaaaaaaaaaaULL & ones, 1, uint64_t{1} << (info_.lanes - 1)};
         for (uint64_t a : edges)
           for (uint64_t w : edges) v.push_back({static_cast<int64_t>(a), static_cast<int64_t>(w)});
         for (int64_t i = 0; i < opts_.random_vectors; ++i)
@@ -259,10 +257,10 @@ class Fp32Check {
   MacModel& model() { return *model_; }
 
   float random_operand() {
-    static const uint32_t edges[] = {
-        0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0x00000001, 0x80000001,
-        0x007fffff, 0x00800000, 0x80800000, 0x7f7fffff, 0xff7fffff, 0x3f800000, 0xbf800000, 0x3f800001,
-        0x33800000, 0x34000000, 0x4b800000, 0x3effffff, 0x1f800000, 0x5f800000, 0x20000000, 0x1fffffff};
+    static const uint32_t edges[] = {0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001,
+                                     0x00000001, 0x80000001, 0x007fffff, 0x00800000, 0x80800000, 0x7f7fffff,
+                                     0xff7fffff, 0x3f800000, 0xbf800000, 0x3f800001, 0x33800000, 0x34000000,
+                                     0x4b800000, 0x3effffff, 0x1f800000, 0x5f800000, 0x20000000, 0x1fffffff};
     switch (rng_.uniform_int(0, 3)) {
       case 0:  // any bit pattern: every class, extreme exponents
         return float_of(static_cast<uint32_t>(rng_.next_u64()));
@@ -507,8 +505,8 @@ class ArrayCheck {
     if (t.mode == OverflowMode::error && ref.overflow) return;
     for (size_t i = 0; i < ref.acc.size(); ++i) {
       if (rtl.acc[i] == ref.acc[i]) continue;
-      why << "acc[" << i / static_cast<size_t>(t.cols) << "][" << i % static_cast<size_t>(t.cols) << "] vs "
-          << ref_name << ": expected " << ref.acc[i] << ", got " << rtl.acc[i];
+      why << "acc[" << i / static_cast<size_t>(t.cols) << "][" << i % static_cast<size_t>(t.cols) << "] vs " << ref_name
+          << ": expected " << ref.acc[i] << ", got " << rtl.acc[i];
       return;
     }
   }
@@ -526,8 +524,8 @@ class ArrayCheck {
     ++row_.mismatches;
     if (row_.first_mismatch.empty()) {
       std::ostringstream s;
-      s << row_.unit << " (" << what << ", tile " << row_.vectors << ", seed " << opts_.seed << "): "
-        << describe_tile(t) << ", A=" << matrix_excerpt(t.a, 12) << " B=" << matrix_excerpt(t.b, 12) << "; "
+      s << row_.unit << " (" << what << ", tile " << row_.vectors << ", seed " << opts_.seed
+        << "): " << describe_tile(t) << ", A=" << matrix_excerpt(t.a, 12) << " B=" << matrix_excerpt(t.b, 12) << "; "
         << why.str();
       row_.first_mismatch = s.str();
     }
@@ -571,8 +569,8 @@ class ArrayCheck {
       }
     }
     // Accumulator overflow in both modes (the narrow arrays reach it within a few dozen terms).
-    const int64_t per = static_cast<int64_t>(act_code_max(info_.width_a)) *
-                        (info_.pe_kind == 1 ? 1 : weight_code_max(info_.width_w));
+    const int64_t per =
+        static_cast<int64_t>(act_code_max(info_.width_a)) * (info_.pe_kind == 1 ? 1 : weight_code_max(info_.width_w));
     const int64_t k_over = std::min<int64_t>(acc_max(info_.acc_width) / std::max<int64_t>(per, 1) + 3, 4096);
     for (OverflowMode mode : {OverflowMode::saturate, OverflowMode::error})
       check(random_tile(R, C, k_over, mode, true), "overflow");
@@ -638,8 +636,8 @@ class ArrayCheck {
               if (row_.first_mismatch.empty()) {
                 std::ostringstream m;
                 m << row_.unit << " (trace " << trace_dir << ", layer " << s.name << ", image " << img
-                  << ", output channel " << o << ", pixel " << pix << "): expected trace accumulator " << e
-                  << ", got " << got;
+                  << ", output channel " << o << ", pixel " << pix << "): expected trace accumulator " << e << ", got "
+                  << got;
                 row_.first_mismatch = m.str();
               }
             }
@@ -658,10 +656,17 @@ class ArrayCheck {
 std::string mac_widths(const MacModelInfo& m) {
   std::ostringstream s;
   switch (m.kind) {
-    case MacKind::fp32: return "fp32";
-    case MacKind::binary: s << "a" << m.width_a << " w1 x" << m.lanes << " acc" << m.acc_width; break;
-    case MacKind::ternary: s << "a" << m.width_a << " w2(ternary) acc" << m.acc_width; break;
-    default: s << "a" << m.width_a << " w" << m.width_w << " acc" << m.acc_width; break;
+    case MacKind::fp32:
+      return "fp32";
+    case MacKind::binary:
+      s << "a" << m.width_a << " w1 x" << m.lanes << " acc" << m.acc_width;
+      break;
+    case MacKind::ternary:
+      s << "a" << m.width_a << " w2(ternary) acc" << m.acc_width;
+      break;
+    default:
+      s << "a" << m.width_a << " w" << m.width_w << " acc" << m.acc_width;
+      break;
   }
   return s.str();
 }
@@ -697,8 +702,8 @@ VerifyReport run_verify(const VerifyOptions& o, const std::function<void(const C
 #endif
   const auto names = verify_unit_names();
   for (const std::string& u : o.units) {
-    const bool known = std::any_of(names.begin(), names.end(),
-                                   [&](const std::string& n) { return n.compare(0, u.size(), u) == 0; });
+    const bool known =
+        std::any_of(names.begin(), names.end(), [&](const std::string& n) { return n.compare(0, u.size(), u) == 0; });
     if (!known) {
       std::string list;
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;

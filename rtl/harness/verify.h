@@ -23,13 +23,13 @@ struct VerifyOptions {
 
 /// One line of the `wrpn verify` table.
 struct CheckRow {
-  std::string unit;    ///< e.g. mac_unit_a4w4, mac_array_16x16_a8w8
-  std::string widths;  ///< operand and accumulator bits (and array shape)
-  std::string method;  ///< exhaustive, random+edges, tiles, trace:<layer>
-  uint64_t vectors = 0;     ///< MAC steps (units) or tiles (arrays) compared
+  std::string unit;      ///< e.g. mac_unit_a4w4, mac_array_16x16_a8w8
+  std::string widths;    ///< operand and accumulator bits (and array shape)
+  std::string method;    ///< exhaustive, random+edges, tiles, trace:<layer>
+  uint64_t vectors = 0;  ///< MAC steps (units) or tiles (arrays) compared
   uint64_t mismatches = 0;
-  uint64_t cycles = 0;      ///< RTL clock cycles simulated
-  double seconds = 0;       ///< host time of the check
+  uint64_t cycles = 0;         ///< RTL clock cycles simulated
+  double seconds = 0;          ///< host time of the check
   std::string first_mismatch;  ///< readable: inputs, expected, got, seed ("" when none)
 };
 

@@ -11,10 +11,10 @@
 #include "common/atomic_file.h"
 #include "common/numerics.h"
 #include "common/rng.h"
-#include "workloads/trace.h"
 #include "rtl/harness/models.h"
 #include "rtl/harness/synth.h"
 #include "rtl/harness/verify.h"
+#include "workloads/trace.h"
 
 namespace utf = boost::unit_test;
 using namespace wrpn;
@@ -101,8 +101,8 @@ BOOST_AUTO_TEST_CASE(array_tile_cycle_count_is_2r_plus_c_plus_k_minus_2) {
     const bool valid = cycle < static_cast<uint64_t>(K);
     for (int r = 0; r < R; ++r) a[static_cast<size_t>(r)] = valid ? static_cast<int32_t>(r + 1) : 0;
     for (int c = 0; c < C; ++c) w[static_cast<size_t>(c)] = valid ? static_cast<int32_t>(c - 2) : 0;
-    m->drive(valid, cycle == 0, cycle == static_cast<uint64_t>(K - 1), a.data(), (1u << R) - 1, w.data(),
-             (1u << C) - 1, false);
+    m->drive(valid, cycle == 0, cycle == static_cast<uint64_t>(K - 1), a.data(), (1u << R) - 1, w.data(), (1u << C) - 1,
+             false);
     m->settle();
     for (int c = 0; c < 16; ++c)
       if (m->res_valid(c)) {
@@ -238,7 +238,8 @@ BOOST_AUTO_TEST_CASE(synth_4bit_mac) {
 }
 
 BOOST_AUTO_TEST_CASE(synth_wide_variants, *utf::label("slow") * utf::disabled()) {
-  // The wide variants (16-bit, 64-lane binary, FP32; FP32 over a minute of wall time): only with `ctest -L slow` (test_rtl_slow).
+  // The wide variants (16-bit, 64-lane binary, FP32; FP32 over a minute of wall time): only with `ctest -L slow`
+  // (test_rtl_slow).
   const std::string dir = std::string(WRPN_BINARY_DIR) + "/synth-test-slow";
   SynthOptions o;
   o.out_dir = dir;

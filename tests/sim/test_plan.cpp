@@ -67,8 +67,8 @@ BOOST_AUTO_TEST_CASE(bad_arch_fixtures_are_rejected_before_simulation) {
       {"SIM001_bad.json", "error[SIM001] " + kFixtures +
                               "SIM001_bad.json:/pe/type: PE type binary cannot run layer \"conv512\" of "
                               "fixture-workload (W4A4)"},
-      {"SIM001_fp32_bad.json", "error[SIM001] " + kFixtures +
-                                   "SIM001_fp32_bad.json:/pe/type: PE type fp32 cannot run layer \"conv512\""},
+      {"SIM001_fp32_bad.json",
+       "error[SIM001] " + kFixtures + "SIM001_fp32_bad.json:/pe/type: PE type fp32 cannot run layer \"conv512\""},
       {"SIM002_bad.json", "error[SIM002] " + kFixtures +
                               "SIM002_bad.json:/buffers/0/capacity_kib: weight_buffer is too small for one tile of "
                               "layer \"conv512\""},
@@ -77,8 +77,8 @@ BOOST_AUTO_TEST_CASE(bad_arch_fixtures_are_rejected_before_simulation) {
                                      "one tile of layer \"conv512\""},
       {"SIM003_bad.json", "error[SIM003] " + kFixtures +
                               "SIM003_bad.json:/pe/acc_bits: accumulator of 12 bits may overflow in layer \"conv512\""},
-      {"CFG002_bandwidth_bad.json", "error[CFG002] " + kFixtures +
-                                        "CFG002_bandwidth_bad.json:/dram/bandwidth_bytes_per_cycle: expected number"},
+      {"CFG002_bandwidth_bad.json",
+       "error[CFG002] " + kFixtures + "CFG002_bandwidth_bad.json:/dram/bandwidth_bytes_per_cycle: expected number"},
   };
   for (const auto& [file, prefix] : expected) {
     BOOST_TEST_CONTEXT(file) {

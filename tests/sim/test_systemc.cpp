@@ -227,7 +227,8 @@ BOOST_AUTO_TEST_CASE(bandwidth_stalls_timing_only) {
   }
   BOOST_TEST(r.total.dram_read_bytes >= weight_bytes);
   // Starved DRAM: total time is at least the bytes moved at 0.5 B/cycle.
-  BOOST_TEST(static_cast<double>(r.cycles) >= static_cast<double>(r.total.dram_read_bytes + r.total.dram_write_bytes) / 0.5);
+  BOOST_TEST(static_cast<double>(r.cycles) >=
+             static_cast<double>(r.total.dram_read_bytes + r.total.dram_write_bytes) / 0.5);
 }
 
 BOOST_AUTO_TEST_CASE(mismatch_is_reported_with_its_element) {

@@ -32,8 +32,10 @@ RandomTile random_tile(Rng& rng, Dataflow df, int abits, int wbits) {
   t.b.resize(static_cast<size_t>(os ? T * C : R * C));
   for (auto& v : t.a) v = static_cast<int32_t>(rng.uniform_int(0, act_code_max(abits)));
   for (auto& v : t.b) {
-    if (wbits == 1) v = rng.uniform_int(0, 1) ? 1 : -1;
-    else v = static_cast<int32_t>(rng.uniform_int(-weight_code_max(wbits), weight_code_max(wbits)));
+    if (wbits == 1)
+      v = rng.uniform_int(0, 1) ? 1 : -1;
+    else
+      v = static_cast<int32_t>(rng.uniform_int(-weight_code_max(wbits), weight_code_max(wbits)));
   }
   return t;
 }

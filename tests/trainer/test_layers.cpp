@@ -38,10 +38,10 @@ Network small_net(int wbits, int abits) {
   net.input_c = 2;
   net.input_h = net.input_w = 9;
   net.num_classes = 3;
-  net.layers = {make_layer("conv1", LayerOp::conv, 2, 9, 4, 3, 2, 1, 2),   // 4 x 5 x 5
-                make_layer("pool1", LayerOp::maxpool, 4, 5, 4, 2, 1, 0),   // 4 x 4 x 4
-                make_layer("conv2", LayerOp::conv, 4, 4, 6, 1, 1, 0),      // 6 x 4 x 4
-                make_layer("pool2", LayerOp::avgpool, 6, 4, 6, 2, 2, 0),   // 6 x 2 x 2
+  net.layers = {make_layer("conv1", LayerOp::conv, 2, 9, 4, 3, 2, 1, 2),  // 4 x 5 x 5
+                make_layer("pool1", LayerOp::maxpool, 4, 5, 4, 2, 1, 0),  // 4 x 4 x 4
+                make_layer("conv2", LayerOp::conv, 4, 4, 6, 1, 1, 0),     // 6 x 4 x 4
+                make_layer("pool2", LayerOp::avgpool, 6, 4, 6, 2, 2, 0),  // 6 x 2 x 2
                 make_layer("fc", LayerOp::fc, 24, 1, 3, 1, 1, 0)};
   for (auto& l : net.layers) {
     l.wbits = l.has_weights() ? wbits : kFp32Bits;
@@ -93,7 +93,8 @@ void check_gradients(Model& m, const Batch& b, double eps, double rel_tol, doubl
     std::vector<float> d(p.value->size(), 0.0f);
     if (sparse > 0) {
       for (int i = 0; i < sparse; ++i)
-        d[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(d.size()) - 1))] = rng.uniform() < 0.5 ? -1.0f : 1.0f;
+        d[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(d.size()) - 1))] =
+            rng.uniform() < 0.5 ? -1.0f : 1.0f;
     } else {
       double norm = 0.0;
       for (auto& v : d) {
@@ -112,7 +113,8 @@ void check_gradients(Model& m, const Batch& b, double eps, double rel_tol, doubl
     *p.value = saved;
     const double numeric = (lp - lm) / (2 * eps);
     BOOST_TEST_CONTEXT(p.name << ": analytic " << analytic << ", numeric " << numeric) {
-      BOOST_TEST(std::fabs(analytic - numeric) <= rel_tol * std::max(std::fabs(analytic), std::fabs(numeric)) + abs_tol);
+      BOOST_TEST(std::fabs(analytic - numeric) <=
+                 rel_tol * std::max(std::fabs(analytic), std::fabs(numeric)) + abs_tol);
     }
   }
 }
@@ -212,8 +214,8 @@ BOOST_AUTO_TEST_CASE(weight_ste_blocks_gradient_outside_clip_range) {
 BOOST_AUTO_TEST_CASE(weight_alpha_rules) {
   const std::vector<float> w{0.1f, -0.4f, 0.2f, -0.1f};
   BOOST_TEST(weight_alpha(w.data(), 4, kFp32Bits) == 1.0f);
-  BOOST_TEST(weight_alpha(w.data(), 4, 4) == 0.4f);                                   // max |w|
-  BOOST_TEST(std::fabs(weight_alpha(w.data(), 4, 1) - 0.2f) < 1e-7f);                 // mean |w|
+  BOOST_TEST(weight_alpha(w.data(), 4, 4) == 0.4f);                    // max |w|
+  BOOST_TEST(std::fabs(weight_alpha(w.data(), 4, 1) - 0.2f) < 1e-7f);  // mean |w|
   BOOST_TEST(std::fabs(weight_alpha(w.data(), 4, 2) - std::min(0.4f, 1.4f * 0.2f)) < 1e-7f);
 }
 
@@ -234,7 +236,6 @@ BOOST_AUTO_TEST_CASE(lenet_shape_follows_the_issue) {
   BOOST_TEST(net.layers[0].abits_in == 8);  // 8-bit pixel codes
 }
 
-
 BOOST_AUTO_TEST_CASE(step_tables_reproduce_the_common_quantizers_exactly) {
   // The trainer's fast quantization path counts thresholds found by bisection with common's own
   // quantizers; it must agree with them on every float: random values, each threshold and its
@@ -254,20 +255,22 @@ BOOST_AUTO_TEST_CASE(step_tables_reproduce_the_common_quantizers_exactly) {
   // Each table twice: values looked up, and values computed as (num * code) / den (the vector path).
   for (int bits = 1; bits <= 5; ++bits)
     for (bool affine : {false, true})
-      check(StepTable([bits](float a) { return quantize_activation(a, bits); }, 0, act_code_max(bits),
-                      [bits](int32_t c) { return activation_value(c, bits); }, affine ? 1.0f : 0.0f,
-                      affine ? static_cast<float>(act_code_max(bits)) : 0.0f),
-            [bits](float a) { return activation_value(quantize_activation(a, bits), bits); },
-            "activation bits " + std::to_string(bits) + (affine ? " affine" : ""));
+      check(
+          StepTable([bits](float a) { return quantize_activation(a, bits); }, 0, act_code_max(bits),
+                    [bits](int32_t c) { return activation_value(c, bits); }, affine ? 1.0f : 0.0f,
+                    affine ? static_cast<float>(act_code_max(bits)) : 0.0f),
+          [bits](float a) { return activation_value(quantize_activation(a, bits), bits); },
+          "activation bits " + std::to_string(bits) + (affine ? " affine" : ""));
   for (int bits = 2; bits <= 5; ++bits)
     for (float alpha : {1.0f, 0.0371f, 0.8123f})
       for (bool affine : {false, true}) {
-      const int32_t L = weight_code_max(bits);
-      const StepTable t([bits, alpha](float w) { return quantize_weight(w, bits, alpha); }, -L, L,
-                        [bits, alpha](int32_t c) { return weight_value(c, bits, alpha); }, affine ? alpha : 0.0f,
-                        affine ? static_cast<float>(L) : 0.0f);
-      // NaN is the one input the table does not map (quantize_weights checks it separately).
-      check(t,
+        const int32_t L = weight_code_max(bits);
+        const StepTable t([bits, alpha](float w) { return quantize_weight(w, bits, alpha); }, -L, L,
+                          [bits, alpha](int32_t c) { return weight_value(c, bits, alpha); }, affine ? alpha : 0.0f,
+                          affine ? static_cast<float>(L) : 0.0f);
+        // NaN is the one input the table does not map (quantize_weights checks it separately).
+        check(
+            t,
             [bits, alpha](float w) {
               return std::isnan(w) ? weight_value(-weight_code_max(bits), bits, alpha)
                                    : weight_value(quantize_weight(w, bits, alpha), bits, alpha);

@@ -225,17 +225,18 @@ BOOST_AUTO_TEST_CASE(integer_inference_matches_trainer_forward) {
 BOOST_AUTO_TEST_CASE(one_call_export_and_infer_api) {
   // The calls `wrpn trace` / `wrpn infer` (and the demo) use: train, export N images, infer.
   const fs::path dir = scratch().root / "api_trace";
-  const ExportSummary s = export_trace_dir((w4a4_run() / "checkpoint.bin").string(), scratch().data.string(), "test", 5,
-                                           dir.string());
+  const ExportSummary s =
+      export_trace_dir((w4a4_run() / "checkpoint.bin").string(), scratch().data.string(), "test", 5, dir.string());
   BOOST_TEST(s.images == 5);
   BOOST_TEST(s.layers == 6);
   BOOST_TEST(s.prediction_differences == 0);
   BOOST_TEST(starts_with(first_line([&] {
-                           export_trace_dir((w4a4_run() / "checkpoint.bin").string(), scratch().data.string(), "test", 5,
-                                            dir.string());
+                           export_trace_dir((w4a4_run() / "checkpoint.bin").string(), scratch().data.string(), "test",
+                                            5, dir.string());
                          }),
                          "error[IO003]"));  // never overwritten without --replace
-  const InferReport r = infer_trace(dir.string(), scratch().data.string(), 64, (w4a4_run() / "checkpoint.bin").string(), 2);
+  const InferReport r =
+      infer_trace(dir.string(), scratch().data.string(), 64, (w4a4_run() / "checkpoint.bin").string(), 2);
   BOOST_TEST(r.self.output_mismatches == 0);
   BOOST_TEST(r.images == 64);
   BOOST_TEST(r.compared);
@@ -256,7 +257,8 @@ BOOST_AUTO_TEST_CASE(fold_channel_reproduces_the_float_map) {
     const RequantParams p = fold_channel(scale, offset, 4);
     for (int64_t acc = -3000; acc <= 3000; acc += 7) {
       const double y = std::clamp((scale * static_cast<double>(acc) + offset) * 15.0, 0.0, 15.0);
-      BOOST_TEST_REQUIRE(std::fabs(requantize(acc, p, 4) - std::nearbyint(y)) <= (std::fabs(y - std::floor(y) - 0.5) < 1e-6 ? 1 : 0));
+      BOOST_TEST_REQUIRE(std::fabs(requantize(acc, p, 4) - std::nearbyint(y)) <=
+                         (std::fabs(y - std::floor(y) - 0.5) < 1e-6 ? 1 : 0));
     }
   }
   const RequantParams logit = fold_channel(1e-3, -0.25, kFp32Bits);
@@ -283,7 +285,8 @@ BOOST_AUTO_TEST_CASE(bad_hyperparameters_are_rejected) {
       {"error[TRN001] --model: unknown model \"vgg\"", [](TrainConfig& c) { c.spec.model = "vgg"; }},
       {"error[TRN002] --wbits: wbits must be 1..16 or 32, got 0", [](TrainConfig& c) { c.spec.wbits = 0; }},
       {"error[TRN002] --abits: abits must be 1..16 or 32, got 17", [](TrainConfig& c) { c.spec.abits = 17; }},
-      {"error[TRN002] --width: width multiplier must be in [1, 64], got 0.5", [](TrainConfig& c) { c.spec.width = 0.5; }},
+      {"error[TRN002] --width: width multiplier must be in [1, 64], got 0.5",
+       [](TrainConfig& c) { c.spec.width = 0.5; }},
       {"error[TRN003] --epochs: epochs must be in [1, 100000], got 0", [](TrainConfig& c) { c.epochs = 0; }},
       {"error[TRN003] --epochs: epochs must be in [1, 100000], got -3", [](TrainConfig& c) { c.epochs = -3; }},
       {"error[TRN003] --batch: batch must be in [1, 65536], got 0", [](TrainConfig& c) { c.batch = 0; }},
@@ -307,7 +310,8 @@ BOOST_AUTO_TEST_CASE(every_train_fixture_gives_its_diagnostic) {
       {"TRN002_bad.json", "error[TRN002] " + kFixtures + "TRN002_bad.json:/wbits: wbits must be 1..16 or 32, got 33"},
       {"TRN002_width_bad.json",
        "error[TRN002] " + kFixtures + "TRN002_width_bad.json:/width: width multiplier must be in [1, 64], got 0.5"},
-      {"TRN003_bad.json", "error[TRN003] " + kFixtures + "TRN003_bad.json:/epochs: epochs must be in [1, 100000], got 0"},
+      {"TRN003_bad.json",
+       "error[TRN003] " + kFixtures + "TRN003_bad.json:/epochs: epochs must be in [1, 100000], got 0"},
       {"TRN003_lr_bad.json",
        "error[TRN003] " + kFixtures + "TRN003_lr_bad.json:/lr: learning rate must be in (0, 100], got -0.01"},
   };
@@ -325,7 +329,9 @@ BOOST_AUTO_TEST_CASE(shipped_train_configs_load) {
   for (const auto& e : fs::directory_iterator(std::string(WRPN_SOURCE_DIR) + "/configs/train")) {
     if (e.path().extension() != ".json") continue;
     ++n;
-    BOOST_TEST_CONTEXT(e.path()) { BOOST_TEST(validate_train_config(e.path().string()).rfind("train config: ", 0) == 0); }
+    BOOST_TEST_CONTEXT(e.path()) {
+      BOOST_TEST(validate_train_config(e.path().string()).rfind("train config: ", 0) == 0);
+    }
   }
   BOOST_TEST(n >= 1u);
 }
@@ -337,8 +343,8 @@ BOOST_AUTO_TEST_CASE(output_directory_problems_lose_nothing) {
   TrainConfig c = small_config(4, 1);
   BOOST_TEST(starts_with(first_line([&] { train(c, out.string(), false, false); }), "error[TRN004]"));
   BOOST_TEST(read_file(out / "keep.txt") == "precious");
-  BOOST_TEST(starts_with(first_line([&] { train(c, (scratch().root / "nothing").string(), true, false); }),
-                         "error[TRN004]"));
+  BOOST_TEST(
+      starts_with(first_line([&] { train(c, (scratch().root / "nothing").string(), true, false); }), "error[TRN004]"));
   // /proc refuses new directories even for root.
   BOOST_TEST(first_line([&] { train(c, "/proc/wrpn_test/run", false, false); }) != "no error");
 }
