@@ -29,6 +29,10 @@ class CsvTable {
   std::vector<std::vector<std::string>> cells_;
 };
 
+/// The fields of one CSV line as CsvTable writes it (RFC 4180: a quoted field may hold commas and
+/// doubled quotes). Lines are read one at a time, so a field must not span lines.
+std::vector<std::string> split_csv_line(const std::string& line);
+
 /// Shortest decimal that round-trips a double ("%.17g" trimmed to the needed digits).
 std::string format_number(double v);
 

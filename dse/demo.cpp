@@ -16,6 +16,7 @@
 #include "common/plot.h"
 #include "common/run_manifest.h"
 #include "common/subprocess.h"
+#include "dse/evaluate.h"
 #include "energy/analytic_counts.h"
 #include "energy/pricing.h"
 #include "energy/tech_table.h"
@@ -107,22 +108,12 @@ int DemoRunner::step(const std::string& title, const fs::path& done, std::vector
 
 double DemoRunner::read_test_accuracy(const fs::path& train_dir) const {
   const fs::path log = train_dir / "log.csv";
-  std::ifstream in(log);
-  if (!in) fail("IO002", log.string(), "", "training log missing");
-  std::string header, line, last;
-  std::getline(in, header);
-  while (std::getline(in, line))
-    if (!line.empty()) last = line;
-  auto split = [](const std::string& s) {
-    std::vector<std::string> v;
-    std::stringstream ss(s);
-    for (std::string c; std::getline(ss, c, ',');) v.push_back(c);
-    return v;
-  };
-  const auto cols = split(header), vals = split(last);
-  for (size_t i = 0; i < cols.size() && i < vals.size(); ++i)
-    if (cols[i] == "test_acc_pct") return std::stod(vals[i]);
-  fail("CFG003", log.string(), "test_acc_pct", "training log has no test accuracy");
+  if (!fs::exists(log)) fail("IO002", log.string(), "", "training log missing");
+  double acc = 0;
+  int64_t epochs = 0;
+  if (!read_training_log(log.string(), &acc, &epochs))
+    fail("CFG003", log.string(), "test_acc_pct", "training log has no test accuracy");
+  return acc;
 }
 
 std::vector<ActionCounts> DemoRunner::read_counts(const fs::path& sim_dir) const {

@@ -43,8 +43,9 @@ class FileLock {
   int fd_;
 };
 
-/// Last test accuracy in a `wrpn train` run's log.csv, and how many epochs it holds.
-bool read_training_log(const std::filesystem::path& log, double* acc_pct, int64_t* epochs) {
+}  // namespace
+
+bool read_training_log(const std::string& log, double* acc_pct, int64_t* epochs) {
   std::ifstream in(log);
   if (!in) return false;
   std::string header, line, last;
@@ -55,13 +56,7 @@ bool read_training_log(const std::filesystem::path& log, double* acc_pct, int64_
       last = line;
       ++*epochs;
     }
-  auto split = [](const std::string& text) {
-    std::vector<std::string> v;
-    std::stringstream ss(text);
-    for (std::string c; std::getline(ss, c, ',');) v.push_back(c);
-    return v;
-  };
-  const auto cols = split(header), vals = split(last);
+  const auto cols = split_csv_line(header), vals = split_csv_line(last);
   for (size_t i = 0; i < cols.size() && i < vals.size(); ++i)
     if (cols[i] == "test_acc_pct") {
       *acc_pct = std::stod(vals[i]);
@@ -69,8 +64,6 @@ bool read_training_log(const std::filesystem::path& log, double* acc_pct, int64_
     }
   return false;
 }
-
-}  // namespace
 
 TrainedAccuracy trained_accuracy(const SweepConfig& config, const DesignPoint& point) {
   const nlohmann::json key{
@@ -88,7 +81,7 @@ TrainedAccuracy trained_accuracy(const SweepConfig& config, const DesignPoint& p
   r.run_dir = dir.string();
   FileLock lock((cache / (hash + ".lock")).string());
   int64_t epochs = 0;
-  if (read_training_log(dir / "log.csv", &r.accuracy_pct, &epochs) && epochs >= config.train_epochs) {
+  if (read_training_log((dir / "log.csv").string(), &r.accuracy_pct, &epochs) && epochs >= config.train_epochs) {
     r.cached = true;
     return r;
   }
@@ -113,7 +106,7 @@ TrainedAccuracy trained_accuracy(const SweepConfig& config, const DesignPoint& p
     fail("DSE006", dir.string(), "", "training failed (exit " + std::to_string(p.exit_code) + "): " + first);
   }
   write_file_atomic((dir / "key.json").string(), key.dump(2) + "\n");
-  if (!read_training_log(dir / "log.csv", &r.accuracy_pct, &epochs))
+  if (!read_training_log((dir / "log.csv").string(), &r.accuracy_pct, &epochs))
     fail("DSE006", (dir / "log.csv").string(), "", "training finished without a readable log");
   return r;
 }

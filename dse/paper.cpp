@@ -55,15 +55,6 @@ std::string times(double x) {
   return b;
 }
 
-/// Cells of one CSV line (no quoted commas: the accuracy table's command column is last and is
-/// only copied, so a split inside it does no harm).
-std::vector<std::string> split_csv_simple(const std::string& line) {
-  std::vector<std::string> out;
-  std::stringstream ss(line);
-  for (std::string cell; std::getline(ss, cell, ',');) out.push_back(cell);
-  return out;
-}
-
 /// The cached Yosys result (results/synth/*.json, format "wrpn-synth") of `top` at the given operand
 /// widths, if `wrpn synth` has produced it. FP32 units match on top alone.
 std::optional<nlohmann::json> find_synth(const std::string& dir, const std::string& top, int wbits, int abits,
@@ -364,7 +355,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
     std::ifstream in(opt.accuracy_csv);
     std::string header_line, line;
     std::getline(in, header_line);
-    const auto header = split_csv_simple(header_line);
+    const auto header = split_csv_line(header_line);
     auto col = [&](const std::string& name) {
       const auto it = std::find(header.begin(), header.end(), name);
       return it == header.end() ? -1 : static_cast<int>(it - header.begin());
@@ -391,7 +382,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
     while (std::getline(in, line)) {
       if (line.empty()) continue;
       Variant v;
-      v.cells = split_csv_simple(line);
+      v.cells = split_csv_line(line);
       if (static_cast<int>(v.cells.size()) < static_cast<int>(header.size())) continue;
       const int wb = std::stoi(v.cells[static_cast<size_t>(c_wbits)]);
       const int ab = std::stoi(v.cells[static_cast<size_t>(c_abits)]);

@@ -12,11 +12,14 @@
 #include "common/diagnostics.h"
 #include "common/npy.h"
 #include "common/sha256.h"
+#include "tests/support/diagnostics.h"
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(wrpn::NpyDtype)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(wrpn::PeType)
 
 using namespace wrpn;
+using wrpn::test::first_diagnostic_line;
+using wrpn::test::kNoDiagnostic;
 namespace fs = std::filesystem;
 
 namespace {
@@ -27,15 +30,6 @@ fs::path temp_dir(const std::string& name) {
   return p;
 }
 
-std::string first_line_of_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const DiagnosticError& e) {
-    const std::string s = e.what();
-    return s.substr(0, s.find('\n'));
-  }
-  return "no error";
-}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(io)
@@ -60,14 +54,14 @@ BOOST_AUTO_TEST_CASE(npy_round_trip_every_dtype) {
 BOOST_AUTO_TEST_CASE(npy_rejects_corruption) {
   const std::vector<int32_t> v{1, 2, 3, 4};
   const std::string good = npy_encode_ints({4}, v.data(), NpyDtype::i2);
-  BOOST_TEST(first_line_of_error([&] {
+  BOOST_TEST(first_diagnostic_line([&] {
                npy_decode(good.substr(0, good.size() - 1), "t.npy");
              }).rfind("error[NPY004] t.npy:", 0) == 0);
-  BOOST_TEST(first_line_of_error([&] { npy_decode("garbage!garbage", "g.npy"); }).rfind("error[NPY001] g.npy:", 0) ==
+  BOOST_TEST(first_diagnostic_line([&] { npy_decode("garbage!garbage", "g.npy"); }).rfind("error[NPY001] g.npy:", 0) ==
              0);
   std::string f8 = good;
   f8.replace(f8.find("<i2"), 3, "<f8");
-  BOOST_TEST(first_line_of_error([&] { npy_decode(f8, "d.npy"); }).rfind("error[NPY002] d.npy:descr:", 0) == 0);
+  BOOST_TEST(first_diagnostic_line([&] { npy_decode(f8, "d.npy"); }).rfind("error[NPY002] d.npy:descr:", 0) == 0);
   BOOST_CHECK_THROW(npy_encode_ints({1}, std::vector<int32_t>{300}.data(), NpyDtype::i1), std::invalid_argument);
   BOOST_TEST(npy_int_dtype_for_range(-128, 127) == NpyDtype::i1);
   BOOST_TEST(npy_int_dtype_for_range(0, 128) == NpyDtype::i2);
@@ -90,7 +84,7 @@ BOOST_AUTO_TEST_CASE(atomic_file_leaves_no_temporaries) {
     ++entries;
   }
   BOOST_TEST(entries == 1);
-  BOOST_TEST(first_line_of_error([&] { read_file(dir / "missing.txt"); }).rfind("error[IO002]", 0) == 0);
+  BOOST_TEST(first_diagnostic_line([&] { read_file(dir / "missing.txt"); }).rfind("error[IO002]", 0) == 0);
   fs::remove_all(dir);
 }
 
@@ -110,7 +104,7 @@ BOOST_AUTO_TEST_CASE(staged_directory_is_all_or_nothing) {
     s.commit();
   }
   BOOST_TEST(read_file(out / "x.csv") == "a\n");
-  BOOST_TEST(first_line_of_error([&] { StagedDirectory again(out); }).rfind("error[IO003]", 0) == 0);
+  BOOST_TEST(first_diagnostic_line([&] { StagedDirectory again(out); }).rfind("error[IO003]", 0) == 0);
   {
     StagedDirectory s(out, /*replace=*/true);
     write_file_atomic(s.staging() / "y.csv", "b\n");
@@ -129,6 +123,20 @@ BOOST_AUTO_TEST_CASE(csv_quotes_and_counts) {
   BOOST_CHECK_THROW(t.str(), std::logic_error);
   BOOST_TEST(format_number(1.0 / 3.0) == "0.3333333333333333");  // shortest that round-trips
   BOOST_TEST(format_number(2.5) == "2.5");
+}
+
+BOOST_AUTO_TEST_CASE(csv_lines_split_back_into_the_fields_written) {
+  CsvTable t({"name", "note", "energy_pj"});
+  t.row().add("conv1, \"big\"").add("").add(0.1);
+  const std::string text = t.str();
+  const std::string row = text.substr(text.find('\n') + 1, text.rfind('\n') - text.find('\n') - 1);
+  const std::vector<std::string> fields = split_csv_line(row);
+  BOOST_TEST(fields.size() == 3u);
+  BOOST_TEST(fields.at(0) == "conv1, \"big\"");
+  BOOST_TEST(fields.at(1) == "");
+  BOOST_TEST(fields.at(2) == "0.1");
+  BOOST_TEST(split_csv_line("a,b\r").back() == "b");
+  BOOST_TEST(split_csv_line("").size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(action_counts_json_round_trip_and_sum) {
