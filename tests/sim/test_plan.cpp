@@ -11,9 +11,12 @@
 #include "common/diagnostics.h"
 #include "sim/plan.h"
 #include "sim/simulator.h"
+#include "tests/support/diagnostics.h"
 #include "workloads/network.h"
 
 using namespace wrpn;
+using wrpn::test::first_diagnostic_line;
+using wrpn::test::kNoDiagnostic;
 using namespace wrpn::sim;
 namespace fs = std::filesystem;
 
@@ -34,18 +37,8 @@ std::vector<Layer> fixture_workload() {
   return {l};
 }
 
-std::string first_line_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const DiagnosticError& e) {
-    const std::string s = e.what();
-    return s.substr(0, s.find('\n'));
-  }
-  return "no error";
-}
-
 std::string simulate_fixture(const std::string& file) {
-  return first_line_of([&] {
+  return first_diagnostic_line([&] {
     Workload w;
     w.name = "fixture";
     w.source = "fixture-workload";
@@ -94,7 +87,8 @@ BOOST_AUTO_TEST_CASE(bad_arch_fixtures_are_rejected_before_simulation) {
 BOOST_AUTO_TEST_CASE(empty_workload_and_product_too_wide_are_rejected) {
   Workload empty;
   empty.source = "nothing";
-  BOOST_TEST(first_line_of([&] { simulate(ArchConfig::builtin_default(), empty); }).rfind("error[SIM004]", 0) == 0);
+  BOOST_TEST(first_diagnostic_line([&] { simulate(ArchConfig::builtin_default(), empty); }).rfind("error[SIM004]", 0) ==
+             0);
   // An 8-bit accumulator cannot hold one 8x8-bit product of the layer (the arch alone is fine for 4x4).
   ArchConfig a = ArchConfig::builtin_default(4, 4);
   a.acc_bits = 8;
@@ -103,7 +97,7 @@ BOOST_AUTO_TEST_CASE(empty_workload_and_product_too_wide_are_rejected) {
   Workload w;
   w.source = "w8a8";
   w.layers = layers;
-  const std::string got = first_line_of([&] { simulate(a, w); });
+  const std::string got = first_diagnostic_line([&] { simulate(a, w); });
   BOOST_TEST(got.rfind("error[SIM003]", 0) == 0, "got: " << got);
   BOOST_TEST(got.find("accumulator of 8 bits cannot hold one product") != std::string::npos, "got: " << got);
 }

@@ -1,4 +1,4 @@
-// Helpers shared by the workloads tests.
+// Helpers shared by the test executables (include as "tests/support/diagnostics.h").
 #pragma once
 
 #include <functional>
@@ -8,7 +8,10 @@
 
 namespace wrpn::test {
 
-/// First line of the diagnostic `f` throws, or a marker when it does not throw.
+/// What first_diagnostic_line returns when `f` does not throw.
+inline const std::string kNoDiagnostic = "no diagnostic";
+
+/// First line of the diagnostic `f` throws, or kNoDiagnostic when it does not throw.
 inline std::string first_diagnostic_line(const std::function<void()>& f) {
   try {
     f();
@@ -16,7 +19,7 @@ inline std::string first_diagnostic_line(const std::function<void()>& f) {
     const std::string s = e.what();
     return s.substr(0, s.find('\n'));
   }
-  return "no diagnostic";
+  return kNoDiagnostic;
 }
 
 inline const std::string kRoot = WRPN_SOURCE_DIR;

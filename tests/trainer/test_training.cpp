@@ -10,6 +10,7 @@
 
 #include "common/atomic_file.h"
 #include "common/diagnostics.h"
+#include "tests/support/diagnostics.h"
 #include "trainer/checkpoint.h"
 #include "trainer/dataset.h"
 #include "trainer/export.h"
@@ -18,6 +19,8 @@
 #include "workloads/trace.h"
 
 using namespace wrpn;
+using wrpn::test::first_diagnostic_line;
+using wrpn::test::kNoDiagnostic;
 using namespace wrpn::trainer;
 namespace fs = std::filesystem;
 
@@ -72,18 +75,6 @@ TrainConfig small_config(int bits, int64_t epochs) {
   return c;
 }
 
-/// The first line of the diagnostic `f` throws, or "no error".
-template <class F>
-std::string first_line(F&& f) {
-  try {
-    f();
-  } catch (const DiagnosticError& e) {
-    const std::string s = e.what();
-    return s.substr(0, s.find('\n'));
-  }
-  return "no error";
-}
-
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
 /// A W4A4 lenet trained for 2 epochs on 256 images, shared by the trace tests.
@@ -134,11 +125,11 @@ BOOST_AUTO_TEST_CASE(checkpoint_round_trip_and_tamper_detection) {
   std::string tampered = bytes;
   tampered[tampered.size() - 2] ^= 0x10;
   write_file_atomic(p, tampered);
-  BOOST_TEST(starts_with(first_line([&] { load_checkpoint(p.string()); }), "error[TRN005]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { load_checkpoint(p.string()); }), "error[TRN005]"));
   write_file_atomic(p, bytes.substr(0, bytes.size() - 4));
-  BOOST_TEST(starts_with(first_line([&] { load_checkpoint(p.string()); }), "error[TRN005]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { load_checkpoint(p.string()); }), "error[TRN005]"));
   write_file_atomic(p, "not a checkpoint");
-  BOOST_TEST(starts_with(first_line([&] { load_checkpoint(p.string()); }), "error[TRN005]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { load_checkpoint(p.string()); }), "error[TRN005]"));
 }
 
 BOOST_AUTO_TEST_CASE(resume_equals_uninterrupted_run) {
@@ -201,12 +192,12 @@ BOOST_AUTO_TEST_CASE(trace_round_trip_self_check_and_tamper) {
   std::string bad = good;
   bad[bad.size() - 1] ^= 0x01;
   write_file_atomic(victim, bad);
-  BOOST_TEST(starts_with(first_line([&] { read_trace(dir.string()); }), "error[TRC004]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { read_trace(dir.string()); }), "error[TRC004]"));
   // A truncated tensor is rejected too.
   write_file_atomic(victim, good.substr(0, good.size() / 2));
-  BOOST_TEST(first_line([&] { read_trace(dir.string()); }) != "no error");
+  BOOST_TEST(first_diagnostic_line([&] { read_trace(dir.string()); }) != kNoDiagnostic);
   write_file_atomic(victim, good);
-  BOOST_TEST(first_line([&] { read_trace(dir.string()); }) == "no error");
+  BOOST_TEST(first_diagnostic_line([&] { read_trace(dir.string()); }) == kNoDiagnostic);
 }
 
 BOOST_AUTO_TEST_CASE(integer_inference_matches_trainer_forward) {
@@ -230,7 +221,7 @@ BOOST_AUTO_TEST_CASE(one_call_export_and_infer_api) {
   BOOST_TEST(s.images == 5);
   BOOST_TEST(s.layers == 6);
   BOOST_TEST(s.prediction_differences == 0);
-  BOOST_TEST(starts_with(first_line([&] {
+  BOOST_TEST(starts_with(first_diagnostic_line([&] {
                            export_trace_dir((w4a4_run() / "checkpoint.bin").string(), scratch().data.string(), "test",
                                             5, dir.string());
                          }),
@@ -242,7 +233,7 @@ BOOST_AUTO_TEST_CASE(one_call_export_and_infer_api) {
   BOOST_TEST(r.compared);
   BOOST_TEST(r.differ == 0);
   BOOST_TEST(r.correct == r.trainer_correct);
-  BOOST_TEST(starts_with(first_line([&] {
+  BOOST_TEST(starts_with(first_diagnostic_line([&] {
                            infer_trace(dir.string(), scratch().data.string(), 8,
                                        (scratch().root / "fp32" / "checkpoint.bin").string(), 1);
                          }),
@@ -269,7 +260,7 @@ BOOST_AUTO_TEST_CASE(fold_channel_reproduces_the_float_map) {
 BOOST_AUTO_TEST_CASE(fp32_model_cannot_be_traced) {
   const LoadedModel lm = load_model((scratch().root / "fp32" / "checkpoint.bin").string());
   const Dataset test = load_dataset(scratch().data.string(), "test");
-  BOOST_TEST(starts_with(first_line([&] { export_trace(*lm.model, lm.config, test, 2); }), "error[TRN007]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { export_trace(*lm.model, lm.config, test, 2); }), "error[TRN007]"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -298,7 +289,7 @@ BOOST_AUTO_TEST_CASE(bad_hyperparameters_are_rejected) {
     TrainConfig c = small_config(4, 1);
     k.edit(c);
     const fs::path out = scratch().root / "never";
-    const std::string got = first_line([&] { train(c, out.string(), false, false); });
+    const std::string got = first_diagnostic_line([&] { train(c, out.string(), false, false); });
     BOOST_TEST(starts_with(got, k.code), "got: " << got);
     BOOST_TEST(!fs::exists(out));
   }
@@ -316,7 +307,7 @@ BOOST_AUTO_TEST_CASE(every_train_fixture_gives_its_diagnostic) {
        "error[TRN003] " + kFixtures + "TRN003_lr_bad.json:/lr: learning rate must be in (0, 100], got -0.01"},
   };
   for (const auto& [file, prefix] : expected) {
-    const std::string got = first_line([&] { load_train_config(kFixtures + file); });
+    const std::string got = first_diagnostic_line([&] { load_train_config(kFixtures + file); });
     BOOST_TEST(starts_with(got, prefix), file << " got: " << got);
   }
   size_t n = 0;
@@ -341,12 +332,12 @@ BOOST_AUTO_TEST_CASE(output_directory_problems_lose_nothing) {
   fs::create_directories(out);
   write_file_atomic(out / "keep.txt", "precious");
   TrainConfig c = small_config(4, 1);
-  BOOST_TEST(starts_with(first_line([&] { train(c, out.string(), false, false); }), "error[TRN004]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { train(c, out.string(), false, false); }), "error[TRN004]"));
   BOOST_TEST(read_file(out / "keep.txt") == "precious");
-  BOOST_TEST(
-      starts_with(first_line([&] { train(c, (scratch().root / "nothing").string(), true, false); }), "error[TRN004]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { train(c, (scratch().root / "nothing").string(), true, false); }),
+                         "error[TRN004]"));
   // /proc refuses new directories even for root.
-  BOOST_TEST(first_line([&] { train(c, "/proc/wrpn_test/run", false, false); }) != "no error");
+  BOOST_TEST(first_diagnostic_line([&] { train(c, "/proc/wrpn_test/run", false, false); }) != kNoDiagnostic);
 }
 
 BOOST_AUTO_TEST_CASE(checkpoint_of_another_model_is_rejected) {
@@ -355,33 +346,35 @@ BOOST_AUTO_TEST_CASE(checkpoint_of_another_model_is_rejected) {
   ModelSpec wide = lm.config.spec;
   wide.width = 2;
   Model other(spec_network(wide));
-  BOOST_TEST(starts_with(first_line([&] { restore_tensors(ck, other.state(), "ck"); }), "error[TRN006] ck:"));
+  BOOST_TEST(
+      starts_with(first_diagnostic_line([&] { restore_tensors(ck, other.state(), "ck"); }), "error[TRN006] ck:"));
   ModelSpec mlp = lm.config.spec;
   mlp.model = "mlp";
   Model m2(spec_network(mlp));
-  BOOST_TEST(starts_with(first_line([&] { restore_tensors(ck, m2.state(), "ck"); }), "error[TRN006] ck:"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { restore_tensors(ck, m2.state(), "ck"); }), "error[TRN006] ck:"));
   // A trace exported from one model does not match a checkpoint of another.
   const Dataset test = load_dataset(scratch().data.string(), "test");
   const Trace t = export_trace(*lm.model, lm.config, test, 1);
-  BOOST_TEST(starts_with(first_line([&] { check_trace_matches(t, spec_network(wide), "T", "ck"); }), "error[TRN006]"));
-  BOOST_TEST(first_line([&] { check_trace_matches(t, lm.network, "T", "ck"); }) == "no error");
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { check_trace_matches(t, spec_network(wide), "T", "ck"); }),
+                         "error[TRN006]"));
+  BOOST_TEST(first_diagnostic_line([&] { check_trace_matches(t, lm.network, "T", "ck"); }) == kNoDiagnostic);
 }
 
 BOOST_AUTO_TEST_CASE(missing_and_corrupt_datasets) {
-  BOOST_TEST(starts_with(first_line([] { load_dataset("/nonexistent/fmnist", "train"); }), "error[TRN020]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([] { load_dataset("/nonexistent/fmnist", "train"); }), "error[TRN020]"));
   TrainConfig c = small_config(4, 1);
   c.data_dir = "/nonexistent/fmnist";
   const fs::path out = scratch().root / "no_data_run";
-  BOOST_TEST(starts_with(first_line([&] { train(c, out.string(), false, false); }), "error[TRN020]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { train(c, out.string(), false, false); }), "error[TRN020]"));
   BOOST_TEST(!fs::exists(out));  // checked before anything is created
   const fs::path d = scratch().root / "corrupt";
   fs::create_directories(d);
   const std::string img = read_file(scratch().data / "t10k-images-idx3-ubyte");
   write_file_atomic(d / "t10k-images-idx3-ubyte", img.substr(0, img.size() - 100));
   fs::copy_file(scratch().data / "t10k-labels-idx1-ubyte", d / "t10k-labels-idx1-ubyte");
-  BOOST_TEST(starts_with(first_line([&] { load_dataset(d.string(), "test"); }), "error[TRN021]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { load_dataset(d.string(), "test"); }), "error[TRN021]"));
   write_file_atomic(d / "t10k-images-idx3-ubyte", "garbage that is not an IDX file");
-  BOOST_TEST(starts_with(first_line([&] { load_dataset(d.string(), "test"); }), "error[TRN021]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { load_dataset(d.string(), "test"); }), "error[TRN021]"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/sha256.h"
-#include "tests/workloads/common.h"
+#include "tests/support/diagnostics.h"
 #include "workloads/footprint.h"
 #include "workloads/network.h"
 #include "workloads/trace.h"

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "common/numerics.h"
-#include "tests/workloads/common.h"
+#include "tests/support/diagnostics.h"
 #include "workloads/network.h"
 
 using namespace wrpn;

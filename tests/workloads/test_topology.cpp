@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <set>
 
-#include "tests/workloads/common.h"
+#include "tests/support/diagnostics.h"
 #include "workloads/network.h"
 
 using namespace wrpn;
