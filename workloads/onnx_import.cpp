@@ -624,7 +624,7 @@ Network import_onnx_bytes(const std::string& bytes, const std::string& source, c
   if (bytes.empty() || !onnx::ParseProtoFromBytes(&model, bytes.data(), bytes.size()))
     fail("ONNX001", source, "",
          "not an ONNX model: the bytes do not parse as a ModelProto (truncated or another format)",
-         "export the model again; `python3 -c \"import onnx; onnx.checker.check_model('FILE')\"` checks it");
+         "export the model again; onnx.checker.check_model in Python names what is wrong with a file");
   if (!model.has_graph() || model.graph().node_size() == 0)
     fail("ONNX001", source, "graph", "not an ONNX model: no graph or an empty graph");
   t.parse_ms = ms_since(t0);
