@@ -250,6 +250,11 @@ def broken():
     g.nodes.append(helper.make_node("Conv", ["input", w], ["y"], name="conv1"))
     out["ONNX003_wrong_rank_bad.onnx"] = g.model(["y"], (8, 26, 26)).SerializeToString()
 
+    g = Graph("zero_stride", 1, 28, 28)  # libonnx's shape inference would divide by the zero stride
+    w = g._weight("conv1.weight", [8, 1, 3, 3])
+    g.nodes.append(helper.make_node("Conv", ["input", w], ["y"], name="conv1", strides=[0, 1]))
+    out["ONNX003_zero_stride_bad.onnx"] = g.model(["y"], (8, 26, 26)).SerializeToString()
+
     g = Graph("unsupported", 1, 28, 28)
     g.conv("conv1", 8, 3, 1, 1, bn=False, act=None)
     g.node("LeakyRelu", [g.last], "lrelu1", g.shape[g.last], alpha=0.1)

@@ -607,6 +607,27 @@ class Importer {
   std::set<std::string> used_;
 };
 
+/// libonnx 1.12's convolution and pooling shape inference divides by strides and dilations without
+/// checking them (a zero stride is a SIGFPE, found by tests/fuzz/fuzz_onnx.cpp), and the checker
+/// does not check them either: window attributes must be positive (pads non-negative) before it runs.
+void check_window_attributes(const onnx::GraphProto& g, const std::string& source) {
+  for (int i = 0; i < g.node_size(); ++i) {
+    const onnx::NodeProto& n = g.node(i);
+    for (const auto& a : n.attribute()) {
+      const bool positive =
+          a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape" || a.name() == "group";
+      if (!positive && a.name() != "pads") continue;
+      std::vector<int64_t> v(a.ints().begin(), a.ints().end());
+      if (a.name() == "group") v = {a.i()};
+      for (int64_t x : v)
+        if (positive ? x < 1 : x < 0)
+          fail("ONNX003", source, "graph.node[" + std::to_string(i) + "]",
+               node_label(n) + ": attribute " + a.name() + " has the value " + std::to_string(x) + "; ONNX requires " +
+                   (positive ? "positive values" : "non-negative pads") + " (shape inference is impossible)");
+    }
+  }
+}
+
 }  // namespace
 
 bool is_onnx_path(const std::string& path) {
@@ -648,6 +669,7 @@ Network import_onnx_bytes(const std::string& bytes, const std::string& source, c
     auto* shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
     if (shape->dim_size() > 0 && !shape->dim(0).has_dim_value()) shape->mutable_dim(0)->set_dim_value(1);
   }
+  check_window_attributes(model.graph(), source);
   try {
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
                                        onnx::ShapeInferenceOptions(/*check_type=*/true, /*strict_mode=*/1,

@@ -156,6 +156,9 @@ BOOST_AUTO_TEST_CASE(broken_files_give_one_line_diagnostics) {
       {"ONNX003_wrong_rank_bad.onnx",
        ": ONNX shape inference fails: [ShapeInferenceError] (op_type:Conv, node name: conv1): [ShapeInferenceError] "
        "Inferred shape and existing shape differ in rank: (3) vs (4)"},
+      {"ONNX003_zero_stride_bad.onnx",
+       ":graph.node[0]: Conv node \"conv1\": attribute strides has the value 0; ONNX requires positive values (shape "
+       "inference is impossible)"},
       {"ONNX004_bad.onnx", ":graph.node[1]: LeakyRelu node \"lrelu1\": operator LeakyRelu is not supported"},
       {"ONNX005_dilation_bad.onnx",
        ":graph.node[0]: Conv node \"conv1\": dilation 2 is not modelled (the array reads a dense r x s window per "
