@@ -10,10 +10,11 @@ small   dw_block.onnx (MobileNet-style depthwise-separable block) and concat_blo
         float32 weights, a few KB each: committed as tests/fixtures/onnx/.
 large   lenet.onnx, alexnet.onnx, resnet34.onnx: the built-in networks' shapes with their layer
         names (tests/workloads/test_onnx.cpp compares them layer by layer).
-bench   resnet50.onnx (bottleneck blocks, 4.1 GMACs): the graph `wrpn bench onnx` times.
+bench   resnet50.onnx (bottleneck blocks, 4.1 GMACs, 25.5 M weights in float32: 102 MB, the size of
+        a real ResNet-50 export): the graph `wrpn bench onnx` times.
         Large and bench graphs have initializers with the real dims (the importer reads weight
-        shapes from them), zero-filled float16 to halve the size (AlexNet 122 MB, ResNet-34 44 MB,
-        ResNet-50 51 MB): they are made at test time into the build tree, never committed.
+        shapes from them), zero-filled (the large ones float16 to halve the size: AlexNet 122 MB,
+        ResNet-34 44 MB): they are made at test time into the build tree, never committed.
 broken  one file per importer diagnostic (ONNX001..ONNX006), committed as tests/fixtures/onnx/.
 
 Every good graph passes onnx.checker.check_model (full check, shape inference included) before it
@@ -33,9 +34,10 @@ OPSET = 13
 class Graph:
     """Appends nodes while tracking each tensor's (C, H, W), so initializers get the right dims."""
 
-    def __init__(self, name, c, h, w, dtype=np.float32, batch="N"):
+    def __init__(self, name, c, h, w, dtype=np.float32, batch="N", zeros=False):
         self.name = name
         self.dtype = dtype
+        self.zeros = zeros
         self.elem = TensorProto.FLOAT16 if dtype == np.float16 else TensorProto.FLOAT
         self.nodes, self.inits = [], []
         self.shape = {"input": (c, h, w)}
@@ -45,8 +47,8 @@ class Graph:
         self.rng = np.random.default_rng(1)
 
     def _weight(self, name, dims):
-        if self.dtype == np.float16:
-            data = np.zeros(dims, dtype=np.float16)  # shapes matter, values do not
+        if self.zeros:
+            data = np.zeros(dims, dtype=self.dtype)  # shapes matter, values do not
         else:
             data = (self.rng.standard_normal(dims) * 0.1).astype(np.float32)
         self.inits.append(numpy_helper.from_array(data, name))
@@ -141,7 +143,7 @@ def lenet():
 
 def alexnet():
     # The built-in one-tower AlexNet (workloads/builtin_networks.cpp) with its layer names.
-    g = Graph("alexnet", 3, 224, 224, np.float16)
+    g = Graph("alexnet", 3, 224, 224, np.float16, zeros=True)
     g.conv("conv1", 64, 11, 4, 2, bn=False)
     g.pool("pool1", "MaxPool", 3, 2)
     g.conv("conv2", 192, 5, 1, 2, bn=False)
@@ -159,10 +161,10 @@ def alexnet():
     return g.model()
 
 
-def resnet(name, blocks, bottleneck):
+def resnet(name, blocks, bottleneck, dtype=np.float16):
     # The built-in resnet34 (basic blocks) and a ResNet-50 (bottleneck blocks, stride on the 3x3 as
     # torchvision does), with the built-in layer names; batch norms folded, projection shortcuts.
-    g = Graph(name, 3, 224, 224, np.float16)
+    g = Graph(name, 3, 224, 224, dtype, zeros=True)
     g.conv("conv1", 64, 7, 2, 3)
     g.pool("pool1", "MaxPool", 3, 2, 1)
     for stage, n in enumerate(blocks):
@@ -288,7 +290,7 @@ def main():
     sets = {
         "small": [("dw_block", dw_block), ("concat_block", concat_block)],
         "large": [("lenet", lenet), ("alexnet", alexnet), ("resnet34", lambda: resnet("resnet34", [3, 4, 6, 3], False))],
-        "bench": [("resnet50", lambda: resnet("resnet50", [3, 4, 6, 3], True))],
+        "bench": [("resnet50", lambda: resnet("resnet50", [3, 4, 6, 3], True, np.float32))],
     }
     chosen = ["small", "large", "bench", "broken"] if a.set == "all" else [a.set]
     for s in chosen:

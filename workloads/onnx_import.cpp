@@ -6,7 +6,6 @@
 #include <cctype>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <vector>
@@ -17,6 +16,12 @@
 #include "onnx/onnx_pb.h"
 #include "onnx/proto_utils.h"
 #include "onnx/shape_inference/implementation.h"
+
+// POSIX after the ONNX headers: <sys/mman.h> defines a MAP_TYPE macro that breaks onnx/defs/parser.h.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace wrpn {
 
@@ -637,12 +642,15 @@ bool is_onnx_path(const std::string& path) {
   return ext == ".onnx";
 }
 
-Network import_onnx_bytes(const std::string& bytes, const std::string& source, const std::string& name,
-                          OnnxImportTimes* times) {
+namespace {
+
+/// The import proper, from `size` bytes at `data` (a string, or a read-only mapping of the file).
+Network import_buffer(const char* data, size_t size, const std::string& source, const std::string& name,
+                      OnnxImportTimes* times) {
   OnnxImportTimes t;
   auto t0 = std::chrono::steady_clock::now();
   onnx::ModelProto model;
-  if (bytes.empty() || !onnx::ParseProtoFromBytes(&model, bytes.data(), bytes.size()))
+  if (size == 0 || !onnx::ParseProtoFromBytes(&model, data, size))
     fail("ONNX001", source, "",
          "not an ONNX model: the bytes do not parse as a ModelProto (truncated or another format)",
          "export the model again; onnx.checker.check_model in Python names what is wrong with a file");
@@ -690,20 +698,51 @@ Network import_onnx_bytes(const std::string& bytes, const std::string& source, c
   return net;
 }
 
+/// A read-only private mapping of a whole file: the protobuf parser reads the page cache directly,
+/// without first copying a 100 MB model into a string.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0)
+      fail("ONNX001", path, "", "cannot open the ONNX file",
+           "check the path; a network is a built-in name, a topology .csv or an .onnx file");
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) fail("ONNX001", path, "", "not a regular file");
+    size_ = static_cast<size_t>(st.st_size);
+    if (size_ == 0) return;
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+    if (p == MAP_FAILED) fail("ONNX001", path, "", "error while reading the ONNX file (mmap failed)");
+    data_ = static_cast<const char*>(p);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  int fd_ = -1;
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace
+
+Network import_onnx_bytes(const std::string& bytes, const std::string& source, const std::string& name,
+                          OnnxImportTimes* times) {
+  return import_buffer(bytes.data(), bytes.size(), source, name, times);
+}
+
 Network import_onnx(const std::string& path, OnnxImportTimes* times) {
   const auto t0 = std::chrono::steady_clock::now();
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail("ONNX001", path, "", "cannot open the ONNX file",
-         "check the path; a network is a built-in name, a topology .csv or an .onnx file");
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  std::string bytes(size > 0 ? static_cast<size_t>(size) : 0, '\0');
-  if (size < 0 || !in.read(bytes.data(), size)) fail("ONNX001", path, "", "error while reading the ONNX file");
+  const MappedFile file(path);
   OnnxImportTimes t;
   t.read_ms = ms_since(t0);
-  Network net = import_onnx_bytes(bytes, path, std::filesystem::path(path).stem().string(), &t);
+  Network net = import_buffer(file.data(), file.size(), path, std::filesystem::path(path).stem().string(), &t);
   if (times) *times = t;
   return net;
 }
