@@ -262,6 +262,12 @@ def broken():
     g.node("LeakyRelu", [g.last], "lrelu1", g.shape[g.last], alpha=0.1)
     out["ONNX004_bad.onnx"] = g.model().SerializeToString()
 
+    g = Graph("foreign_domain", 1, 28, 28)  # an onnxruntime contrib operator
+    w = g._weight("conv1.weight", [8, 1, 3, 3])
+    g.nodes.append(helper.make_node("FusedConv", ["input", w], ["y"], name="conv1", domain="com.microsoft",
+                                    activation="Relu"))
+    out["ONNX004_domain_bad.onnx"] = g.model(["y"], (8, 26, 26)).SerializeToString()
+
     g = Graph("dilated", 1, 28, 28)
     w = g._weight("conv1.weight", [8, 1, 3, 3])
     g.nodes.append(helper.make_node("Conv", ["input", w], ["y"], name="conv1", dilations=[2, 2]))

@@ -34,6 +34,35 @@ constexpr const char* kSupported =
 // Size limits, the same as the topology CSV and trace readers'.
 constexpr int64_t kMaxChannels = int64_t{1} << 24, kMaxSpatial = int64_t{1} << 16, kMaxKernel = int64_t{1} << 10;
 
+/// Before the checker: an unsupported operator is named as such (ONNX004), not as whatever the
+/// checker or shape inference make of it (an operator of another domain has no opset import, an
+/// experimental one only a warning on stderr).
+void check_operators(const onnx::GraphProto& g, const std::string& source) {
+  static const std::set<std::string> supported = {"Conv",          "Gemm",
+                                                  "MatMul",        "MaxPool",
+                                                  "AveragePool",   "GlobalAveragePool",
+                                                  "GlobalMaxPool", "Add",
+                                                  "Concat",        "BatchNormalization",
+                                                  "Relu",          "Clip",
+                                                  "Flatten",       "Reshape",
+                                                  "Dropout",       "Identity",
+                                                  "Softmax",       "Constant"};
+  for (int i = 0; i < g.node_size(); ++i) {
+    const onnx::NodeProto& n = g.node(i);
+    const std::string where = "graph.node[" + std::to_string(i) + "]";
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      fail("ONNX004", source, where,
+           n.op_type() + " node \"" + n.name() + "\" is in domain \"" + n.domain() +
+               "\", which the importer does not support",
+           "supported (default domain): " + std::string(kSupported));
+    if (!supported.count(n.op_type()))
+      fail("ONNX004", source, where,
+           n.op_type() + " node \"" + (n.name().empty() && n.output_size() ? n.output(0) : n.name()) + "\": operator " +
+               n.op_type() + " is not supported",
+           "supported: " + std::string(kSupported));
+  }
+}
+
 /// A library message on one line: line breaks and runs of white space become one space.
 std::string one_line(const std::string& text) {
   std::string s;
@@ -659,6 +688,7 @@ Network import_buffer(const char* data, size_t size, const std::string& source, 
   t.parse_ms = ms_since(t0);
 
   t0 = std::chrono::steady_clock::now();
+  check_operators(model.graph(), source);
   check_references(model.graph(), source);
   try {
     onnx::checker::check_model(model);

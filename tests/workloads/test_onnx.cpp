@@ -160,6 +160,9 @@ BOOST_AUTO_TEST_CASE(broken_files_give_one_line_diagnostics) {
        ":graph.node[0]: Conv node \"conv1\": attribute strides has the value 0; ONNX requires positive values (shape "
        "inference is impossible)"},
       {"ONNX004_bad.onnx", ":graph.node[1]: LeakyRelu node \"lrelu1\": operator LeakyRelu is not supported"},
+      {"ONNX004_domain_bad.onnx",
+       ":graph.node[0]: FusedConv node \"conv1\" is in domain \"com.microsoft\", which the importer does not "
+       "support"},
       {"ONNX005_dilation_bad.onnx",
        ":graph.node[0]: Conv node \"conv1\": dilation 2 is not modelled (the array reads a dense r x s window per "
        "output)"},
