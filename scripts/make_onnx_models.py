@@ -5,7 +5,8 @@ Uses Debian's python3-onnx (1.12) helper API only; run it with Debian's /usr/bin
 
   make_onnx_models.py --out DIR [--set small|large|bench|broken|all]
 
-small   dw_block.onnx (MobileNet-style depthwise-separable block) and concat_block.onnx (an
+small   dw_block.onnx (MobileNet-style depthwise-separable block; dw_block_batch4.onnx is the same
+        with a fixed batch of 4 instead of a symbolic one) and concat_block.onnx (an
         Inception-style concat of three branches plus a residual add). 28x28x1 inputs and 10 classes,
         float32 weights, a few KB each: committed as tests/fixtures/onnx/.
 large   lenet.onnx, alexnet.onnx, resnet34.onnx: the built-in networks' shapes with their layer
@@ -192,10 +193,11 @@ def resnet(name, blocks, bottleneck, dtype=np.float16):
     return g.model()
 
 
-def dw_block():
+def dw_block(batch="N"):
     # MobileNet-style: a 3x3 stem, a depthwise 3x3 stride 2 with TF "SAME" padding (asymmetric:
     # 0 top/left, 1 bottom/right), ReLU6, a pointwise 1x1, then global pool and a classifier.
-    g = Graph("dw_block", 1, 28, 28)
+    # The batch dimension is symbolic ("N"), or fixed when `batch` is a number.
+    g = Graph("dw_block", 1, 28, 28, batch=batch)
     g.conv("stem", 16, 3, 1, 1)
     g.conv("dw", 16, 3, 2, groups=16, pads=[0, 0, 1, 1], act="Clip")
     g.conv("pw", 32, 1, act="Clip")
@@ -294,7 +296,7 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     sets = {
-        "small": [("dw_block", dw_block), ("concat_block", concat_block)],
+        "small": [("dw_block", dw_block), ("dw_block_batch4", lambda: dw_block(4)), ("concat_block", concat_block)],
         "large": [("lenet", lenet), ("alexnet", alexnet), ("resnet34", lambda: resnet("resnet34", [3, 4, 6, 3], False))],
         "bench": [("resnet50", lambda: resnet("resnet50", [3, 4, 6, 3], True, np.float32))],
     }

@@ -131,6 +131,17 @@ BOOST_AUTO_TEST_CASE(concat_block) {
   BOOST_TEST(w2.layers[10].c == 64 * 49);
 }
 
+BOOST_AUTO_TEST_CASE(batch_dimension_is_not_part_of_the_network) {
+  // A fixed batch of 4 and a symbolic batch import alike (n = 1); --batch sets it afterwards.
+  const Network fixed = load_network(kFix + "dw_block_batch4.onnx");
+  Network symbolic = load_network(kFix + "dw_block.onnx");
+  symbolic.name = fixed.name;
+  check_same_layers(fixed, symbolic);
+  BOOST_TEST(fixed.layers[0].n == 1);
+  const Network b8 = with_batch(fixed, 8);
+  BOOST_TEST(b8.total_macs() == 8 * fixed.total_macs());
+}
+
 BOOST_AUTO_TEST_CASE(bytes_and_file_agree) {
   const Network a = import_onnx(kFix + "dw_block.onnx");
   OnnxImportTimes t;
