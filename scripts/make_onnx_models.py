@@ -211,8 +211,8 @@ def dw_block(batch="N"):
 
 
 def concat_block():
-    # Inception-style: three branches joined by Concat, then a 1x1 and a residual Add; a MatMul +
-    # bias Add classifier (how Keras and TF exporters write fc layers).
+    # Inception-style: three branches joined by Concat, then a 1x1 and a residual Add; a Reshape and
+    # a MatMul + bias Add classifier (how Keras and TF exporters write fc layers).
     g = Graph("concat_block", 1, 28, 28)
     g.conv("stem", 16, 3, 1, 1)
     stem = g.pool("pool1", "MaxPool", 2, 2)
@@ -224,7 +224,11 @@ def concat_block():
     g.conv("mix", 32, 1, src=cat, act=None)
     g.add("res", g.last, cat)
     g.pool("pool2", "MaxPool", 2, 2)
-    g.flatten("flatten")
+    # Flatten as a Reshape to [-1, 1568] whose shape is a Constant node (how tf2onnx writes it).
+    shape = helper.make_tensor("reshape.shape", TensorProto.INT64, [2], [-1, 32 * 7 * 7])
+    g.nodes.append(helper.make_node("Constant", [], ["reshape_shape"], name="reshape_shape", value=shape))
+    g.node("Reshape", [g.last, "reshape_shape"], "reshape", (32 * 7 * 7,))
+    g.node("Identity", [g.last], "identity", (32 * 7 * 7,))
     w = g._weight("fc.weight", [32 * 7 * 7, 10])
     bias = g._weight("fc.bias", [10])
     g.node("MatMul", [g.last, w], "fc", (10,))
