@@ -279,6 +279,11 @@ def broken():
     g.nodes.append(helper.make_node("Conv", ["input", w], ["y"], name="conv1", dilations=[2, 2]))
     out["ONNX005_dilation_bad.onnx"] = g.model(["y"], (8, 24, 24)).SerializeToString()
 
+    g = Graph("pads", 1, 28, 28)  # an Inception-v3 1x7 conv: pad 0 in height, 3 in width
+    w = g._weight("conv1x7.weight", [8, 1, 1, 7])
+    g.nodes.append(helper.make_node("Conv", ["input", w], ["y"], name="conv1x7", pads=[0, 3, 0, 3]))
+    out["ONNX005_pads_bad.onnx"] = g.model(["y"], (8, 28, 28)).SerializeToString()
+
     g = Graph("runtime_weight", 1, 28, 28)  # the weight is a graph input, not a constant
     g.inputs.append(helper.make_tensor_value_info("w", TensorProto.FLOAT, [8, 1, 3, 3]))
     g.nodes.append(helper.make_node("Conv", ["input", "w"], ["y"], name="conv1"))

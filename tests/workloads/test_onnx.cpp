@@ -177,6 +177,9 @@ BOOST_AUTO_TEST_CASE(broken_files_give_one_line_diagnostics) {
       {"ONNX005_dilation_bad.onnx",
        ":graph.node[0]: Conv node \"conv1\": dilation 2 is not modelled (the array reads a dense r x s window per "
        "output)"},
+      {"ONNX005_pads_bad.onnx",
+       ":graph.node[0]: Conv node \"conv1x7\": pads (0, 3, 0, 3) give a 28x28 output that no pad on all four sides "
+       "reproduces"},
       {"ONNX006_bad.onnx",
        ":graph.node[0]: Conv node \"conv1\": weight \"w\" is a graph input, not an initializer; weights must be "
        "constant"},
