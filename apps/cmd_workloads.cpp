@@ -261,7 +261,7 @@ void register_workload_commands(CommandGroups& g) {
   CLI::App* bench = g.bench.add_subcommand(
       "onnx",
       "Time of importing an ONNX model (read, parse, ONNX checker, ONNX shape inference, mapping onto layers), "
-      "median and minimum over --repeat imports. A ResNet-50-sized graph: `python3 scripts/make_onnx_models.py "
+      "median and minimum over --repeat imports. A ResNet-50-sized graph: `scripts/make_onnx_models.py "
       "--out DIR --set bench` writes DIR/resnet50.onnx");
   bench->add_option("MODEL", bo.model, "the .onnx file to import")->required();
   bench->add_option("--repeat", bo.repeat, "imports timed")->capture_default_str();
