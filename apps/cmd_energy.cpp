@@ -85,9 +85,7 @@ void register_energy_commands(CommandGroups& g) {
       "(FP32 energy / WRPN energy). Action counts come from the analytic model (docs/energy-model.md). Writes "
       "summary.csv, components.csv, layers.csv, energy.json, per_layer.csv, report.md with PNG plots (gnuplot) and "
       "manifest.json into the run directory.");
-  e->add_option("--network", opts.network,
-                "built-in network (alexnet, resnet34, inception_bn, lenet, mlp) or topology CSV")
-      ->required();
+  e->add_option("--network", opts.network, network_argument_help())->required();
   e->add_option("--width", opts.width, "width multiplier of the WRPN network (hidden channels x width)")
       ->capture_default_str();
   e->add_option("--wbits", opts.wbits, "WRPN weight bits (1 binary, 2 ternary, 3..16 integer; first/last layer 8)")

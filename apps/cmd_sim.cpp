@@ -191,8 +191,7 @@ void register_sim_commands(CommandGroups& g) {
                 "arch config (configs/arch/*.json). Default: built-in 16x16 output-stationary array with integer PEs "
                 "as wide as the workload's widest layer");
   s->add_option("--trace", o.trace, "trace directory (functional mode, bit-exact check)");
-  s->add_option("--network", o.network,
-                "built-in network (alexnet, resnet34, inception_bn, lenet, mlp) or topology CSV (timing-only mode)");
+  s->add_option("--network", o.network, network_argument_help() + " (timing-only mode)");
   s->add_option("--width", o.width, "width multiplier (timing mode)")->capture_default_str();
   s->add_option("--wbits", o.wbits, "weight bits of the body, 32 = FP32 (timing mode; first/last layers 8-bit)")
       ->capture_default_str();

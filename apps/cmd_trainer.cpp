@@ -57,7 +57,11 @@ void register_trainer_commands(CommandGroups& g) {
       "Example: wrpn train --model lenet --width 2 --wbits 4 --abits 4 --epochs 15 --out runs/lenet-w2-w4a4");
   auto& c = ta.cfg;
   train->add_option("--config", ta.config_path, "a `train` JSON config (kind \"train\"); flags given too override it");
-  train->add_option("--model", c.spec.model, "lenet, mlp or resnet_mini")->capture_default_str();
+  train
+      ->add_option("--model", c.spec.model,
+                   "lenet, mlp, resnet_mini, or an .onnx graph with a 1x28x28 input and 10 classes (its shapes are "
+                   "trained from scratch; conv, fc, pool and add layers)")
+      ->capture_default_str();
   train->add_option("--width", c.spec.width, "width multiplier w >= 1 (widens every hidden layer)")
       ->capture_default_str();
   train->add_option("--wbits", c.spec.wbits, "weight bits: 1 binary, 2 ternary, 3..16, 32 = FP32")

@@ -1,7 +1,9 @@
 // Commands of the workload component: `wrpn workload` (per-layer shapes, MACs and sizes) and
 // `wrpn footprint` (weight vs activation memory per batch size, with the crossover batch).
 // Parsing and printing only; the work is in workloads/ (network.h, footprint.h).
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "common/diagnostics.h"
 #include "workloads/footprint.h"
 #include "workloads/network.h"
+#include "workloads/onnx_import.h"
 
 namespace wrpn {
 
@@ -183,10 +186,43 @@ void run_footprint(const FootprintOptions& o) {
   }
 }
 
-std::string network_help() {
-  std::string names;
-  for (const auto& n : builtin_network_names()) names += (names.empty() ? "" : ", ") + n;
-  return "built-in network (" + names + ") or a topology CSV path (our columns or SCALE-Sim's; docs/workloads.md)";
+struct BenchOnnxOptions {
+  std::string model;
+  int repeat = 10;
+};
+
+/// Imports the model `repeat` times and prints each phase's median and minimum in milliseconds.
+void run_bench_onnx(const BenchOnnxOptions& o) {
+  if (o.repeat < 1) fail("NET003", "", "--repeat", "expected at least 1 repetition, got " + std::to_string(o.repeat));
+  std::vector<OnnxImportTimes> runs;
+  Network net;
+  for (int i = 0; i < o.repeat; ++i) {
+    OnnxImportTimes t;
+    net = import_onnx(o.model, &t);
+    runs.push_back(t);
+  }
+  std::printf("bench onnx: %s, %.1f MB, %zu layers, %.3f GMACs, %.2f M weights; %d imports\n", o.model.c_str(),
+              static_cast<double>(std::filesystem::file_size(o.model)) / 1e6, net.layers.size(),
+              static_cast<double>(net.total_macs()) / 1e9, static_cast<double>(net.total_weights()) / 1e6, o.repeat);
+  std::printf("%-34s %12s %12s\n", "phase", "median_ms", "min_ms");
+  const std::pair<const char*, double OnnxImportTimes::*> phases[] = {
+      {"read file", &OnnxImportTimes::read_ms},
+      {"parse protobuf (ParseProtoFromBytes)", &OnnxImportTimes::parse_ms},
+      {"onnx::checker::check_model", &OnnxImportTimes::check_ms},
+      {"onnx::shape_inference::InferShapes", &OnnxImportTimes::infer_ms},
+      {"map onto layers", &OnnxImportTimes::map_ms}};
+  auto stats = [&](auto get) {
+    std::vector<double> v;
+    for (const auto& r : runs) v.push_back(get(r));
+    std::sort(v.begin(), v.end());
+    return std::make_pair(v[v.size() / 2], v.front());
+  };
+  for (const auto& [label, field] : phases) {
+    const auto [median, min] = stats([f = field](const OnnxImportTimes& r) { return r.*f; });
+    std::printf("%-34s %12.2f %12.2f\n", label, median, min);
+  }
+  const auto [median, min] = stats([](const OnnxImportTimes& r) { return r.total_ms(); });
+  std::printf("%-34s %12.2f %12.2f\n", "total import", median, min);
 }
 
 }  // namespace
@@ -197,7 +233,7 @@ void register_workload_commands(CommandGroups& g) {
       "workload",
       "Per-layer shapes, MACs, weights and sizes in bits of a network after the width multiplier and precision "
       "policy (first/last weighted layers 8-bit when quantized, unless overridden)");
-  workload->add_option("NET", wo.network, network_help())->required();
+  workload->add_option("NET", wo.network, network_argument_help())->required();
   workload
       ->add_option("--width", wo.width,
                    "width multiplier in [1, 64]: hidden channels x W; the input channels and "
@@ -214,12 +250,22 @@ void register_workload_commands(CommandGroups& g) {
       "Weight memory vs activation memory per batch size, and the batch at which activations overtake weights "
       "(the WRPN paper's first observation). Training counts every layer output plus the input; inference counts "
       "the peak live set");
-  footprint->add_option("NET", fo.network, network_help())->required();
+  footprint->add_option("NET", fo.network, network_argument_help())->required();
   footprint->add_option("--width", fo.width, "width multiplier in [1, 64]")->capture_default_str();
   add_precision_options(footprint, fo.prec);
   footprint->add_option("--batch", fo.batches, "comma-separated batch sizes")->delimiter(',')->capture_default_str();
   footprint->add_option("--csv", fo.csv, "also write the table to this CSV file");
   footprint->callback([] { run_footprint(fo); });
+
+  static BenchOnnxOptions bo;
+  CLI::App* bench = g.bench.add_subcommand(
+      "onnx",
+      "Time of importing an ONNX model (read, parse, ONNX checker, ONNX shape inference, mapping onto layers), "
+      "median and minimum over --repeat imports. A ResNet-50-sized graph: `scripts/make_onnx_models.py "
+      "--out DIR --set bench` writes DIR/resnet50.onnx");
+  bench->add_option("MODEL", bo.model, "the .onnx file to import")->required();
+  bench->add_option("--repeat", bo.repeat, "imports timed")->capture_default_str();
+  bench->callback([] { run_bench_onnx(bo); });
 }
 
 }  // namespace wrpn

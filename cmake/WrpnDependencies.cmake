@@ -6,6 +6,10 @@ find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
 find_package(OpenSSL REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
+# ONNX import (workloads/onnx_import.cpp): Debian's libonnx-dev ships a CMake package whose targets
+# (onnx, onnx_proto) name protobuf::libprotobuf, so protobuf is found first.
+find_package(Protobuf REQUIRED)
+find_package(ONNX 1.12 REQUIRED)
 
 # SystemC ships a pkg-config file but no CMake package.
 pkg_check_modules(SYSTEMC_PC REQUIRED IMPORTED_TARGET systemc)

@@ -16,6 +16,9 @@ PACKAGES=(
   libopenblas-dev           # trainer matrix products (CBLAS)
   libomp-dev                # OpenMP for the trainer (GCC uses libgomp; kept for clang builds)
   libbenchmark-dev          # micro-benchmarks under bench/
+  libonnx-dev               # 1.12: ONNX model import (parser, checker, shape inference; CMake package ONNX)
+  libprotobuf-dev           # protobuf behind libonnx (find_package(Protobuf); onnx_proto links it)
+  python3-onnx              # scripts/make_onnx_models.py builds the test ONNX graphs (run at test time)
   dataset-fashion-mnist     # the real Fashion-MNIST IDX files
   gnuplot-nox               # plots in reports
   python3-matplotlib        # plots in reports (alternative renderer)

@@ -19,6 +19,7 @@
 #include "common/numerics.h"
 #include "common/rng.h"
 #include "trainer/parallel.h"
+#include "workloads/onnx_import.h"
 
 namespace wrpn::trainer {
 
@@ -93,6 +94,24 @@ Network resnet_mini_network() {
   return net;
 }
 
+Network trainable_onnx_network(const std::string& path) {
+  const Network net = load_network(path);  // ONNX001..ONNX006 on a bad file
+  if (net.input_c != 1 || net.input_h != 28 || net.input_w != 28 || net.num_classes != 10)
+    fail("TRN001", path, "graph.input",
+         "the trainer trains on Fashion-MNIST: the graph needs a 1x28x28 input and 10 classes, it has " +
+             std::to_string(net.input_c) + "x" + std::to_string(net.input_h) + "x" + std::to_string(net.input_w) +
+             " and " + std::to_string(net.num_classes));
+  const Layer& last = net.layers.back();
+  if (last.op != LayerOp::fc)
+    fail("TRN001", path, "", "the graph's last layer \"" + last.name + "\" is not an fc layer (the logits)");
+  for (const auto& l : net.layers)
+    if (l.op == LayerOp::concat)
+      fail("TRN001", path, "", "layer \"" + l.name + "\" is a concat, which the trainer does not implement",
+           "the trainer has conv (grouped, depthwise), fc, max/avg pool and residual add; simulate the graph "
+           "timing-only");
+  return net;
+}
+
 Network spec_network(const ModelSpec& spec) {
   auto bits_ok = [](int b) { return is_valid_bits(b); };
   if (!bits_ok(spec.wbits))
@@ -109,8 +128,11 @@ Network spec_network(const ModelSpec& spec) {
     base = resnet_mini_network();
   else if (spec.model == "lenet" || spec.model == "mlp")
     base = builtin_network(spec.model);
+  else if (is_onnx_path(spec.model))
+    base = trainable_onnx_network(spec.model);
   else
-    fail("TRN001", "", "--model", "unknown model \"" + spec.model + "\"", "trainer models: lenet, mlp, resnet_mini");
+    fail("TRN001", "", "--model", "unknown model \"" + spec.model + "\"",
+         "trainer models: lenet, mlp, resnet_mini, or an .onnx graph");
   Network net = apply_width(base, spec.width);
   PrecisionPolicy p = PrecisionPolicy::uniform(spec.wbits, spec.abits);
   if (spec.first_last_wbits != 0) p.first_wbits = p.last_wbits = spec.first_last_wbits;

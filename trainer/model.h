@@ -28,8 +28,13 @@ struct ModelSpec {
 std::vector<std::string> model_names();
 /// The residual network of the trainer for 28x28 inputs, width 1, FP32 (see trainer/README.md).
 Network resnet_mini_network();
+/// An ONNX graph (workloads/onnx_import.h) the trainer can train from scratch on Fashion-MNIST: a
+/// 1x28x28 input, 10 classes, an fc last layer, no concat (the trainer has none). Its shapes are
+/// used, not its weights. ONNX001..ONNX006 on a bad file, TRN001 when it does not fit.
+Network trainable_onnx_network(const std::string& path);
 /// The workloads Network of a spec: shape, width and precision policy applied, batch 1.
-/// TRN001 on an unknown model, TRN002 on bad bits or width.
+/// `spec.model` is a trainer model name or an .onnx path. TRN001 on an unknown model, TRN002 on bad
+/// bits or width.
 Network spec_network(const ModelSpec& spec);
 
 /// Weight scale alpha of a layer's master weights for `bits` (DESIGN.md 3): max|w| for k >= 3,

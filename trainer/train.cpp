@@ -15,6 +15,7 @@
 #include "common/run_manifest.h"
 #include "trainer/checkpoint.h"
 #include "trainer/parallel.h"
+#include "workloads/onnx_import.h"
 
 namespace fs = std::filesystem;
 
@@ -35,9 +36,9 @@ std::string ptr(const std::string& file, const std::string& key) {
 
 void check_train_config(const TrainConfig& c, const std::string& file) {
   const auto& names = model_names();
-  if (std::find(names.begin(), names.end(), c.spec.model) == names.end())
+  if (std::find(names.begin(), names.end(), c.spec.model) == names.end() && !is_onnx_path(c.spec.model))
     fail("TRN001", file, ptr(file, "model"), "unknown model \"" + c.spec.model + "\"",
-         "trainer models: lenet, mlp, resnet_mini");
+         "trainer models: lenet, mlp, resnet_mini, or an .onnx graph");
   auto bits = [&](int b, const char* key, bool zero_ok) {
     if (!(is_valid_bits(b) || (zero_ok && b == 0)))
       fail("TRN002", file, ptr(file, key), std::string(key) + " must be 1..16 or 32, got " + std::to_string(b),

@@ -7,6 +7,7 @@
 
 #include "common/diagnostics.h"
 #include "common/numerics.h"
+#include "workloads/onnx_import.h"
 
 namespace wrpn {
 
@@ -313,9 +314,17 @@ Network with_batch(const Network& net_in, int64_t batch) {
 }
 
 Network load_network(const std::string& name_or_path) {
+  if (is_onnx_path(name_or_path)) return import_onnx(name_or_path);
   const bool looks_like_file = name_or_path.find('/') != std::string::npos ||
                                (name_or_path.size() > 4 && name_or_path.substr(name_or_path.size() - 4) == ".csv");
   return looks_like_file ? import_topology_csv(name_or_path) : builtin_network(name_or_path);
+}
+
+std::string network_argument_help() {
+  std::string names;
+  for (const auto& n : builtin_network_names()) names += (names.empty() ? "" : ", ") + n;
+  return "built-in network (" + names +
+         "), a topology CSV (our columns or SCALE-Sim's) or an ONNX model (.onnx); docs/workloads.md";
 }
 
 }  // namespace wrpn

@@ -106,7 +106,12 @@ Network with_batch(const Network& net, int64_t batch);
 /// A network from a topology CSV (our columns, or SCALE-Sim's); see docs/workloads.md.
 Network import_topology_csv(const std::string& path);
 
-/// A built-in name, or a path to a topology CSV.
+/// The one resolver of a network argument, used by every command and config that takes a network:
+/// a path ending in .onnx is an ONNX model (workloads/onnx_import.h), a path containing '/' or
+/// ending in .csv a topology CSV, anything else a built-in name. The result is at width 1, FP32,
+/// batch 1; callers apply apply_width, apply_precision and with_batch.
 Network load_network(const std::string& name_or_path);
+/// What load_network accepts, for a command's --help (built-in names listed).
+std::string network_argument_help();
 
 }  // namespace wrpn

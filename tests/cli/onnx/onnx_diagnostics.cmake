@@ -1,0 +1,33 @@
+# Each broken ONNX fixture makes `wrpn workload` exit with 3 and print one diagnostic line (plus an
+# optional hint line) whose code is the fixture's; the --csv file it was asked for is not written.
+# Usage: cmake -DWRPN=... -DROOT=<source dir> -DOUT=<scratch dir> -P onnx_diagnostics.cmake
+file(REMOVE_RECURSE ${OUT})
+file(MAKE_DIRECTORY ${OUT})
+file(GLOB bad ${ROOT}/tests/fixtures/onnx/ONNX*_bad.onnx)
+list(LENGTH bad n)
+if(n LESS 7)
+  message(FATAL_ERROR "expected at least 7 broken fixtures, found ${n}")
+endif()
+foreach(f ${bad})
+  get_filename_component(name ${f} NAME)
+  string(SUBSTRING ${name} 0 7 code)
+  execute_process(COMMAND ${WRPN} workload ${f} --csv ${OUT}/${name}.csv RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err)
+  if(EXISTS ${OUT}/${name}.csv)
+    message(FATAL_ERROR "${name}: ${OUT}/${name}.csv was written despite the error")
+  endif()
+  if(NOT rc EQUAL 3)
+    message(FATAL_ERROR "${name}: exit ${rc}, expected 3:\n${out}${err}")
+  endif()
+  # Line by line without CMake lists (a message may contain ';').
+  string(REGEX MATCHALL "\n" breaks "${err}")
+  list(LENGTH breaks nlines)
+  string(REGEX REPLACE "\n.*" "" first "${err}")
+  if(NOT first MATCHES "^error\\[${code}\\] ${f}")
+    message(FATAL_ERROR "${name}: first line is not error[${code}] naming the file:\n${err}")
+  endif()
+  if(nlines GREATER 2 OR (nlines EQUAL 2 AND NOT err MATCHES "^[^\n]*\n  hint: [^\n]*\n$"))
+    message(FATAL_ERROR "${name}: more than one diagnostic line (and a hint):\n${err}")
+  endif()
+  message(STATUS "${name}: ${first}")
+endforeach()
