@@ -56,6 +56,10 @@ void run_sim(const SimCliOptions& o) {
   const bool timing = !o.network.empty();
   if (timing == !o.trace.empty())
     fail("SIM005", "", "--trace/--network", "give exactly one of --trace DIR (functional) or --network NAME (timing)");
+  // The VCD lives inside the run directory: a name with a path in it could write anywhere.
+  if (!o.vcd.empty() && (o.vcd.find('/') != std::string::npos || o.vcd == "." || o.vcd == ".."))
+    fail("SIM005", "", "--vcd", "expected a file name without a directory, got \"" + o.vcd + "\"",
+         "the VCD is written as NAME.vcd inside the run directory (--out)");
   Trace trace;
   Network net;
   if (timing) {
