@@ -79,6 +79,10 @@ void register_dse_commands(CommandGroups& g) {
       "buffers x dataflow x tech) in parallel worker processes, then write results.csv, pareto.csv, plots and\n"
       "report.md. Each finished point is saved at once (DIR/points/<id>.json), so an interrupted sweep resumes\n"
       "where it stopped when run again with the same --out. A directory made for another config is refused.\n"
+      "Exit status: 0 every point ok, 1 some points failed (reasons in report.md; --retry-failed runs them\n"
+      "again), 3 bad input (the network, topology CSV and tech tables are checked before any point runs),\n"
+      "130 interrupted by Ctrl-C or SIGTERM (workers are stopped; run again to resume). One sweep at a time\n"
+      "per directory (a lock; DSE023).\n"
       "--backend slurm submits the pending points as one Slurm job array instead (see docs/cluster.md); then\n"
       "`wrpn sweep status DIR` follows it and `wrpn sweep collect DIR` writes the results and report.");
   // No CLI::ExistingFile check: a missing config gets the same CFG006 diagnostic (exit 3) as in
