@@ -157,6 +157,21 @@ BOOST_AUTO_TEST_CASE(demo_refuses_report_and_work_directories_it_did_not_write) 
   BOOST_TEST(slurp(d / "out2" / "work" / "notes.txt") == "mine");
 }
 
+BOOST_AUTO_TEST_CASE(sim_replace_replaces_only_an_earlier_sim_run) {
+  const fs::path d = fresh_dir("sim_replace_replaces_only_an_earlier_sim_run");
+  write_text(d / "mine" / "notes.txt", "mine");
+  Result r = run({"sim", "--network", "lenet", "--out", (d / "mine").string(), "--replace"}, d / "foreign");
+  BOOST_TEST(r.code == 3);
+  BOOST_TEST(r.err.rfind("error[IO006] " + (d / "mine").string() + ": directory was not written by `wrpn sim`", 0) == 0,
+             r.err);
+  BOOST_TEST(slurp(d / "mine" / "notes.txt") == "mine");
+  r = run({"sim", "--network", "lenet", "--out", (d / "run").string()}, d / "first");
+  BOOST_TEST_REQUIRE(r.code == 0, r.err);
+  r = run({"sim", "--network", "lenet", "--out", (d / "run").string(), "--replace"}, d / "replaced");
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(fs::exists(d / "run" / "summary.json"));
+}
+
 // ---------------------------------------------------------------- 4. failed points
 
 BOOST_AUTO_TEST_CASE(sweep_with_failed_points_exits_nonzero_and_retries_on_request) {
