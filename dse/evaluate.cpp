@@ -17,6 +17,7 @@
 #include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
 #include "sim/simulator.h"
+#include "trainer/model.h"
 #include "workloads/network.h"
 #include "workloads/trace.h"
 
@@ -38,6 +39,16 @@ void check_point_inputs(const SweepConfig& config) {
   for (size_t i = 0; i < config.techs.size(); ++i)
     if (!config.techs[i].empty())
       at("/axes/tech/" + std::to_string(i), [&] { energy::TechTable::load(config.techs[i]); });
+  // Trained points need a network the trainer has, at every point's width and precision.
+  if (config.accuracy == AccuracyMode::train)
+    for (const auto& p : config.points()) {
+      trainer::ModelSpec spec;
+      spec.model = config.network;
+      spec.width = p.width;
+      spec.wbits = p.wbits;
+      spec.abits = p.abits;
+      at("/network", [&] { trainer::spec_network(spec); });
+    }
   if (!config.synth_calibration.empty())
     at("/run/synth_calibration",
        [&] { energy::with_synth_calibration(energy::TechTable::load_default(), config.synth_calibration); });

@@ -13,7 +13,8 @@
 namespace wrpn {
 
 /// Loads what every point reads besides the config itself (the network or topology CSV, each tech
-/// table, the synthesis results), so a sweep refuses bad inputs before its first point starts rather
+/// table, the synthesis results; with accuracy "train", the trainer's model at every point's width
+/// and precision), so a sweep refuses bad inputs before its first point starts rather
 /// than failing every point. The diagnostic names the sweep config's field and the input's own error.
 void check_point_inputs(const SweepConfig& config);
 

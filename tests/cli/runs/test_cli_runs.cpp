@@ -232,6 +232,14 @@ BOOST_AUTO_TEST_CASE(validate_and_sweep_reject_what_points_would_fail_on) {
   BOOST_TEST(r.code == 3);
   BOOST_TEST(r.err.rfind("error[NET004] " + missing.string() + ":/network: " + (d / "nowhere.csv").string(), 0) == 0,
              r.err);
+  // Accuracy "train" needs a network the trainer has.
+  const fs::path untrainable = d / "untrainable.json";
+  write_text(untrainable, R"({"kind": "sweep", "version": 1, "name": "t", "network": "alexnet",
+                              "axes": {"wbits": [4], "abits": [4]}, "run": {"accuracy": "train"}})");
+  r = run({"validate", untrainable.string()}, d / "v-untrainable");
+  BOOST_TEST(r.code == 3);
+  BOOST_TEST(r.err.rfind("error[TRN001] " + untrainable.string() + ":/network: unknown model \"alexnet\"", 0) == 0,
+             r.err);
   // The sweep refuses them before its first point: no directory, no failed results.
   r = run({"sweep", unknown.string(), "--out", (d / "out").string()}, d / "s-unknown");
   BOOST_TEST(r.code == 3);
