@@ -276,7 +276,9 @@ void register_dse_commands(CommandGroups& g) {
       "Fashion-MNIST (short schedules), export the WRPN trace, simulate it bit-exactly on the SystemC model and the\n"
       "FP32 network on an FP32 array, replay a traced layer through the Verilated RTL, price both runs, and print\n"
       "and write the side-by-side table (accuracy, cycles, energy, efficiency gain, area) with plots.\n"
-      "Finished steps are kept under OUT/work/: an interrupted demo resumes where it stopped.");
+      "Finished steps are kept under OUT/work/: an interrupted demo resumes where it stopped, and a step whose\n"
+      "options changed (epochs, images, seed, arch, tech, ...) is redone. OUT/report/ and OUT/work/ are replaced\n"
+      "only when an earlier demo wrote them.");
   demo->add_option("--out", d.out_dir, "output directory (report in OUT/report/)")->capture_default_str();
   demo->add_option("--epochs", d.epochs, "training epochs per network")->capture_default_str();
   demo->add_option("--train-images", d.train_images, "train on the first N images (0 = all 60,000)")
