@@ -28,6 +28,8 @@ namespace {
 /// The config a sweep directory was made for (its effective JSON, stored in sweep.json).
 SweepConfig config_of_directory(const std::string& dir) {
   const std::string path = dir + "/sweep.json";
+  if (!std::filesystem::is_regular_file(path))
+    fail("DSE002", dir, "", "not a sweep directory (no sweep.json)", "give the --out directory of a `wrpn sweep` run");
   const ConfigDocument doc = ConfigDocument::load(path);
   if (!doc.json().is_object() || !doc.json().contains("config"))
     fail("DSE002", path, "/config", "not a sweep directory's sweep.json (no effective config)");
@@ -208,7 +210,7 @@ void register_dse_commands(CommandGroups& g) {
       "for Slurm submissions the array tasks' states (squeue, else sacct) and each worker's own record. An\n"
       "interrupted point's task ended without its result (cancelled, timed out, node failure): the reason is\n"
       "shown and re-submitting the sweep runs it. Exit status 0 when nothing is queued or running, 1 otherwise.");
-  status->add_option("DIR", so.dir, "sweep directory")->required()->check(CLI::ExistingDirectory);
+  status->add_option("DIR", so.dir, "sweep directory")->required();
   status->add_flag("--all", so.all, "list every point, not only those that are not done");
   status->add_flag("--wait", so.wait, "poll until nothing is queued or running");
   status->add_option("--poll", so.poll_s, "seconds between polls with --wait")
@@ -228,7 +230,7 @@ void register_dse_commands(CommandGroups& g) {
       "collect",
       "Merge a sweep directory's point results into results.csv, pareto.csv, plots and report.md, exactly as a\n"
       "local `wrpn sweep` does at its end (points not finished yet are listed as pending).");
-  collect->add_option("DIR", co.dir, "sweep directory")->required()->check(CLI::ExistingDirectory);
+  collect->add_option("DIR", co.dir, "sweep directory")->required();
   collect->callback([] {
     const SweepConfig config = config_of_directory(co.dir);
     const SweepCollection c = collect_sweep(config, SweepPaths{co.dir});

@@ -361,4 +361,10 @@ BOOST_AUTO_TEST_CASE(sweep_with_a_missing_config_says_cfg006) {
   Result r = run({"sweep", (d / "nowhere.json").string()}, d / "sweep");
   BOOST_TEST(r.code == 3);
   BOOST_TEST(r.err.rfind("error[CFG006] " + (d / "nowhere.json").string() + ": cannot open file", 0) == 0, r.err);
+  // The same for a sweep directory that is not there.
+  for (const std::string sub : {"status", "collect"}) {
+    r = run({"sweep", sub, (d / "nowhere").string()}, d / sub);
+    BOOST_TEST(r.code == 3);
+    BOOST_TEST(r.err.rfind("error[DSE002] " + (d / "nowhere").string() + ": not a sweep directory", 0) == 0, r.err);
+  }
 }
