@@ -28,6 +28,8 @@ namespace {
 /// The config a sweep directory was made for (its effective JSON, stored in sweep.json).
 SweepConfig config_of_directory(const std::string& dir) {
   const std::string path = dir + "/sweep.json";
+  if (!std::filesystem::is_regular_file(path))
+    fail("DSE002", dir, "", "not a sweep directory (no sweep.json)", "give the --out directory of a `wrpn sweep` run");
   const ConfigDocument doc = ConfigDocument::load(path);
   if (!doc.json().is_object() || !doc.json().contains("config"))
     fail("DSE002", path, "/config", "not a sweep directory's sweep.json (no effective config)");
@@ -55,6 +57,7 @@ SweepStatus wait_for_sweep(const SweepConfig& config, const SweepPaths& paths, d
 
 std::string validate_sweep(const std::string& path) {
   const SweepConfig c = SweepConfig::load(path);
+  check_point_inputs(c);
   return "sweep \"" + c.name + "\" over " + c.network + ": " + std::to_string(c.points().size()) +
          " points (baselines included)";
 }
@@ -67,7 +70,7 @@ void register_dse_commands(CommandGroups& g) {
   struct Opts {
     std::string config, out, backend = "local";
     int workers = 0;
-    bool collect_only = false, wait = false;
+    bool collect_only = false, wait = false, retry_failed = false;
     SlurmSubmitOptions slurm;
     double poll_s = 5, timeout_s = 0;
   };
@@ -78,9 +81,15 @@ void register_dse_commands(CommandGroups& g) {
       "buffers x dataflow x tech) in parallel worker processes, then write results.csv, pareto.csv, plots and\n"
       "report.md. Each finished point is saved at once (DIR/points/<id>.json), so an interrupted sweep resumes\n"
       "where it stopped when run again with the same --out. A directory made for another config is refused.\n"
+      "Exit status: 0 every point ok, 1 some points failed (reasons in report.md; --retry-failed runs them\n"
+      "again), 3 bad input (the network, topology CSV and tech tables are checked before any point runs),\n"
+      "130 interrupted by Ctrl-C or SIGTERM (workers are stopped; run again to resume). One sweep at a time\n"
+      "per directory (a lock; DSE023).\n"
       "--backend slurm submits the pending points as one Slurm job array instead (see docs/cluster.md); then\n"
       "`wrpn sweep status DIR` follows it and `wrpn sweep collect DIR` writes the results and report.");
-  sweep->add_option("CONFIG", o.config, "sweep config (configs/sweep/*.json)")->check(CLI::ExistingFile);
+  // No CLI::ExistingFile check: a missing config gets the same CFG006 diagnostic (exit 3) as in
+  // every other command.
+  sweep->add_option("CONFIG", o.config, "sweep config (configs/sweep/*.json)");
   sweep->add_option("--out", o.out, "sweep directory (default results/sweeps/<config name>)");
   sweep->add_option("--backend", o.backend, "where points run: local worker processes, or a Slurm job array")
       ->check(CLI::IsMember({"local", "slurm"}))
@@ -88,6 +97,9 @@ void register_dse_commands(CommandGroups& g) {
   sweep->add_option("--workers", o.workers, "local backend: worker processes (default: number of cores)")
       ->check(CLI::Range(1, 256));
   sweep->add_flag("--collect-only", o.collect_only, "do not run pending points; only rewrite the results and report");
+  sweep->add_flag("--retry-failed", o.retry_failed,
+                  "run points whose cached result is \"failed\" again (after fixing the cause); by default a\n"
+                  "finished point, failed or not, is never recomputed");
   const std::string sl = "Slurm";
   sweep->add_option("--partition", o.slurm.partition, "slurm backend: sbatch --partition")->group(sl);
   sweep->add_option("--time", o.slurm.time_limit, "slurm backend: time limit per array task (sbatch --time)")
@@ -120,10 +132,13 @@ void register_dse_commands(CommandGroups& g) {
       fail("DSE022", "wrpn sweep", "", "a sweep config is required",
            "wrpn sweep CONFIG [--out DIR], or wrpn sweep status|collect DIR");
     const SweepConfig config = SweepConfig::load(o.config);
+    check_point_inputs(config);
     const SweepPaths paths{o.out.empty() ? "results/sweeps/" + config.name : o.out};
+    const FileLock lock = lock_sweep_directory(paths);
     prepare_sweep_directory(config, paths);
     if (o.backend == "slurm" && !o.collect_only) {
       o.slurm.executable = self_executable();
+      o.slurm.retry_failed = o.retry_failed;
       const SlurmSubmission s = submit_sweep_slurm(config, paths, o.slurm);
       if (s.index < 0)
         std::printf("%s: nothing to submit (%zu points: %zu done, %zu in queued or running tasks)\n", paths.dir.c_str(),
@@ -142,7 +157,10 @@ void register_dse_commands(CommandGroups& g) {
       const SweepCollection c = collect_sweep(config, paths);
       std::printf("%s: %zu ok, %zu failed, %zu pending, %zu on the Pareto front\n  results: %s/results.csv\n",
                   paths.dir.c_str(), c.ok, c.failed, c.pending, c.pareto, paths.dir.c_str());
-      if (st.active()) g.exit_code = 1;
+      if (st.active() || c.failed > 0) g.exit_code = kExitCheckFailed;
+      if (c.failed > 0)
+        std::fprintf(stderr, "error: %zu of %zu points failed (reasons in %s/report.md)\n", c.failed,
+                     config.points().size(), paths.dir.c_str());
       return;
     }
     SweepRunSummary s;
@@ -150,8 +168,10 @@ void register_dse_commands(CommandGroups& g) {
       SweepRunOptions ro;
       ro.workers = o.workers > 0 ? o.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
       ro.executable = self_executable();
+      ro.retry_failed = o.retry_failed;
       std::fprintf(stderr, "sweep %s: %zu points, %zu already done, %d workers -> %s\n", config.name.c_str(),
-                   config.points().size(), config.points().size() - pending_points(config, paths).size(), ro.workers,
+                   config.points().size(),
+                   config.points().size() - pending_points(config, paths, ro.retry_failed).size(), ro.workers,
                    paths.dir.c_str());
       s = run_sweep_points(config, paths, ro);
     }
@@ -166,6 +186,14 @@ void register_dse_commands(CommandGroups& g) {
     if (s.interrupted) {
       std::fprintf(stderr, "interrupted: finished points are kept; run the same command again to resume\n");
       std::exit(kExitInterrupted);
+    }
+    if (c.failed > 0) {
+      // A sweep with failed points is not a success, even when every other point is fine.
+      std::fprintf(stderr,
+                   "error: %zu of %zu points failed (reasons in %s/report.md); after fixing the cause, run again "
+                   "with --retry-failed\n",
+                   c.failed, config.points().size(), paths.dir.c_str());
+      g.exit_code = kExitCheckFailed;
     }
   });
 
@@ -182,7 +210,7 @@ void register_dse_commands(CommandGroups& g) {
       "for Slurm submissions the array tasks' states (squeue, else sacct) and each worker's own record. An\n"
       "interrupted point's task ended without its result (cancelled, timed out, node failure): the reason is\n"
       "shown and re-submitting the sweep runs it. Exit status 0 when nothing is queued or running, 1 otherwise.");
-  status->add_option("DIR", so.dir, "sweep directory")->required()->check(CLI::ExistingDirectory);
+  status->add_option("DIR", so.dir, "sweep directory")->required();
   status->add_flag("--all", so.all, "list every point, not only those that are not done");
   status->add_flag("--wait", so.wait, "poll until nothing is queued or running");
   status->add_option("--poll", so.poll_s, "seconds between polls with --wait")
@@ -202,7 +230,7 @@ void register_dse_commands(CommandGroups& g) {
       "collect",
       "Merge a sweep directory's point results into results.csv, pareto.csv, plots and report.md, exactly as a\n"
       "local `wrpn sweep` does at its end (points not finished yet are listed as pending).");
-  collect->add_option("DIR", co.dir, "sweep directory")->required()->check(CLI::ExistingDirectory);
+  collect->add_option("DIR", co.dir, "sweep directory")->required();
   collect->callback([] {
     const SweepConfig config = config_of_directory(co.dir);
     const SweepCollection c = collect_sweep(config, SweepPaths{co.dir});
@@ -221,7 +249,11 @@ void register_dse_commands(CommandGroups& g) {
       "AlexNet, ResNet-34 and Inception-BN at 1x/2x/3x width for each bit-width pair the paper studies, the ASIC\n"
       "efficiency of FP32 vs 8/4/2-bit, ternary and binary MACs (synthesized areas from results/synth/ when\n"
       "present), and the Fashion-MNIST lenet accuracy table. Writes CSVs, plots and paper.md (all or nothing).");
-  paper->add_option("--out", po.out_dir, "output directory (replaced as a whole)")->capture_default_str();
+  paper
+      ->add_option("--out", po.out_dir,
+                   "output directory, replaced as a whole when it holds an earlier `wrpn paper` output (a\n"
+                   "directory with other contents is refused)")
+      ->capture_default_str();
   paper->add_option("--tech", po.tech_path, "tech table (default: the built-in 45 nm table)");
   paper->add_option("--synth", po.synth_dir, "cached Yosys results (wrpn synth)")->capture_default_str();
   paper->add_option("--accuracy", po.accuracy_csv, "trained accuracies (trainer reference runs)")
@@ -246,7 +278,9 @@ void register_dse_commands(CommandGroups& g) {
       "Fashion-MNIST (short schedules), export the WRPN trace, simulate it bit-exactly on the SystemC model and the\n"
       "FP32 network on an FP32 array, replay a traced layer through the Verilated RTL, price both runs, and print\n"
       "and write the side-by-side table (accuracy, cycles, energy, efficiency gain, area) with plots.\n"
-      "Finished steps are kept under OUT/work/: an interrupted demo resumes where it stopped.");
+      "Finished steps are kept under OUT/work/: an interrupted demo resumes where it stopped, and a step whose\n"
+      "options changed (epochs, images, seed, arch, tech, ...) is redone. OUT/report/ and OUT/work/ are replaced\n"
+      "only when an earlier demo wrote them.");
   demo->add_option("--out", d.out_dir, "output directory (report in OUT/report/)")->capture_default_str();
   demo->add_option("--epochs", d.epochs, "training epochs per network")->capture_default_str();
   demo->add_option("--train-images", d.train_images, "train on the first N images (0 = all 60,000)")

@@ -56,6 +56,10 @@ void run_sim(const SimCliOptions& o) {
   const bool timing = !o.network.empty();
   if (timing == !o.trace.empty())
     fail("SIM005", "", "--trace/--network", "give exactly one of --trace DIR (functional) or --network NAME (timing)");
+  // The VCD lives inside the run directory: a name with a path in it could write anywhere.
+  if (!o.vcd.empty() && (o.vcd.find('/') != std::string::npos || o.vcd == "." || o.vcd == ".."))
+    fail("SIM005", "", "--vcd", "expected a file name without a directory, got \"" + o.vcd + "\"",
+         "the VCD is written as NAME.vcd inside the run directory (--out)");
   Trace trace;
   Network net;
   if (timing) {
@@ -97,7 +101,8 @@ void run_sim(const SimCliOptions& o) {
   const std::filesystem::path run_dir =
       o.out.empty() ? std::filesystem::path("results") / "runs" / new_run_id("sim") : std::filesystem::path(o.out);
   check_writable_directory(run_dir.has_parent_path() ? run_dir.parent_path() : std::filesystem::path("."));
-  StagedDirectory staged(run_dir, o.replace);  // refuses an existing --out before the run (IO003)
+  // Refuses an existing --out before the run (IO003); --replace replaces only an earlier sim run (IO006).
+  StagedDirectory staged(run_dir, o.replace, "sim");
 
   const sim::Workload wl =
       timing ? sim::workload_from_network(net, o.network) : sim::workload_from_trace(trace, o.trace);
@@ -208,7 +213,7 @@ void register_sim_commands(CommandGroups& g) {
       "infinite DRAM bandwidth, zero latency, no port stalls: cycles equal the closed form of docs/sim-model.md");
   s->add_option("--vcd", o.vcd, "write a VCD of the top-level signals as NAME.vcd in the run directory");
   s->add_option("--out", o.out, "run directory to create. Default: results/runs/<id>");
-  s->add_flag("--replace", o.replace, "replace --out if it exists");
+  s->add_flag("--replace", o.replace, "replace --out if it holds an earlier `wrpn sim` run (anything else is refused)");
   s->callback([] { run_sim(o); });
 
   CLI::App* b = g.bench.add_subcommand(

@@ -1,6 +1,7 @@
 #include "common/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +9,8 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "common/diagnostics.h"
 
@@ -61,16 +64,19 @@ std::string read_file(const fs::path& path) {
   return ss.str();
 }
 
-StagedDirectory::StagedDirectory(fs::path final_path, bool replace) : final_(std::move(final_path)), replace_(replace) {
+StagedDirectory::StagedDirectory(fs::path final_path, bool replace, std::string owner)
+    : final_(std::move(final_path)), replace_(replace), owner_(std::move(owner)) {
   std::error_code ec;
   if (!replace_ && fs::exists(final_, ec))
     fail("IO003", final_.string(), "", "output directory already exists", "choose another --out, or remove it first");
+  if (replace_ && !owner_.empty()) require_own_output_directory(final_, owner_);
   const fs::path parent = final_.has_parent_path() ? final_.parent_path() : fs::path(".");
   fs::create_directories(parent, ec);
   if (ec) fail("IO001", parent.string(), "", "cannot create directory: " + ec.message());
   staging_ = parent / ("." + final_.filename().string() + unique_suffix());
   fs::create_directories(staging_, ec);
   if (ec) fail("IO001", staging_.string(), "", "cannot create staging directory: " + ec.message());
+  if (!owner_.empty()) mark_output_directory(staging_, owner_);
 }
 
 StagedDirectory::~StagedDirectory() {
@@ -85,6 +91,7 @@ void StagedDirectory::commit() {
   fs::path old;
   if (fs::exists(final_, ec)) {
     if (!replace_) fail("IO003", final_.string(), "", "output directory appeared while the run was writing");
+    if (!owner_.empty()) require_own_output_directory(final_, owner_);
     old = final_.string() + unique_suffix() + ".old";
     fs::rename(final_, old, ec);
     if (ec) fail("IO001", final_.string(), "", "cannot move old directory aside: " + ec.message());
@@ -104,6 +111,71 @@ void check_writable_directory(const fs::path& dir) {
   if (fd < 0) fail("IO004", dir.string(), "", std::string("output directory is not writable: ") + std::strerror(errno));
   ::close(fd);
   ::unlink(probe.c_str());
+}
+
+void mark_output_directory(const fs::path& dir, const std::string& command) {
+  write_file_atomic(dir / kOutputMarker, nlohmann::json{{"format", "wrpn-output"}, {"command", command}}.dump() + "\n");
+}
+
+void require_own_output_directory(const fs::path& dir, const std::string& command, const std::string& option) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return;
+  const std::string hint = "choose another " + option + ", or move or remove the directory yourself";
+  if (!fs::is_directory(dir, ec)) fail("IO006", dir.string(), "", "exists and is not a directory", hint);
+  if (fs::is_empty(dir, ec) && !ec) return;
+  std::string owner;
+  try {
+    const auto j = nlohmann::json::parse(read_file(dir / kOutputMarker));
+    if (j.is_object() && j.value("format", "") == "wrpn-output") owner = j.value("command", "");
+  } catch (const std::exception&) {
+    // No marker, or an unreadable one: not our directory.
+  }
+  if (owner == command) return;
+  fail("IO006", dir.string(), "",
+       owner.empty()
+           ? "directory was not written by `wrpn " + command + "`; refusing to replace it"
+           : "directory was written by `wrpn " + owner + "`, not `wrpn " + command + "`; refusing to replace it",
+       hint);
+}
+
+FileLock::FileLock(const fs::path& path, bool wait) : path_(path) {
+  fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (fd_ < 0) fail("IO007", path.string(), "", std::string("cannot create lock file: ") + std::strerror(errno));
+  for (;;) {
+    if (::flock(fd_, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0) {
+      locked_ = true;
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (!wait && errno == EWOULDBLOCK) return;
+    const std::string err = std::strerror(errno);
+    ::close(fd_);
+    fd_ = -1;
+    fail("IO007", path.string(), "", "cannot lock: " + err,
+         "the file system may not support flock (some network file systems); use a local directory");
+  }
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : path_(std::move(other.path_)), fd_(other.fd_), locked_(other.locked_) {
+  other.fd_ = -1;
+  other.locked_ = false;
+}
+
+void FileLock::set_holder(const std::string& text) {
+  if (fd_ < 0 || ::ftruncate(fd_, 0) != 0) return;
+  // Best effort: the text only makes a diagnostic more helpful.
+  if (::pwrite(fd_, text.data(), text.size(), 0) < 0) return;
+}
+
+std::string FileLock::holder() const {
+  std::ifstream in(path_);
+  std::string s;
+  std::getline(in, s);
+  return s;
 }
 
 }  // namespace wrpn

@@ -18,8 +18,11 @@ std::string read_file(const std::filesystem::path& path);
 /// so a failed run never leaves half-written outputs behind.
 class StagedDirectory {
  public:
-  /// If `final_path` exists and `replace` is false, throws IO003.
-  explicit StagedDirectory(std::filesystem::path final_path, bool replace = false);
+  /// If `final_path` exists and `replace` is false, throws IO003. With `owner` set (the command's
+  /// name), the directory carries that command's output marker, and an existing `final_path` is
+  /// replaced only when it is empty or carries the same marker (IO006 otherwise): a command replaces
+  /// only what it wrote itself, never a user's directory.
+  explicit StagedDirectory(std::filesystem::path final_path, bool replace = false, std::string owner = {});
   ~StagedDirectory();
   StagedDirectory(const StagedDirectory&) = delete;
   StagedDirectory& operator=(const StagedDirectory&) = delete;
@@ -34,7 +37,45 @@ class StagedDirectory {
   std::filesystem::path final_;
   std::filesystem::path staging_;
   bool replace_;
+  std::string owner_;
   bool committed_ = false;
+};
+
+/// File a command leaves in an output directory it owns as a whole (`wrpn paper --out`, the demo's
+/// report/ and work/): {"format": "wrpn-output", "command": ...}.
+inline constexpr const char* kOutputMarker = ".wrpn-output.json";
+
+/// Writes `command`'s output marker into `dir` (created when missing).
+void mark_output_directory(const std::filesystem::path& dir, const std::string& command);
+
+/// Throws IO006 unless `dir` is missing, empty, or carries `command`'s output marker: what a command
+/// may delete or replace is only what it wrote. `option` names the command-line option that chose it.
+void require_own_output_directory(const std::filesystem::path& dir, const std::string& command,
+                                  const std::string& option = "--out");
+
+/// An exclusive flock(2) on `path` (created when missing), held while the object lives and released
+/// when the process dies. EINTR is retried; any other flock error is IO007 (never a silent spin).
+class FileLock {
+ public:
+  /// wait = true blocks until the lock is free; wait = false returns at once, with locked() false
+  /// when another process holds it.
+  explicit FileLock(const std::filesystem::path& path, bool wait = true);
+  ~FileLock();
+  FileLock(FileLock&& other) noexcept;
+  FileLock& operator=(FileLock&&) = delete;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+  bool locked() const { return locked_; }
+  /// Records `text` (e.g. the holder's pid) in the lock file; read back with holder().
+  void set_holder(const std::string& text);
+  /// What the current holder recorded ("" if nothing).
+  std::string holder() const;
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  bool locked_ = false;
 };
 
 /// Verifies that `dir` can be created and written before a long job starts (IO004 otherwise).

@@ -29,6 +29,9 @@ bool run_gnuplot(const std::string& script, const std::string& workdir, std::str
     if (error) *error = e.what();
     return false;
   }
+  // The child's freopen flushes its copy of our stdio buffers: empty them first, or pending output
+  // would be printed twice.
+  std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid < 0) {
     if (error) *error = std::string("fork failed: ") + std::strerror(errno);

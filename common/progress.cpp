@@ -50,6 +50,13 @@ void ProgressBar::finish(const std::string& extra) {
   finished_ = true;
 }
 
+void ProgressBar::stop(const std::string& extra) {
+  if (finished_) return;
+  if (!extra.empty()) extra_ = extra;
+  draw(true);
+  finished_ = true;
+}
+
 void ProgressBar::draw(bool final_line) {
   const double el = elapsed_s();
   const double frac = total_ > 0 ? static_cast<double>(done_) / static_cast<double>(total_) : 1.0;

@@ -15,8 +15,10 @@ class ProgressBar {
   ProgressBar(std::string label, int64_t total, std::string unit, double plain_interval_s = 10.0);
   /// Sets the completed count and an extra text (e.g. "loss 0.41 acc 86%"). Cheap to call often.
   void update(int64_t done, const std::string& extra = {});
-  /// Final line with elapsed time; further updates are ignored.
+  /// Final line with elapsed time, counting the job complete; further updates are ignored.
   void finish(const std::string& extra = {});
+  /// Final line for a job that ends early (interrupted): shows the count actually done, not 100%.
+  void stop(const std::string& extra = {});
   double elapsed_s() const;
 
  private:

@@ -15,6 +15,7 @@
 #include "common/diagnostics.h"
 #include "common/plot.h"
 #include "common/run_manifest.h"
+#include "common/sha256.h"
 #include "common/subprocess.h"
 #include "dse/evaluate.h"
 #include "energy/analytic_counts.h"
@@ -50,6 +51,11 @@ class DemoRunner {
   int run();
 
  private:
+  /// Records `key` (everything that determines step `name`'s output: its arguments, the contents of
+  /// its input files, the keys of the steps it reads from) under work/keys/. When the recorded key
+  /// differs, the step's earlier `output` (under work/) is removed first, so the step runs again
+  /// instead of being reused after its options changed. Returns the key's hash for later steps.
+  std::string claim(const std::string& name, const nlohmann::json& key, const fs::path& output);
   /// Runs `wrpn args...` unless `done` already exists. Output is shown (training progress) and,
   /// for steps that ask for it, kept in a log file.
   int step(const std::string& title, const fs::path& done, std::vector<std::string> args, const fs::path& log = {});
@@ -64,6 +70,7 @@ class DemoRunner {
   std::string exe_;
   int step_no_ = 0;
   int steps_total_ = 0;
+  std::string wrpn_train_key_;  ///< claim() hash of the WRPN training step (the trace reads its checkpoint)
 };
 
 std::string fmt(const char* f, double v) {
@@ -71,6 +78,25 @@ std::string fmt(const char* f, double v) {
   std::snprintf(buf, sizeof buf, f, v);
   return buf;
 }
+
+std::string DemoRunner::claim(const std::string& name, const nlohmann::json& key, const fs::path& output) {
+  const fs::path key_file = work_ / "keys" / (name + ".json");
+  const std::string text = key.dump(1) + "\n";
+  std::string old;
+  if (fs::exists(key_file)) old = read_file(key_file);
+  if (old != text) {
+    if (!old.empty() && fs::exists(output))
+      std::printf("== %s: options changed since the last run; redoing it\n", name.c_str());
+    std::error_code ec;
+    fs::remove_all(output, ec);
+    if (ec) fail("IO001", output.string(), "", "cannot remove an outdated step output: " + ec.message());
+    write_file_atomic(key_file, text);
+  }
+  return sha256_hex(text);
+}
+
+/// SHA-256 of a file's contents ("" for no file), so a step's key changes when its input file does.
+std::string file_hash(const std::string& path) { return path.empty() ? "" : sha256_hex(read_file(path)); }
 
 int DemoRunner::step(const std::string& title, const fs::path& done, std::vector<std::string> args,
                      const fs::path& log) {
@@ -163,7 +189,9 @@ int DemoRunner::train(Side& s) {
   if (o_.train_images > 0) args.insert(args.end(), {"--train-images", std::to_string(o_.train_images)});
   if (o_.test_images > 0) args.insert(args.end(), {"--test-images", std::to_string(o_.test_images)});
   if (!o_.data_dir.empty()) args.insert(args.end(), {"--data", o_.data_dir});
-  // A killed training run continues from its last checkpoint.
+  const std::string key = claim("train-" + s.label, {{"args", args}}, dir);
+  if (s.wbits != 32) wrpn_train_key_ = key;
+  // A killed training run continues from its last checkpoint (of the same options: claim() removed others).
   if (fs::exists(dir / "checkpoint.bin")) args.push_back("--resume");
   const fs::path done = dir / "demo-done";
   const int rc = step("train " + s.description + " (" + std::to_string(o_.epochs) + " epochs)", done, args);
@@ -175,7 +203,7 @@ int DemoRunner::train(Side& s) {
 }
 
 void DemoRunner::write_report(Side& fp32, Side& wrpn, const std::string& rtl_status, double elapsed_s) {
-  StagedDirectory out(fs::path(o_.out_dir) / "report", /*replace=*/true);
+  StagedDirectory out(fs::path(o_.out_dir) / "report", /*replace=*/true, "demo");
   const fs::path dir = out.staging();
   const double img_f = static_cast<double>(fp32.images), img_w = static_cast<double>(wrpn.images);
   auto per_image_uj = [](const Side& s) { return s.energy.total_pj / static_cast<double>(s.images) * 1e-6; };
@@ -304,9 +332,15 @@ int DemoRunner::run() {
   const auto t0 = std::chrono::steady_clock::now();
   if (o_.epochs < 1 || o_.epochs > 1000) fail("DSE005", "", "--epochs", "epochs must be at least 1");
   if (o_.trace_images < 1) fail("DSE005", "", "--trace-images", "trace images must be at least 1");
+  // OUT/work/ and OUT/report/ are the demo's own: it replaces or deletes them only when they hold
+  // an earlier demo's output (their marker), never a directory of someone else's (IO006).
+  const fs::path report_dir = fs::path(o_.out_dir) / "report";
+  require_own_output_directory(report_dir, "demo");
+  require_own_output_directory(work_, "demo");
   if (o_.restart && fs::exists(work_)) fs::remove_all(work_);
   check_writable_directory(work_);
   fs::create_directories(work_);
+  mark_output_directory(work_, "demo");
 
   // Inputs that can be wrong are read before any long step starts.
   const energy::TechTable tech =
@@ -341,6 +375,7 @@ int DemoRunner::run() {
                                         "--out",
                                         trace_dir.string()};
     if (!o_.data_dir.empty()) trace_args.insert(trace_args.end(), {"--data", o_.data_dir});
+    const std::string trace_key = claim("trace-w4a4-w2", {{"args", trace_args}, {"train", wrpn_train_key_}}, trace_dir);
     if (fs::exists(trace_dir) && !fs::exists(trace_dir / "trace.json")) fs::remove_all(trace_dir);
     if (step("export the WRPN trace (" + std::to_string(o_.trace_images) + " test images)", trace_dir / "trace.json",
              trace_args) != 0)
@@ -354,6 +389,10 @@ int DemoRunner::run() {
     wrpn.sim_dir = (work_ / "sim-w4a4-w2").string();
     auto a = sim_args(arch_wrpn, wrpn.sim_dir);
     a.insert(a.end(), {"--trace", trace_dir.string()});
+    const std::string tech_hash = file_hash(tech_arg);
+    claim("sim-w4a4-w2",
+          {{"args", a}, {"arch", file_hash(arch_wrpn.string())}, {"tech", tech_hash}, {"trace", trace_key}},
+          wrpn.sim_dir);
     if (int rc = step("simulate WRPN bit-exactly on the SystemC model", fs::path(wrpn.sim_dir) / "summary.json", a,
                       work_ / "sim-w4a4-w2.log");
         rc != 0)
@@ -362,6 +401,7 @@ int DemoRunner::run() {
     a = sim_args(arch_fp32, fp32.sim_dir);
     a.insert(a.end(), {"--network", "lenet", "--width", "1", "--wbits", "32", "--abits", "32", "--batch",
                        std::to_string(o_.trace_images)});
+    claim("sim-fp32-w1", {{"args", a}, {"arch", file_hash(arch_fp32.string())}, {"tech", tech_hash}}, fp32.sim_dir);
     if (int rc = step("simulate FP32 (timing only) on the FP32 array", fs::path(fp32.sim_dir) / "summary.json", a,
                       work_ / "sim-fp32-w1.log");
         rc != 0)

@@ -5,7 +5,10 @@
 // prices both runs on a tech table and writes the side-by-side table with plots.
 //
 // Every step runs as a child `wrpn` process (SystemC allows one simulation per process) and leaves its
-// output under OUT/work/; a re-run skips finished steps, so an interrupted demo resumes.
+// output under OUT/work/; a re-run skips finished steps, so an interrupted demo resumes. Each step is
+// keyed by everything that determines its output (OUT/work/keys/): a step whose options changed is
+// redone, never reused. OUT/work/ and OUT/report/ carry the demo's output marker; the demo replaces
+// or deletes them only when they do (IO006 otherwise).
 #pragma once
 
 #include <cstdint>

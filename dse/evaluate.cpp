@@ -1,12 +1,9 @@
 #include "dse/evaluate.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 
@@ -20,30 +17,42 @@
 #include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
 #include "sim/simulator.h"
+#include "trainer/model.h"
 #include "workloads/network.h"
 #include "workloads/trace.h"
 
 namespace wrpn {
 
-namespace {
-
-/// Holds an exclusive flock on a file while alive (two workers never train the same config at once).
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) : fd_(open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
-    if (fd_ < 0) fail("IO001", path, "", "cannot create lock file");
-    while (flock(fd_, LOCK_EX) != 0) {
+void check_point_inputs(const SweepConfig& config) {
+  // A diagnostic of the input itself (its own file and line) moves to the sweep config's field that
+  // named it, so the user sees both.
+  auto at = [&](const std::string& pointer, const std::function<void()>& load) {
+    try {
+      load();
+    } catch (const DiagnosticError& e) {
+      const Diagnostic& d = e.diagnostic();
+      const std::string where = d.file.empty() ? "" : d.file + (d.pointer.empty() ? "" : ":" + d.pointer) + ": ";
+      fail(d.code, config.source, pointer, where + d.message, d.hint);
     }
-  }
-  ~FileLock() { close(fd_); }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_;
-};
-
-}  // namespace
+  };
+  at("/network", [&] { load_network(config.network); });
+  for (size_t i = 0; i < config.techs.size(); ++i)
+    if (!config.techs[i].empty())
+      at("/axes/tech/" + std::to_string(i), [&] { energy::TechTable::load(config.techs[i]); });
+  // Trained points need a network the trainer has, at every point's width and precision.
+  if (config.accuracy == AccuracyMode::train)
+    for (const auto& p : config.points()) {
+      trainer::ModelSpec spec;
+      spec.model = config.network;
+      spec.width = p.width;
+      spec.wbits = p.wbits;
+      spec.abits = p.abits;
+      at("/network", [&] { trainer::spec_network(spec); });
+    }
+  if (!config.synth_calibration.empty())
+    at("/run/synth_calibration",
+       [&] { energy::with_synth_calibration(energy::TechTable::load_default(), config.synth_calibration); });
+}
 
 bool read_training_log(const std::string& log, double* acc_pct, int64_t* epochs) {
   std::ifstream in(log);
@@ -79,7 +88,7 @@ TrainedAccuracy trained_accuracy(const SweepConfig& config, const DesignPoint& p
                                 format_number(point.width) + "-" + hash);
   TrainedAccuracy r;
   r.run_dir = dir.string();
-  FileLock lock((cache / (hash + ".lock")).string());
+  FileLock lock(cache / (hash + ".lock"));
   int64_t epochs = 0;
   if (read_training_log((dir / "log.csv").string(), &r.accuracy_pct, &epochs) && epochs >= config.train_epochs) {
     r.cached = true;
@@ -118,7 +127,7 @@ namespace {
 std::string trace_of_trained_run(const std::string& run_dir, int64_t images) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(run_dir) / ("trace-" + std::to_string(images) + "img");
-  FileLock lock((fs::path(run_dir) / "trace.lock").string());
+  FileLock lock(fs::path(run_dir) / "trace.lock");
   if (fs::exists(dir / "trace.json")) return dir.string();
   fs::remove_all(dir);
   const ProcessResult p =

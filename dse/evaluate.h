@@ -12,6 +12,12 @@
 
 namespace wrpn {
 
+/// Loads what every point reads besides the config itself (the network or topology CSV, each tech
+/// table, the synthesis results; with accuracy "train", the trainer's model at every point's width
+/// and precision), so a sweep refuses bad inputs before its first point starts rather
+/// than failing every point. The diagnostic names the sweep config's field and the input's own error.
+void check_point_inputs(const SweepConfig& config);
+
 /// Last epoch's test accuracy in a `wrpn train` run's log.csv and how many epochs it holds; false
 /// when the log is missing or has no test accuracy.
 bool read_training_log(const std::string& log, double* acc_pct, int64_t* epochs);

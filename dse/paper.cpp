@@ -137,7 +137,8 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
   PaperSummary sum;
   const energy::TechTable tech =
       opt.tech_path.empty() ? energy::TechTable::load_default() : energy::TechTable::load(opt.tech_path);
-  StagedDirectory out(opt.out_dir, /*replace=*/true);
+  // Replaces an earlier `wrpn paper` output as a whole, and nothing else (IO006).
+  StagedDirectory out(opt.out_dir, /*replace=*/true, "paper");
   const fs::path dir = out.staging();
 
   // 1. Raw MACs and compute cost relative to the FP32 width-1 network.

@@ -172,7 +172,7 @@ SlurmSubmission submit_sweep_slurm(const SweepConfig& config, const SweepPaths& 
     }
   }
   std::vector<std::string> todo;
-  for (const auto& id : pending_points(config, paths)) {
+  for (const auto& id : pending_points(config, paths, opt.retry_failed)) {
     if (in_flight.count(id))
       ++out.active;
     else
@@ -192,6 +192,9 @@ SlurmSubmission submit_sweep_slurm(const SweepConfig& config, const SweepPaths& 
   const std::string dir = fs::absolute(paths.dir).lexically_normal().string();
   fs::create_directories(slurm_dir(paths) + "/logs");
   fs::create_directories(slurm_dir(paths) + "/tasks");
+  // A failed result being retried goes before any task can start: the task skips points with results.
+  for (const auto& id : todo)
+    if (fs::exists(paths.point_json(id))) fs::remove(paths.point_json(id));
   // The chunk list exists before any task can start.
   write_file_atomic(
       submission_json(paths, k),

@@ -30,6 +30,7 @@ struct SlurmSubmitOptions {
   int max_parallel = 0;                  ///< array throttle (--array=...%N); 0 = no limit
   int chunk_size = 0;                    ///< points per array task; 0 = one point per task, up to 1000 tasks
   std::vector<std::string> sbatch_args;  ///< passed to sbatch unchanged (e.g. --account=x, --mem=2G)
+  bool retry_failed = false;             ///< submit points with a failed result again (old result removed)
 };
 
 struct SlurmSubmission {

@@ -75,6 +75,12 @@ SweepConfig SweepConfig::from_json(const ConfigObject& root) {
   SweepConfig c;
   c.source = root.file();
   c.name = root.get_string("name", "sweep");
+  // The name becomes a directory under results/sweeps/ (and a Slurm job name): no path in it.
+  if (c.name.empty() || c.name == "." || c.name == ".." ||
+      c.name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+          std::string::npos)
+    root.error("name", "CFG002", "expected a name of letters, digits, '.', '_' and '-', got " + describe_json(c.name),
+               "the name is the directory results/sweeps/<name>; it cannot hold a path");
   c.network = root.get_string("network");
   c.batch = root.get_int("batch", 1, 4096, 1);
   c.arch_path = root.get_string("arch", "");

@@ -31,6 +31,27 @@ std::string short_cell(double v) {
   return b;
 }
 
+/// A text as one Markdown table cell: a multi-line reason (a diagnostic and its hint) and any '|'
+/// would otherwise end the row or the table.
+std::string table_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n')
+      out += "<br>";
+    else if (c == '|')
+      out += "\\|";
+    else if (c != '\r')
+      out += c;
+  }
+  return out;
+}
+
+/// Whether gnuplot made a non-empty `file`.
+bool plot_exists(const std::string& file) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(file, ec) && std::filesystem::file_size(file, ec) > 0 && !ec;
+}
+
 }  // namespace
 
 SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths) {
@@ -157,6 +178,8 @@ SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths
   write_file_atomic(plots + "/all.dat", all_dat.str());
   write_file_atomic(plots + "/front.dat", front_dat.str());
   write_file_atomic(plots + "/efficiency.dat", eff_dat.str());
+  // Plots of an earlier collection go first: the report links only what this one drew.
+  for (const char* png : {"/pareto.png", "/efficiency.png"}) std::filesystem::remove(plots + png);
   std::string err;
   const std::string y = have_accuracy ? "3" : "2";
   const std::string ylabel = have_accuracy ? "test accuracy (%)" : "latency (ms)";
@@ -168,7 +191,8 @@ SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths
      << "'front.dat' using 1:" << y << " with points pt 7 ps 1.4 lc rgb '#d04020' title 'Pareto front'\n"
      << "unset logscale x\nset output 'efficiency.png'\nset title 'energy efficiency vs FP32 width 1 (same array)'\n"
      << "set xlabel 'weight bits'\nset ylabel 'FP32 energy / point energy'\nset logscale y\n"
-     << "plot 'efficiency.dat' using 1:4 with points pt 7 ps 1.2 title 'design points'\n";
+     << (eff_dat.str().empty() ? ""
+                               : "plot 'efficiency.dat' using 1:4 with points pt 7 ps 1.2 title 'design points'\n");
   if (!all_dat.str().empty() && !run_gnuplot(gp.str(), plots, &err)) out.plot_warnings.push_back(err);
 
   std::ostringstream md;
@@ -176,9 +200,18 @@ SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths
      << "Network `" << config.network << "`, batch " << config.batch << ". " << points.size() << " points: " << out.ok
      << " ok, " << out.failed << " failed, " << out.pending << " pending. " << out.pareto << " on the Pareto front ("
      << (have_accuracy ? "accuracy, " : "") << "energy, latency).\n\n"
-     << "Efficiency is FP32 width-1 energy on the same array divided by the point's energy.\n\n"
-     << "![Pareto front](plots/pareto.png)\n\n![Efficiency](plots/efficiency.png)\n\n"
-     << "## Pareto front\n\n| point | accuracy % | energy (pJ) | latency (ms) | efficiency vs FP32 "
+     << "Efficiency is FP32 width-1 energy on the same array divided by the point's energy.\n\n";
+  const bool have_pareto_png = plot_exists(plots + "/pareto.png"),
+             have_eff_png = plot_exists(plots + "/efficiency.png");
+  if (have_pareto_png) md << "![Pareto front](plots/pareto.png)\n\n";
+  if (have_eff_png) md << "![Efficiency](plots/efficiency.png)\n\n";
+  if (!have_pareto_png || !have_eff_png)
+    md << "Plots not drawn: "
+       << (all_dat.str().empty() ? "no point finished"
+           : err.empty()         ? "no point to compare with its baseline"
+                                 : err)
+       << ".\n\n";
+  md << "## Pareto front\n\n| point | accuracy % | energy (pJ) | latency (ms) | efficiency vs FP32 "
         "|\n|---|---|---|---|---|\n";
   for (const auto& p : points) {
     if (!on_front.count(p.id())) continue;
@@ -196,7 +229,7 @@ SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths
     for (const auto& p : points) {
       auto it = by_id.find(p.id());
       if (it != by_id.end() && it->second.value("status", "") != "ok")
-        md << "| " << p.id() << " | " << it->second.value("reason", "") << " |\n";
+        md << "| " << p.id() << " | " << table_cell(it->second.value("reason", "")) << " |\n";
     }
   }
   md << "\nAll points: `results.csv`. Front: `pareto.csv`.\n";

@@ -1,7 +1,6 @@
 #include "dse/sweep_runner.h"
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,8 +16,7 @@
 #include "common/diagnostics.h"
 #include "common/progress.h"
 #include "common/sha256.h"
-
-extern char** environ;
+#include "common/subprocess.h"
 
 namespace fs = std::filesystem;
 
@@ -26,12 +24,37 @@ namespace wrpn {
 
 namespace {
 
-std::atomic<bool> g_interrupted{false};
-void on_sigint(int) { g_interrupted = true; }
+std::atomic<int> g_interrupted{0};
+void on_interrupt(int sig) { g_interrupted = sig; }
 
 std::string config_hash(const SweepConfig& c) { return sha256_hex(c.to_json().dump()); }
 
+constexpr const char* kLockFile = ".wrpn-sweep.lock";
+
+bool is_failed_result(const std::string& file) {
+  try {
+    return nlohmann::json::parse(read_file(file)).value("status", "") != "ok";
+  } catch (const std::exception&) {
+    return true;
+  }
+}
+
 }  // namespace
+
+FileLock lock_sweep_directory(const SweepPaths& paths) {
+  std::error_code ec;
+  fs::create_directories(paths.dir, ec);
+  if (ec) fail("IO004", paths.dir, "", "cannot create sweep directory: " + ec.message());
+  FileLock lock(fs::path(paths.dir) / kLockFile, /*wait=*/false);
+  if (!lock.locked()) {
+    const std::string holder = lock.holder();
+    fail("DSE023", paths.dir, "",
+         "another `wrpn sweep` is running on this directory" + (holder.empty() ? "" : " (" + holder + ")"),
+         "wait for it to finish (its finished points are kept), or use another --out");
+  }
+  lock.set_holder("pid " + std::to_string(::getpid()));
+  return lock;
+}
 
 void prepare_sweep_directory(const SweepConfig& config, const SweepPaths& paths) {
   const std::string hash = config_hash(config);
@@ -49,7 +72,11 @@ void prepare_sweep_directory(const SweepConfig& config, const SweepPaths& paths)
            "use a new --out directory; results are never overwritten");
     return;
   }
-  if (fs::exists(paths.dir) && !fs::is_empty(paths.dir))
+  bool empty = true;
+  if (fs::is_directory(paths.dir))
+    for (const auto& e : fs::directory_iterator(paths.dir))
+      if (e.path().filename() != kLockFile) empty = false;
+  if (fs::exists(paths.dir) && !empty)
     fail("DSE002", paths.dir, "", "directory exists and is not a sweep directory",
          "use a new or empty --out directory");
   check_writable_directory(paths.dir);
@@ -61,10 +88,12 @@ void prepare_sweep_directory(const SweepConfig& config, const SweepPaths& paths)
   fs::create_directories(paths.dir + "/points");
 }
 
-std::vector<std::string> pending_points(const SweepConfig& config, const SweepPaths& paths) {
+std::vector<std::string> pending_points(const SweepConfig& config, const SweepPaths& paths, bool include_failed) {
   std::vector<std::string> out;
-  for (const auto& p : config.points())
-    if (!fs::exists(paths.point_json(p.id()))) out.push_back(p.id());
+  for (const auto& p : config.points()) {
+    const std::string f = paths.point_json(p.id());
+    if (!fs::exists(f) || (include_failed && is_failed_result(f))) out.push_back(p.id());
+  }
   return out;
 }
 
@@ -90,36 +119,51 @@ SweepRunSummary run_sweep_points(const SweepConfig& config, const SweepPaths& pa
   SweepRunSummary s;
   const auto all = config.points();
   s.total = all.size();
-  std::vector<std::string> todo = pending_points(config, paths);
+  std::vector<std::string> todo = pending_points(config, paths, opt.retry_failed);
   s.already_done = s.total - todo.size();
   // Baselines first: every other point's efficiency is relative to them.
   std::stable_partition(todo.begin(), todo.end(), [](const std::string& id) { return id.rfind("fp32-", 0) == 0; });
 
+  // SIGTERM (timeout, systemd, a scheduler) is an interruption like Ctrl-C: finished points are kept.
   struct sigaction sa {
-  }, old_sa{};
-  sa.sa_handler = on_sigint;
+  }, old_int{}, old_term{};
+  sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old_sa);
-  g_interrupted = false;
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  g_interrupted = 0;
 
   ProgressBar bar("sweep", static_cast<int64_t>(todo.size()), "points", 5.0);
   std::map<pid_t, std::string> running;
   size_t next = 0, finished = 0;
+  bool forwarded = false;
   const auto start = std::chrono::steady_clock::now();
   while ((next < todo.size() && !g_interrupted) || !running.empty()) {
     while (!g_interrupted && next < todo.size() && static_cast<int>(running.size()) < std::max(1, opt.workers)) {
       const std::string& id = todo[next++];
-      std::vector<std::string> args{opt.executable, "sweep-point", paths.dir, id};
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
+      // A failed result being retried goes first, so a worker that dies is noticed (no result file).
+      if (opt.retry_failed && fs::exists(paths.point_json(id))) fs::remove(paths.point_json(id));
       pid_t pid = 0;
-      const int rc = posix_spawn(&pid, opt.executable.c_str(), nullptr, nullptr, argv.data(), environ);
-      if (rc != 0) fail("DSE004", opt.executable, "", std::string("cannot start worker: ") + std::strerror(rc));
+      try {
+        pid = spawn_process({opt.executable, "sweep-point", paths.dir, id}, /*new_process_group=*/true);
+      } catch (const DiagnosticError& e) {
+        fail("DSE004", opt.executable, "", "cannot start worker: " + e.diagnostic().message);
+      }
       running[pid] = id;
     }
+    if (g_interrupted && !forwarded) {
+      // Each worker leads its own process group: this reaches the trainer or tracer it started too.
+      for (const auto& [pid, id] : running) kill(-pid, SIGTERM);
+      forwarded = true;
+    }
+    if (running.empty()) break;
+    // Polled, so a signal that arrives just before the wait is still acted on within 50 ms.
     int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
+    const pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
     if (pid < 0) {
       if (errno == EINTR) continue;
       break;
@@ -139,18 +183,21 @@ SweepRunSummary run_sweep_points(const SweepConfig& config, const SweepPaths& pa
     }
     if (wrote || !g_interrupted) {
       ++s.ran;
-      try {
-        const auto r = nlohmann::json::parse(read_file(paths.point_json(id)));
-        if (r.value("status", "") != "ok") ++s.failed;
-      } catch (const std::exception&) {
-        ++s.failed;
-      }
+      if (is_failed_result(paths.point_json(id))) ++s.failed;
+    } else {
+      --finished;  // interrupted before its result: still pending
     }
     if (!opt.quiet) bar.update(static_cast<int64_t>(finished), std::to_string(s.failed) + " failed");
   }
-  if (!opt.quiet) bar.finish(std::to_string(s.failed) + " failed");
-  sigaction(SIGINT, &old_sa, nullptr);
-  s.interrupted = g_interrupted;
+  s.interrupted = g_interrupted != 0;
+  if (!opt.quiet) {
+    if (s.interrupted)
+      bar.stop(std::to_string(s.failed) + " failed, interrupted");
+    else
+      bar.finish(std::to_string(s.failed) + " failed");
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
   s.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return s;
 }

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/atomic_file.h"
 #include "dse/sweep_config.h"
 
 namespace wrpn {
@@ -20,17 +21,25 @@ struct SweepPaths {
   std::string point_json(const std::string& id) const { return dir + "/points/" + id + ".json"; }
 };
 
+/// Takes the sweep directory's lock (DIR/.wrpn-sweep.lock, created with the directory), held until
+/// the returned object is destroyed or the process dies: two sweeps never run on one directory at
+/// once. DSE023 naming the holder's pid when another process holds it.
+FileLock lock_sweep_directory(const SweepPaths& paths);
+
 /// Creates or reopens a sweep directory for `config`. A directory made for a different config is
 /// refused (DSE002), never overwritten.
 void prepare_sweep_directory(const SweepConfig& config, const SweepPaths& paths);
 
-/// Ids of the points without a result file yet.
-std::vector<std::string> pending_points(const SweepConfig& config, const SweepPaths& paths);
+/// Ids of the points without a result file yet; with include_failed, also those whose result is
+/// "failed" (to run them again once the cause is fixed).
+std::vector<std::string> pending_points(const SweepConfig& config, const SweepPaths& paths,
+                                        bool include_failed = false);
 
 struct SweepRunOptions {
   int workers = 1;
   std::string executable;  ///< the `wrpn` binary the workers run (`wrpn sweep-point DIR ID`)
   bool quiet = false;
+  bool retry_failed = false;  ///< run points with a failed result again (their old result is replaced)
 };
 
 struct SweepRunSummary {
@@ -40,7 +49,10 @@ struct SweepRunSummary {
 };
 
 /// Runs every pending point with up to `workers` worker processes, showing progress. A worker that
-/// dies without writing its result gets a failed result naming the signal or exit code.
+/// dies without writing its result gets a failed result naming the signal or exit code. SIGINT and
+/// SIGTERM interrupt the sweep: the workers (each in a process group of its own, with everything it
+/// started) get SIGTERM, their points stay pending, and `interrupted` is set. Workers also die with
+/// this process if it is killed outright (parent-death signal).
 SweepRunSummary run_sweep_points(const SweepConfig& config, const SweepPaths& paths, const SweepRunOptions& options);
 
 /// Writes a point's result atomically (status "ok" with metrics, or "failed" with a reason).

@@ -164,4 +164,47 @@ BOOST_AUTO_TEST_CASE(action_counts_json_round_trip_and_sum) {
   BOOST_TEST(total.buffer("nope") == nullptr);
 }
 
+BOOST_AUTO_TEST_CASE(staged_directory_with_an_owner_replaces_only_its_own_output) {
+  const fs::path d = temp_dir("owned");
+  // A user's directory is never replaced (IO006), and is left as it was.
+  std::ofstream(d / "notes.txt") << "mine";
+  BOOST_TEST(first_diagnostic_line([&] { StagedDirectory s(d, /*replace=*/true, "paper"); }) ==
+             "error[IO006] " + d.string() + ": directory was not written by `wrpn paper`; refusing to replace it");
+  BOOST_TEST(fs::exists(d / "notes.txt"));
+  // Its own output (the marker) is replaced; another command's is refused by name.
+  const fs::path out = d / "out";
+  for (int i = 0; i < 2; ++i) {
+    StagedDirectory s(out, /*replace=*/true, "paper");
+    write_file_atomic(s.staging() / "a.txt", std::to_string(i));
+    s.commit();
+  }
+  BOOST_TEST(read_file(out / "a.txt") == "1");
+  BOOST_TEST(first_diagnostic_line([&] { require_own_output_directory(out, "demo"); }) ==
+             "error[IO006] " + out.string() +
+                 ": directory was written by `wrpn paper`, not `wrpn demo`; refusing to replace it");
+  // A missing or empty directory is free to take.
+  fs::create_directories(d / "empty");
+  BOOST_TEST(first_diagnostic_line([&] { require_own_output_directory(d / "empty", "demo"); }) == kNoDiagnostic);
+  BOOST_TEST(first_diagnostic_line([&] { require_own_output_directory(d / "absent", "demo"); }) == kNoDiagnostic);
+  fs::remove_all(d);
+}
+
+BOOST_AUTO_TEST_CASE(file_lock_excludes_a_second_holder_until_released) {
+  const fs::path d = temp_dir("lock");
+  {
+    FileLock a(d / "x.lock");
+    BOOST_TEST(a.locked());
+    a.set_holder("pid 1");
+    // flock belongs to the open file: a second open, even in this process, is excluded.
+    FileLock b(d / "x.lock", /*wait=*/false);
+    BOOST_TEST(!b.locked());
+    BOOST_TEST(b.holder() == "pid 1");
+  }
+  FileLock c(d / "x.lock", /*wait=*/false);
+  BOOST_TEST(c.locked());
+  // A lock file that cannot be created is a diagnostic, not a hang.
+  BOOST_TEST(first_diagnostic_line([&] { FileLock e(d / "no" / "such" / "dir.lock"); }).rfind("error[IO007]", 0) == 0);
+  fs::remove_all(d);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,12 +39,15 @@ trap cleanup EXIT
 start=$(date +%s)
 
 echo "== local backend"
-"$wrpn" sweep "$cfg" --out "$work/local" --workers 2 >/dev/null
-python3 - "$work/local/results.csv" <<'PY' || fail "local results.csv: a failed point without its reason, or no ok point"
+# A sweep exits 1 exactly when some point failed.
+rc=0
+"$wrpn" sweep "$cfg" --out "$work/local" --workers 2 >/dev/null || rc=$?
+python3 - "$work/local/results.csv" "$rc" <<'PY' || fail "local results.csv: a failed point without its reason, no ok point, or exit $rc"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 assert len(rows) == 7 and any(r["status"] == "ok" for r in rows)
 assert all(r["reason"] for r in rows if r["status"] == "failed")
+assert int(sys.argv[2]) == (1 if any(r["status"] == "failed" for r in rows) else 0)
 PY
 echo "local: $(($(date +%s) - start)) s"
 

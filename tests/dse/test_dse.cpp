@@ -74,6 +74,10 @@ BOOST_AUTO_TEST_CASE(bad_sweep_configs_are_rejected_with_a_pointer) {
              }) == "error[CFG002] " + kRoot +
                        "/tests/fixtures/sweep/CFG002_functional_bad.json:/run/sim: functional simulation needs "
                        "\"accuracy\": \"train\"");
+  BOOST_TEST(first_diagnostic_line([] { SweepConfig::load(kRoot + "/tests/fixtures/sweep/CFG002_name_bad.json"); }) ==
+             "error[CFG002] " + kRoot +
+                 "/tests/fixtures/sweep/CFG002_name_bad.json:/name: expected a name of letters, digits, '.', '_' and "
+                 "'-', got \"../../escaped\"");
   BOOST_CHECK_THROW(
       parse(R"({"kind":"sweep","version":1,"network":"lenet","axes":{"wbits":[4],"abits":[4],"array":[[0,4]]}})"),
       DiagnosticError);
