@@ -14,9 +14,11 @@
 #include "common/csv.h"
 #include "common/plot.h"
 #include "common/subprocess.h"
-#include "energy/analytic_counts.h"
 #include "energy/compare.h"
+#include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
+#include "mapping/evaluate.h"
+#include "mapping/mapper.h"
 #include "workloads/network.h"
 
 namespace fs = std::filesystem;
@@ -156,7 +158,14 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
       md_cost << "| " << (wb == 32 ? std::string("FP32") : std::to_string(wb) + "/" + std::to_string(ab)) << " |";
       for (double w : paper_widths()) {
         const ArchConfig arch = ArchConfig::builtin_default(wb, ab);
-        const energy::Comparison c = energy::compare_fp32_wrpn(base, w, wb, ab, 1, arch, tech);
+        const energy::Comparison c =
+            energy::compare_fp32_wrpn(base, w, wb, ab, 1, arch, tech, [&](const Network& net, const ArchConfig& a) {
+              const std::vector<mapping::LayerMapping> ms =
+                  mapping::choose_mappings(a, net.layers, mapping::kDefaultObjective,
+                                           [&](const ActionCounts& ac) { return energy::price({ac}, tech).total_pj; });
+              mapping::NetworkEvaluation e = mapping::evaluate_network(a, net.layers, &ms, net.name);
+              return energy::SideCounts{std::move(e.counts), std::move(e.rows)};
+            });
         cost.row()
             .add(name)
             .add(w)
