@@ -4,6 +4,7 @@
 // energy per action comes from energy/'s price over the tech table.
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <string>
 
@@ -179,10 +180,12 @@ void run_bench_map() {
   for (mapping::Objective o :
        {mapping::Objective::edp, mapping::Objective::energy, mapping::Objective::cycles, mapping::Objective::dram}) {
     const auto t0 = std::chrono::steady_clock::now();
+    const std::clock_t c0 = std::clock();
     const mapping::EnergyWeights w =
         mapping::probe_energy_weights(arch, [&](const ActionCounts& c) { return energy::price({c}, tech).total_pj; });
     const std::vector<mapping::MappedLayer> mapped = mapping::map_network(arch, net.layers, o, &w);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
     uint64_t cand = 0, legal = 0, costed = 0;
     for (const auto& m : mapped) {
       cand += m.candidates;

@@ -131,6 +131,12 @@ const LayerCoster::Bands& LayerCoster::bands(int64_t tm) {
   return b;
 }
 
+bool LayerCoster::inputs_fit(int64_t tm) {
+  return bands(tm).max_words <= static_cast<uint64_t>(slot_words(arch_.buffer(BufferRole::inputs)));
+}
+
+uint64_t LayerCoster::band_bytes(int64_t tm) { return bands(tm).sum_bytes; }
+
 std::string LayerCoster::error(const LayerMapping& m) {
   if (!legal(m)) return mapping_error(arch_, layer_, m);
   return "";
@@ -351,63 +357,132 @@ MappedLayer map_layer(const ArchConfig& arch, const Layer& l, Objective objectiv
          std::string("the ") + to_string(objective) + " objective needs energy per action (a tech table)",
          "give a tech table, or pick --objective cycles or dram");
   LayerCoster coster(arch, l, weights);
+  const BufferConfig &wb = arch.buffer(BufferRole::weights), &ib = arch.buffer(BufferRole::inputs),
+                     &ob = arch.buffer(BufferRole::outputs);
+  const int64_t T = stream_length(arch, l), M = l.n * l.out_h() * l.out_w(), Kg = l.k / l.groups;
+  const uint64_t g = static_cast<uint64_t>(l.groups), passes = static_cast<uint64_t>(passes_for(arch, l));
   const uint64_t pes = static_cast<uint64_t>(arch.rows) * static_cast<uint64_t>(arch.cols);
-  // Safe lower bounds: every weight is loaded and every output stored at least once (packed words
-  // hold at least the raw bits), and a layer takes at least its ideal compute cycles.
-  const uint64_t lb_dram =
-      static_cast<uint64_t>(l.weight_bits_total() / 8) + static_cast<uint64_t>(l.output_bits_total() / 8);
-  const uint64_t passes = static_cast<uint64_t>(passes_for(arch, l));
   const uint64_t pe_ops = static_cast<uint64_t>(l.macs()) * passes;
   const bool dbl = all_double_buffered(arch);
+  // Every weight is loaded at least once (packed words hold at least the raw bits).
+  const uint64_t raw_weight_bytes = static_cast<uint64_t>(l.weight_bits_total() / 8);
+  const bool wres = words(l.weight_count(), wb, l.wbits) <= static_cast<uint64_t>(slot_words(wb));
+  const bool ires = words(l.input_count(), ib, l.abits_in) <= static_cast<uint64_t>(slot_words(ib));
+  const std::vector<int64_t> tns = balanced_sizes(Kg, arch.cols);
   double best = 0;
+  uint64_t best_cycles = 0;
   bool have = false;
-  for (const LayerMapping& m : candidate_space(arch, l)) {
-    ++r.candidates;
-    if (!coster.legal(m)) continue;
-    ++r.legal;
-    if (have) {
-      const int64_t T = stream_length(arch, l), M = l.n * l.out_h() * l.out_w(), Kg = l.k / l.groups;
-      const int64_t nM = ceil_div(M, m.tm), nN = ceil_div(Kg, m.tn), nL = ceil_div(T, m.tl);
-      const int64_t per_group = m.dataflow == Dataflow::output_stationary
-                                    ? 2 * M * nN * nL + Kg * nM * nL + T * nM * nN - 2 * nM * nN * nL
-                                    : 2 * T * nN * nM + Kg * nL * nM + M * nL * nN - 2 * nL * nN * nM;
-      const uint64_t compute = static_cast<uint64_t>(per_group) * static_cast<uint64_t>(l.groups) * passes;
-      uint64_t lb_cycles = compute;
-      if (!arch.dram.ideal) {
-        const uint64_t dc =
-            static_cast<uint64_t>(std::ceil(static_cast<double>(lb_dram) / arch.dram.bandwidth_bytes_per_cycle));
-        lb_cycles = (dbl ? std::max(compute, dc) : compute + dc) + static_cast<uint64_t>(arch.dram.latency_cycles);
-      }
-      double lb = 0;
-      if (objective == Objective::cycles) {
-        lb = static_cast<double>(lb_cycles);
-      } else if (objective == Objective::dram) {
-        lb = static_cast<double>(lb_dram);
-      } else {
-        const EnergyWeights& w = *weights;
-        const double e = static_cast<double>(pe_ops) * (w.pe_op_pj + w.accumulator_update_pj + w.register_write_pj) +
-                         static_cast<double>(l.output_count()) * w.requant_pj +
-                         (static_cast<double>(pes) * static_cast<double>(lb_cycles) - static_cast<double>(pe_ops)) *
-                             w.pe_idle_cycle_pj +
-                         static_cast<double>(lb_cycles) * w.cycle_pj +
-                         static_cast<double>(lb_dram) * std::min(w.dram_read_byte_pj, w.dram_write_byte_pj);
-        lb = objective == Objective::energy ? e : e * static_cast<double>(lb_cycles);
-      }
-      // Only a bound strictly above the best (with a margin for rounding) skips: ties still compete.
-      if (lb * (1.0 - 1e-9) > best) continue;
-    }
-    ++r.costed;
-    const MappingCost c = coster.cost(m);
-    const double v = coster.objective_value(c, objective);
-    const bool better = !have || v < best ||
-                        (v == best && (c.cycles < r.cost.cycles ||
-                                       (c.cycles == r.cost.cycles && c.dram_bytes() < r.cost.dram_bytes())));
-    if (better) {
-      best = v;
-      have = true;
-      r.mapping = m;
-      r.cost = c;
-    }
+  // The loops of candidate_space, in its order. For fixed (dataflow, order, tn, tm) the input and
+  // output traffic are exact and the weight traffic is at least the raw weights; the ideal compute
+  // cycles grow with the number of reduction tiles, and tl runs from the largest (fewest tiles)
+  // down, so once the lower bound (objective, then cycles) passes the best, no smaller tl can win.
+  for (Dataflow df : arch_dataflows(arch)) {
+    const bool os = df == Dataflow::output_stationary;
+    const std::vector<int64_t> tms = balanced_sizes(M, os ? arch.rows : M);
+    const std::vector<int64_t> tls = balanced_sizes(T, os ? T : arch.rows);
+    for (LoopOrder order : {LoopOrder::n_outer, LoopOrder::m_outer})
+      for (int64_t tn : tns)
+        for (int64_t tm : tms) {
+          const int64_t nM = ceil_div(M, tm), nN = ceil_div(Kg, tn);
+          LayerMapping m;
+          m.dataflow = df;
+          m.order = order;
+          m.tm = tm;
+          m.tn = tn;
+          m.weights_resident = wres;
+          m.inputs_resident = ires;
+          // Exact input and output DRAM bytes of this (tm, tn, order).
+          uint64_t io_read = 0, io_write = 0;
+          if (ires) {
+            io_read = transfer_bytes(arch, ib, words(l.input_count(), ib, l.abits_in));
+          } else {
+            if (!coster.inputs_fit(tm)) {  // no tl can make the input rows fit
+              r.candidates += tls.size();
+              continue;
+            }
+            io_read = coster.band_bytes(tm) * g * static_cast<uint64_t>(order == LoopOrder::n_outer ? nN : 1);
+          }
+          const int64_t mlast = M - tm * (nM - 1), nlast = Kg - tn * (nN - 1);
+          const int64_t mls[2] = {tm, mlast}, nls[2] = {tn, nlast};
+          const uint64_t mcs[2] = {static_cast<uint64_t>(nM - 1), 1}, ncs[2] = {static_cast<uint64_t>(nN - 1), 1};
+          for (int i = 0; i < 2; ++i)
+            for (int j = 0; j < 2; ++j)
+              io_write += transfer_bytes(arch, ob, words(mls[i] * nls[j], ob, l.abits_out)) * mcs[i] * ncs[j] * g;
+          const uint64_t lb_dram = io_read + io_write + raw_weight_bytes;
+          // Buffer accesses every mapping of this (tm, tn) makes at least: each pixel tile reads
+          // all the weights, each channel tile all the im2col inputs, every code packed at best.
+          double lb_buffer_pj = 0;
+          if (weights) {
+            const EnergyWeights& w = *weights;
+            const double wread = static_cast<double>(passes) * static_cast<double>(nM) *
+                                 std::floor(static_cast<double>(l.weight_bits_total()) / wb.word_bits);
+            const double iread = static_cast<double>(passes) * static_cast<double>(nN) *
+                                 std::floor(static_cast<double>(g) * static_cast<double>(M) *
+                                            static_cast<double>(l.fan_in()) * l.abits_in / ib.word_bits);
+            const double owords = std::floor(static_cast<double>(l.output_bits_total()) / ob.word_bits);
+            lb_buffer_pj = wread * w.buffer_read_pj[0] + iread * w.buffer_read_pj[1] +
+                           owords * (w.buffer_read_pj[2] + w.buffer_write_pj[2]) +
+                           std::floor(static_cast<double>(l.weight_bits_total()) / wb.word_bits) * w.buffer_write_pj[0];
+          }
+          const uint64_t lb_dram_cycles =
+              arch.dram.ideal ? 0
+                              : static_cast<uint64_t>(
+                                    std::ceil(static_cast<double>(lb_dram) / arch.dram.bandwidth_bytes_per_cycle));
+          for (size_t ti = 0; ti < tls.size(); ++ti) {
+            ++r.candidates;
+            m.tl = tls[ti];
+            if (!coster.legal(m)) continue;
+            ++r.legal;
+            if (have) {
+              const int64_t nL = ceil_div(T, m.tl);
+              const int64_t per_group = os ? 2 * M * nN * nL + Kg * nM * nL + T * nM * nN - 2 * nM * nN * nL
+                                           : 2 * T * nN * nM + Kg * nL * nM + M * nL * nN - 2 * nL * nN * nM;
+              const uint64_t compute = static_cast<uint64_t>(per_group) * g * passes;
+              uint64_t lb_cycles = compute;
+              if (!arch.dram.ideal)
+                lb_cycles = (dbl ? std::max(compute, lb_dram_cycles) : compute + lb_dram_cycles) +
+                            static_cast<uint64_t>(arch.dram.latency_cycles);
+              double lb = 0;
+              if (objective == Objective::cycles) {
+                lb = static_cast<double>(lb_cycles);
+              } else if (objective == Objective::dram) {
+                lb = static_cast<double>(lb_dram);
+              } else {
+                const EnergyWeights& w = *weights;
+                const double e =
+                    static_cast<double>(pe_ops) * (w.pe_op_pj + w.accumulator_update_pj + w.register_write_pj) +
+                    static_cast<double>(l.output_count()) * w.requant_pj +
+                    (static_cast<double>(pes) * static_cast<double>(lb_cycles) - static_cast<double>(pe_ops)) *
+                        w.pe_idle_cycle_pj +
+                    static_cast<double>(lb_cycles) * w.cycle_pj +
+                    static_cast<double>(io_read + raw_weight_bytes) * w.dram_read_byte_pj +
+                    static_cast<double>(io_write) * w.dram_write_byte_pj + lb_buffer_pj;
+                lb = objective == Objective::energy ? e : e * static_cast<double>(lb_cycles);
+              }
+              // A margin for floating-point rounding: only bounds clearly above the best skip.
+              const double lbm = lb * (1.0 - 1e-9);
+              if (lbm > best || (lb == best && objective != Objective::energy && objective != Objective::edp &&
+                                 lb_cycles > best_cycles)) {
+                // The bound only grows as tl shrinks: the rest of this tl loop cannot win either.
+                r.candidates += tls.size() - ti - 1;
+                break;
+              }
+            }
+            ++r.costed;
+            const MappingCost c = coster.cost(m);
+            const double v = coster.objective_value(c, objective);
+            const bool better = !have || v < best ||
+                                (v == best && (c.cycles < r.cost.cycles ||
+                                               (c.cycles == r.cost.cycles && c.dram_bytes() < r.cost.dram_bytes())));
+            if (better) {
+              best = v;
+              best_cycles = c.cycles;
+              have = true;
+              r.mapping = m;
+              r.cost = c;
+            }
+          }
+        }
   }
   if (!have) {
     // No candidate fits: the default rule raises the SIM002 that names the buffer.

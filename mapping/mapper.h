@@ -59,6 +59,10 @@ class LayerCoster {
   std::string error(const LayerMapping& m);
   bool legal(const LayerMapping& m);
   MappingCost cost(const LayerMapping& m);
+  /// Whether the input rows of every pixel tile of `tm` fit an input slot (non-resident inputs).
+  bool inputs_fit(int64_t tm);
+  /// DRAM bytes of loading every pixel tile's input rows once (one group).
+  uint64_t band_bytes(int64_t tm);
   /// Value of `m`'s cost for an objective (smaller is better).
   double objective_value(const MappingCost& c, Objective o) const;
 
