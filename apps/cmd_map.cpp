@@ -193,9 +193,9 @@ void run_bench_map() {
       costed += m.costed;
     }
     std::printf(
-        "map resnet34 w2 W4A4 on 32x32, objective %-6s: %.3f s (%zu layers; %llu candidates, %llu legal, "
-        "%llu fully costed)\n",
-        mapping::to_string(o), s, net.layers.size(), static_cast<unsigned long long>(cand),
+        "map resnet34 w2 W4A4 on 32x32, objective %-6s: %.3f s wall, %.3f s CPU (one core; %zu layers; %llu "
+        "candidates, %llu legal, %llu fully costed)\n",
+        mapping::to_string(o), s, cpu, net.layers.size(), static_cast<unsigned long long>(cand),
         static_cast<unsigned long long>(legal), static_cast<unsigned long long>(costed));
   }
 }
