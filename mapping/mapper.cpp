@@ -190,14 +190,22 @@ MappingCost LayerCoster::cost(const LayerMapping& m) {
     uint64_t count;
     bool first, last;
   };
-  std::vector<LCls> lC;
+  LCls lC_store[3];
+  size_t n_lc = 0;
   if (nL == 1) {
-    lC.push_back({T, L, 1, true, true});
+    lC_store[n_lc++] = {T, L, 1, true, true};
   } else {
-    lC.push_back({tl, tl * lane, 1, true, false});
-    if (nL > 2) lC.push_back({tl, tl * lane, static_cast<uint64_t>(nL - 2), false, false});
-    lC.push_back({T - tl * (nL - 1), L - (nL - 1) * tl * lane, 1, false, true});
+    lC_store[n_lc++] = {tl, tl * lane, 1, true, false};
+    if (nL > 2) lC_store[n_lc++] = {tl, tl * lane, static_cast<uint64_t>(nL - 2), false, false};
+    lC_store[n_lc++] = {T - tl * (nL - 1), L - (nL - 1) * tl * lane, 1, false, true};
   }
+  const LCls* const lC_begin = lC_store;
+  const LCls* const lC_end = lC_store + n_lc;
+  struct LRange {
+    const LCls *b, *e;
+    const LCls* begin() const { return b; }
+    const LCls* end() const { return e; }
+  } const lC{lC_begin, lC_end};
   uint64_t br[3] = {0, 0, 0}, bw[3] = {0, 0, 0};
   for (const Cls& mc : mC) {
     if (mc.count == 0) continue;
@@ -424,10 +432,6 @@ MappedLayer map_layer(const ArchConfig& arch, const Layer& l, Objective objectiv
                            owords * (w.buffer_read_pj[2] + w.buffer_write_pj[2]) +
                            std::floor(static_cast<double>(l.weight_bits_total()) / wb.word_bits) * w.buffer_write_pj[0];
           }
-          const uint64_t lb_dram_cycles =
-              arch.dram.ideal ? 0
-                              : static_cast<uint64_t>(
-                                    std::ceil(static_cast<double>(lb_dram) / arch.dram.bandwidth_bytes_per_cycle));
           for (size_t ti = 0; ti < tls.size(); ++ti) {
             ++r.candidates;
             m.tl = tls[ti];
@@ -435,18 +439,27 @@ MappedLayer map_layer(const ArchConfig& arch, const Layer& l, Objective objectiv
             ++r.legal;
             if (have) {
               const int64_t nL = ceil_div(T, m.tl);
+              // Weights not resident are reloaded for every pixel tile unless the reduction is whole
+              // and channels are outer: the floor grows (1, then nM times the raw weights) with nL.
+              const uint64_t w_reload =
+                  (wres || (nL == 1 && order == LoopOrder::n_outer)) ? 1 : static_cast<uint64_t>(nM);
+              const uint64_t lb_dram_l = lb_dram + raw_weight_bytes * (w_reload - 1);
+              const uint64_t lb_dram_cycles_l =
+                  arch.dram.ideal ? 0
+                                  : static_cast<uint64_t>(std::ceil(static_cast<double>(lb_dram_l) /
+                                                                    arch.dram.bandwidth_bytes_per_cycle));
               const int64_t per_group = os ? 2 * M * nN * nL + Kg * nM * nL + T * nM * nN - 2 * nM * nN * nL
                                            : 2 * T * nN * nM + Kg * nL * nM + M * nL * nN - 2 * nL * nN * nM;
               const uint64_t compute = static_cast<uint64_t>(per_group) * g * passes;
               uint64_t lb_cycles = compute;
               if (!arch.dram.ideal)
-                lb_cycles = (dbl ? std::max(compute, lb_dram_cycles) : compute + lb_dram_cycles) +
+                lb_cycles = (dbl ? std::max(compute, lb_dram_cycles_l) : compute + lb_dram_cycles_l) +
                             static_cast<uint64_t>(arch.dram.latency_cycles);
               double lb = 0;
               if (objective == Objective::cycles) {
                 lb = static_cast<double>(lb_cycles);
               } else if (objective == Objective::dram) {
-                lb = static_cast<double>(lb_dram);
+                lb = static_cast<double>(lb_dram_l);
               } else {
                 const EnergyWeights& w = *weights;
                 const double e =
@@ -455,7 +468,7 @@ MappedLayer map_layer(const ArchConfig& arch, const Layer& l, Objective objectiv
                     (static_cast<double>(pes) * static_cast<double>(lb_cycles) - static_cast<double>(pe_ops)) *
                         w.pe_idle_cycle_pj +
                     static_cast<double>(lb_cycles) * w.cycle_pj +
-                    static_cast<double>(io_read + raw_weight_bytes) * w.dram_read_byte_pj +
+                    static_cast<double>(io_read + raw_weight_bytes * w_reload) * w.dram_read_byte_pj +
                     static_cast<double>(io_write) * w.dram_write_byte_pj + lb_buffer_pj;
                 lb = objective == Objective::energy ? e : e * static_cast<double>(lb_cycles);
               }
