@@ -13,6 +13,8 @@
 #include "energy/compare.h"
 #include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
+#include "mapping/evaluate.h"
+#include "mapping/mapper.h"
 #include "workloads/network.h"
 
 namespace wrpn {
@@ -39,6 +41,7 @@ struct EnergyOptions {
   std::string tech;
   std::string synth_calibration;
   std::string out;
+  std::string objective = mapping::to_string(mapping::kDefaultObjective);
 };
 
 void check_bits(const char* flag, int bits) {
@@ -59,10 +62,17 @@ void run_energy(const EnergyOptions& o) {
       o.out.empty() ? std::filesystem::path("results") / "runs" / new_run_id("energy") : std::filesystem::path(o.out);
   check_writable_directory(run_dir.has_parent_path() ? run_dir.parent_path() : std::filesystem::path("."));
 
-  const energy::Comparison c = energy::compare_fp32_wrpn(base, o.width, o.wbits, o.abits, o.batch, arch, tech);
-  const nlohmann::json effective{{"network", o.network},   {"width", o.width},    {"wbits", o.wbits},
-                                 {"abits", o.abits},       {"batch", o.batch},    {"arch", arch.to_json()},
-                                 {"tech", tech.to_json()}, {"counts", "analytic"}};
+  const energy::Comparison c = energy::compare_fp32_wrpn(
+      base, o.width, o.wbits, o.abits, o.batch, arch, tech, [&](const Network& net, const ArchConfig& a) {
+        // Each side runs the mapper's choice on its own arch (the FP32 baseline at its best too).
+        const std::vector<mapping::LayerMapping> ms = mapping::mappings_for_objective(
+            a, net.layers, o.objective, [&](const ActionCounts& ac) { return energy::price({ac}, tech).total_pj; });
+        mapping::NetworkEvaluation e = mapping::evaluate_network(a, net.layers, &ms, net.name);
+        return energy::SideCounts{std::move(e.counts), std::move(e.rows)};
+      });
+  const nlohmann::json effective{{"network", o.network},   {"width", o.width},     {"wbits", o.wbits},
+                                 {"abits", o.abits},       {"batch", o.batch},     {"arch", arch.to_json()},
+                                 {"tech", tech.to_json()}, {"counts", "analytic"}, {"objective", o.objective}};
   energy::write_run(c, run_dir, effective);
   std::fputs(energy::format_report(c).c_str(), stdout);
   std::printf(
@@ -101,6 +111,10 @@ void register_energy_commands(CommandGroups& g) {
                 "area scale with bit width as the Yosys logic-cell counts of rtl/ mac_unit do, normalized so the "
                 "8-bit MAC keeps the tech table's values; accumulator widths other than synthesized are corrected "
                 "by the table's adder rule; widths without a result keep the table rule (docs/energy-model.md)");
+  e->add_option("--objective", opts.objective,
+                "mapping objective of both sides: energy, cycles, edp (energy x cycles), dram (bytes), or rule (the "
+                "fixed pre-mapper tiling); docs/mapping.md")
+      ->capture_default_str();
   e->add_option("--out", opts.out, "run directory to create (must not exist). Default: results/runs/<id>");
   e->callback([] { run_energy(opts); });
 }

@@ -18,6 +18,8 @@
 #include "energy/pricing.h"
 #include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
+#include "mapping/mapper.h"
+#include "mapping/mapping_file.h"
 #include "sim/bench.h"
 #include "sim/report.h"
 #include "sim/simulator.h"
@@ -38,7 +40,8 @@ std::string validate_arch(const std::string& path) {
 }
 
 struct SimCliOptions {
-  std::string arch, trace, network, tech, out, vcd, synth_calibration;
+  std::string arch, trace, network, tech, out, vcd, synth_calibration, mapping_file;
+  std::string objective = mapping::to_string(mapping::kDefaultObjective);
   double width = 1.0;
   int wbits = 4, abits = 4;
   int64_t batch = 1;
@@ -108,11 +111,24 @@ void run_sim(const SimCliOptions& o) {
       timing ? sim::workload_from_network(net, o.network) : sim::workload_from_trace(trace, o.trace);
   sim::SimOptions so;
   if (!o.vcd.empty()) so.vcd_path = (staged.staging() / o.vcd).string();
+  // The mappings the model executes: a replayed mapping file, or the mapper's choice for the
+  // objective (energy priced with --tech, else the built-in tech table), or the fixed rule.
+  if (!o.mapping_file.empty()) {
+    so.mappings = mapping::mappings_for(mapping::load_mapping_file(o.mapping_file), wl.layers);
+  } else {
+    const energy::TechTable map_tech = tech ? *tech : energy::TechTable::load_default();
+    so.mappings = mapping::mappings_for_objective(
+        arch, wl.layers, o.objective, [&](const ActionCounts& c) { return energy::price({c}, map_tech).total_pj; });
+  }
   const sim::SimResult r = sim::simulate(arch, wl, so);
 
   nlohmann::json summary = sim::to_json(r);
   nlohmann::json effective{
       {"arch", arch.to_json()}, {"mode", timing ? "timing" : "functional"}, {"ideal_memory", arch.dram.ideal}};
+  if (!o.mapping_file.empty())
+    effective["mapping"] = o.mapping_file;
+  else
+    effective["objective"] = o.objective;
   if (timing)
     effective.update(
         {{"network", o.network}, {"width", o.width}, {"wbits", o.wbits}, {"abits", o.abits}, {"batch", o.batch}});
@@ -211,6 +227,12 @@ void register_sim_commands(CommandGroups& g) {
   s->add_flag(
       "--ideal-memory", o.ideal_memory,
       "infinite DRAM bandwidth, zero latency, no port stalls: cycles equal the closed form of docs/sim-model.md");
+  s->add_option("--objective", o.objective,
+                "mapping objective: energy, cycles, edp (energy x cycles), dram (bytes), or rule (the fixed "
+                "pre-mapper tiling); docs/mapping.md")
+      ->capture_default_str();
+  s->add_option("--mapping", o.mapping_file,
+                "replay a mapping file (kind \"mapping\", as `wrpn map` writes) instead of mapping");
   s->add_option("--vcd", o.vcd, "write a VCD of the top-level signals as NAME.vcd in the run directory");
   s->add_option("--out", o.out, "run directory to create. Default: results/runs/<id>");
   s->add_flag("--replace", o.replace, "replace --out if it holds an earlier `wrpn sim` run (anything else is refused)");

@@ -22,6 +22,7 @@ void register_trainer_commands(CommandGroups& g);   // cmd_trainer.cpp: train, t
 void register_sim_commands(CommandGroups& g);       // cmd_sim.cpp: sim, bench sim
 void register_rtl_commands(CommandGroups& g);       // cmd_rtl.cpp: verify, synth
 void register_dse_commands(CommandGroups& g);       // cmd_dse.cpp: sweep, paper, demo
+void register_map_commands(CommandGroups& g);       // cmd_map.cpp: map, bench map
 
 /// `wrpn validate FILE` dispatch: validators by config "kind" (and "trace" for trace dirs).
 /// Each returns a one-line summary of what was checked, or throws DiagnosticError.

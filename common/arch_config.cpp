@@ -1,5 +1,7 @@
 #include "common/arch_config.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace wrpn {
@@ -39,6 +41,22 @@ ArchConfig ArchConfig::from_json(const ConfigObject& root) {
       arr.get_enum("dataflow", {"output_stationary", "weight_stationary"}, "output_stationary") == "output_stationary"
           ? Dataflow::output_stationary
           : Dataflow::weight_stationary;
+  // Optional: the dataflows the mapper may choose per layer (a reconfigurable array); the first is
+  // the default rule's. Without it the array has its one `dataflow`.
+  if (arr.has("dataflows")) {
+    if (arr.has("dataflow")) arr.error("dataflows", "ARCH001", "give either \"dataflow\" or \"dataflows\", not both");
+    const std::vector<std::string> dfs = arr.get_string_array("dataflows", 1);
+    for (size_t i = 0; i < dfs.size(); ++i) {
+      if (dfs[i] != "output_stationary" && dfs[i] != "weight_stationary")
+        arr.error_at("dataflows", i, "CFG002",
+                     "expected one of output_stationary, weight_stationary, got \"" + dfs[i] + "\"");
+      const Dataflow d = dfs[i] == "output_stationary" ? Dataflow::output_stationary : Dataflow::weight_stationary;
+      if (std::find(a.dataflows.begin(), a.dataflows.end(), d) != a.dataflows.end())
+        arr.error_at("dataflows", i, "ARCH001", "dataflow \"" + dfs[i] + "\" listed twice");
+      a.dataflows.push_back(d);
+    }
+    a.dataflow = a.dataflows.front();
+  }
   arr.finish();
 
   const ConfigObject pe = root.get_object("pe");
@@ -132,11 +150,18 @@ nlohmann::json ArchConfig::to_json() const {
                     {"banks", b.banks},
                     {"ports", b.ports},
                     {"double_buffered", b.double_buffered}});
+  nlohmann::json array{{"rows", rows}, {"cols", cols}};
+  if (dataflows.empty()) {
+    array["dataflow"] = to_string(dataflow);
+  } else {
+    array["dataflows"] = nlohmann::json::array();
+    for (Dataflow d : dataflows) array["dataflows"].push_back(to_string(d));
+  }
   return {{"kind", "arch"},
           {"version", kConfigVersion},
           {"name", name},
           {"clock_mhz", clock_mhz},
-          {"array", {{"rows", rows}, {"cols", cols}, {"dataflow", to_string(dataflow)}}},
+          {"array", array},
           {"pe",
            {{"type", to_string(pe_type)},
             {"wbits", pe_wbits},

@@ -3,6 +3,7 @@
 //
 //   { "kind": "arch", "version": 1, "name": "edge", "clock_mhz": 1000,
 //     "array":   { "rows": 16, "cols": 16, "dataflow": "output_stationary" },
+//                (or "dataflows": ["output_stationary", "weight_stationary"]: the mapper picks per layer)
 //     "pe":      { "type": "int", "wbits": 4, "abits": 4, "acc_bits": 24, "overflow": "error" },
 //     "buffers": [ { "name": "weight_buffer", "holds": "weights", "capacity_kib": 64, "word_bits": 64,
 //                    "banks": 1, "ports": 1, "double_buffered": true }, ... inputs, outputs ],
@@ -53,6 +54,9 @@ struct ArchConfig {
   double clock_mhz = 1000.0;
   int rows = 16, cols = 16;
   Dataflow dataflow = Dataflow::output_stationary;
+  /// Dataflows the mapper may choose per layer ("array": {"dataflows": [...]}); empty = the array
+  /// has the one `dataflow`. When set, `dataflow` is its first entry.
+  std::vector<Dataflow> dataflows;
   PeType pe_type = PeType::int_k;
   int pe_wbits = 8, pe_abits = 8;  ///< operand widths the PE is built for (32 for fp32)
   int acc_bits = 32;

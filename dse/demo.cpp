@@ -18,7 +18,7 @@
 #include "common/sha256.h"
 #include "common/subprocess.h"
 #include "dse/evaluate.h"
-#include "energy/analytic_counts.h"
+#include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
 #include "energy/tech_table.h"
 #include "workloads/network.h"

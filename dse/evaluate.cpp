@@ -12,10 +12,12 @@
 #include "common/diagnostics.h"
 #include "common/sha256.h"
 #include "common/subprocess.h"
-#include "energy/analytic_counts.h"
+#include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
 #include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
+#include "mapping/evaluate.h"
+#include "mapping/mapper.h"
 #include "sim/simulator.h"
 #include "trainer/model.h"
 #include "workloads/network.h"
@@ -159,12 +161,21 @@ nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& poin
     if (config.accuracy == AccuracyMode::train) trained = trained_accuracy(config, point);
 
     std::vector<ActionCounts> counts;
+    // Every point runs the mapper's choice for the sweep's objective on its own arch.
+    sim::SimOptions so;
+    auto choose = [&](const std::vector<Layer>& layers) {
+      return mapping::mappings_for_objective(
+          arch, layers, config.objective, [&](const ActionCounts& c) { return energy::price({c}, tech).total_pj; },
+          config.source + ":/run/objective");
+    };
     // FP32 networks have no integer trace: their points are simulated timing-only.
     const bool functional = config.sim == SimMode::functional && point.wbits != 32 && point.abits != 32;
     if (functional) {
       const std::string trace_dir = trace_of_trained_run(trained->run_dir, config.batch);
       const Trace trace = read_trace(trace_dir);
-      const sim::SimResult s = sim::simulate(arch, sim::workload_from_trace(trace, trace_dir));
+      const sim::Workload wl = sim::workload_from_trace(trace, trace_dir);
+      so.mappings = choose(wl.layers);
+      const sim::SimResult s = sim::simulate(arch, wl, so);
       if (s.mismatches > 0)
         fail("DSE008", trace_dir, "",
              std::to_string(s.mismatches) + " simulated outputs differ from the trace; first: " + s.first_mismatch);
@@ -174,15 +185,18 @@ nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& poin
       r["trace"] = trace_dir;
       r["bit_exact_outputs"] = s.outputs_checked;
     } else if (config.sim != SimMode::analytic) {
-      const sim::SimResult s = sim::simulate(arch, sim::workload_from_network(net, config.network));
+      so.mappings = choose(net.layers);
+      const sim::SimResult s = sim::simulate(arch, sim::workload_from_network(net, config.network), so);
       counts = sim::layer_counts(s);
       // layer_counts appends the total; pricing wants layers only.
       if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
       r["counts_source"] = "systemc";
     } else {
-      counts = energy::analytic_counts(net, arch);
+      const std::vector<mapping::LayerMapping> ms = choose(net.layers);
+      counts = mapping::analytic_counts(arch, net.layers, &ms);
       r["counts_source"] = "analytic";
     }
+    r["objective"] = config.objective;
     const ActionCounts total = sum_counts(counts);
     const energy::EnergyBreakdown e = energy::price(counts, tech);
     nlohmann::json ej{{"total", e.total_pj}};

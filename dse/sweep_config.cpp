@@ -6,7 +6,7 @@
 
 #include "common/diagnostics.h"
 #include "common/numerics.h"
-#include "energy/analytic_counts.h"
+#include "energy/fp32_baseline.h"
 
 namespace wrpn {
 
@@ -141,6 +141,7 @@ SweepConfig SweepConfig::from_json(const ConfigObject& root) {
     c.train_images = run.get_int("train_images", 0, 60000, 0);
     c.train_cache = run.get_string("train_cache", "results/cache/train");
     c.synth_calibration = run.get_string("synth_calibration", "");
+    c.objective = run.get_enum("objective", {"energy", "cycles", "edp", "dram", "rule"}, "edp");
     if (c.sim == SimMode::functional && c.accuracy != AccuracyMode::train)
       run.error("sim", "CFG002", "functional simulation needs \"accuracy\": \"train\"",
                 "the trace comes from the trained network: set run.accuracy to \"train\", or use \"timing\"");
@@ -192,6 +193,7 @@ nlohmann::json SweepConfig::to_json() const {
   // Only when set, so the effective config (and the hash that recognises a sweep directory) of
   // configs without it is unchanged.
   if (!synth_calibration.empty()) j["run"]["synth_calibration"] = synth_calibration;
+  if (objective != "edp") j["run"]["objective"] = objective;
   return j;
 }
 

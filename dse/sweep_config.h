@@ -5,7 +5,7 @@
 //     "network": "alexnet", "batch": 1, "arch": "configs/arch/paper.json",
 //     "axes": { "wbits": [2, 4, 8], "abits": [4, 8], "width": [1, 2], "array": [[16, 16], [32, 32]],
 //               "dataflow": ["output_stationary"], "buffer_scale": [1.0], "tech": ["configs/tech/..."] },
-//     "run": { "accuracy": "none", "sim": "timing", "area": true,
+//     "run": { "accuracy": "none", "sim": "timing", "area": true, "objective": "edp",
 //              "train_epochs": 3, "train_images": 0, "train_cache": "results/cache/train" } }
 #pragma once
 
@@ -66,6 +66,9 @@ struct SweepConfig {
   /// Cached Yosys results (`wrpn synth`): when set, integer MAC energy and PE area take their
   /// bit-width scaling from the synthesized MACs (energy::with_synth_calibration).
   std::string synth_calibration;
+  /// Mapping objective of every point (docs/mapping.md): energy, cycles, edp (default), dram, or
+  /// rule (the fixed pre-mapper tiling).
+  std::string objective = "edp";
   uint64_t seed = 1;
 
   static SweepConfig from_json(const ConfigObject& root);

@@ -38,12 +38,15 @@ std::string human_bytes(double b) {
 
 double ratio(double a, double b) { return b != 0 ? a / b : 0.0; }
 
-SideResult run_side(const std::string& label, const Network& net, const ArchConfig& arch, const TechTable& tech) {
+SideResult run_side(const std::string& label, const Network& net, const ArchConfig& arch, const TechTable& tech,
+                    const LayerCounter& count) {
   SideResult s;
   s.label = label;
   s.net = net;
   s.arch = arch;
-  s.counts = analytic_counts(net, arch, &s.mappings);
+  SideCounts sc = count(net, arch);
+  s.counts = std::move(sc.counts);
+  s.mappings = std::move(sc.mappings);
   s.energy = price(s.counts, tech);
   s.area = area(arch, tech);
   s.compute_cost_pj = compute_cost_pj(net, tech, arch.pe_type == PeType::fp32 ? 32 : arch.acc_bits);
@@ -56,8 +59,8 @@ SideResult run_side(const std::string& label, const Network& net, const ArchConf
   }
   s.weight_bytes = static_cast<uint64_t>((w_bits + 7) / 8);
   s.activation_bytes = static_cast<uint64_t>((act_bits + 7) / 8);
+  s.macs = static_cast<uint64_t>(net.total_macs());  // the network's, whatever the counter did
   for (const auto& c : s.counts) {
-    s.macs += c.macs;
     s.dram_bytes += c.dram_read_bytes + c.dram_write_bytes;
     s.cycles += c.cycles;
   }
@@ -67,17 +70,7 @@ SideResult run_side(const std::string& label, const Network& net, const ArchConf
 nlohmann::json side_json(const SideResult& s) {
   nlohmann::json counts = nlohmann::json::array();
   for (const auto& c : s.counts) counts.push_back(c);
-  nlohmann::json maps = nlohmann::json::array();
-  for (const auto& m : s.mappings)
-    maps.push_back({{"layer", m.layer},
-                    {"passes", m.passes},
-                    {"tiles_m", m.tiles_m},
-                    {"tiles_k", m.tiles_k},
-                    {"fan_in", m.fan_in},
-                    {"compute_cycles", m.compute_cycles},
-                    {"dram_cycles", m.dram_cycles},
-                    {"loop_order", m.loop_order},
-                    {"compulsory_dram_bytes", m.compulsory_dram_bytes}});
+  const nlohmann::json& maps = s.mappings;
   return {{"label", s.label},
           {"network", s.net.name},
           {"width", s.net.width},
@@ -107,7 +100,7 @@ double compute_cost_pj(const Network& net, const TechTable& tech, int acc_bits) 
 }
 
 Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int abits, int64_t batch,
-                             const ArchConfig& wrpn_arch, const TechTable& tech) {
+                             const ArchConfig& wrpn_arch, const TechTable& tech, const LayerCounter& count) {
   Comparison c;
   c.network = base.name;
   c.width = width;
@@ -119,8 +112,8 @@ Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int a
   const Network fp32_net = with_batch(apply_precision(base, PrecisionPolicy::uniform(32, 32)), batch);
   const Network wrpn_net =
       with_batch(apply_precision(apply_width(base, width), PrecisionPolicy::uniform(wbits, abits)), batch);
-  c.fp32 = run_side("fp32", fp32_net, fp32_version(wrpn_arch), tech);
-  c.wrpn = run_side("wrpn", wrpn_net, wrpn_arch, tech);
+  c.fp32 = run_side("fp32", fp32_net, fp32_version(wrpn_arch), tech, count);
+  c.wrpn = run_side("wrpn", wrpn_net, wrpn_arch, tech, count);
   c.raw_mac_ratio = ratio(static_cast<double>(c.wrpn.macs), static_cast<double>(c.fp32.macs));
   c.compute_cost_ratio = ratio(c.wrpn.compute_cost_pj, c.fp32.compute_cost_pj);
   c.mac_energy_ratio = ratio(c.wrpn.energy.component_pj(kMac), c.fp32.energy.component_pj(kMac));

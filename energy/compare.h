@@ -3,26 +3,36 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include "common/action_counts.h"
 #include "common/arch_config.h"
-#include "energy/analytic_counts.h"
+#include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
 #include "energy/tech_table.h"
 #include "workloads/network.h"
 
 namespace wrpn::energy {
 
+/// What the caller's evaluator reports for one side: per-layer counts and one JSON row per layer
+/// describing how it was mapped (energy/ prices, it does not tile).
+struct SideCounts {
+  std::vector<ActionCounts> counts;
+  nlohmann::json mappings = nlohmann::json::array();
+};
+/// Counts a network on an arch (apps/ and dse/ pass mapping/'s evaluator).
+using LayerCounter = std::function<SideCounts(const Network& net, const ArchConfig& arch)>;
+
 struct SideResult {
   std::string label;  ///< "fp32" or "wrpn"
   Network net;        ///< with width, precision and batch applied
   ArchConfig arch;
-  std::vector<ActionCounts> counts;  ///< per layer
-  std::vector<LayerMapping> mappings;
+  std::vector<ActionCounts> counts;                   ///< per layer
+  nlohmann::json mappings = nlohmann::json::array();  ///< one row per layer, from the counter
   EnergyBreakdown energy;
   AreaBreakdown area;
   uint64_t macs = 0;
@@ -52,11 +62,11 @@ struct Comparison {
   nlohmann::json to_json() const;
 };
 
-/// Runs both sides with analytic counts. `base` is the width-1 network (any precision: it is reset
-/// to FP32 for the baseline). `wrpn_arch` is the accelerator for the WRPN side; the baseline uses
-/// fp32_version(wrpn_arch).
+/// Runs both sides with the counts of `count`. `base` is the width-1 network (any precision: it is
+/// reset to FP32 for the baseline). `wrpn_arch` is the accelerator for the WRPN side; the baseline
+/// uses fp32_version(wrpn_arch).
 Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int abits, int64_t batch,
-                             const ArchConfig& wrpn_arch, const TechTable& tech);
+                             const ArchConfig& wrpn_arch, const TechTable& tech, const LayerCounter& count);
 
 /// Compute cost of a network: Σ MACs × mac_pj at each layer's own bits (acc_bits for integer MACs).
 double compute_cost_pj(const Network& net, const TechTable& tech, int acc_bits);

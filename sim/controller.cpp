@@ -76,21 +76,23 @@ void Controller::gather_operands(const LayerPlan& p, const Step& s) {
     ops_.b.resize(nb);
   }
   if (os) {
+    // Reduction tile [l0, l0+T) in stream units; a split reduction resumes from the partial sums of
+    // the previous reduction tile (they wait in the output buffer).
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t x = 0; x < T; ++x) {
         if (binary)
-          ops_.a_bits[static_cast<size_t>(i * T + x)] = act_word(s.m0 + i, x);
+          ops_.a_bits[static_cast<size_t>(i * T + x)] = act_word(s.m0 + i, s.l0 + x);
         else
-          ops_.a[static_cast<size_t>(i * T + x)] = input_code(s.m0 + i, x);
+          ops_.a[static_cast<size_t>(i * T + x)] = input_code(s.m0 + i, s.l0 + x);
       }
     for (int64_t x = 0; x < T; ++x)
       for (int64_t j = 0; j < cols; ++j) {
         if (binary)
-          ops_.b_bits[static_cast<size_t>(x * cols + j)] = weight_word(j, x);
+          ops_.b_bits[static_cast<size_t>(x * cols + j)] = weight_word(j, s.l0 + x);
         else
-          ops_.b[static_cast<size_t>(x * cols + j)] = weight_code(j, x);
+          ops_.b[static_cast<size_t>(x * cols + j)] = weight_code(j, s.l0 + x);
       }
-    acc_.assign(static_cast<size_t>(rows * cols), 0);
+    if (s.first_l) acc_.assign(static_cast<size_t>(rows * cols), 0);
   } else {
     for (int64_t m = 0; m < T; ++m)
       for (int64_t i = 0; i < rows; ++i) {
@@ -142,21 +144,24 @@ void Controller::gather_int(const LayerPlan& p, const Step& s, const TraceLayer&
   ops_.b.resize(nb);
   const int32_t* wbase = t.weights.data() + (s.group * p.k_per_group + s.n0) * L;
   if (os) {
-    for (int64_t i = 0; i < rows; ++i) input_row(s.m0 + i, 0, T, ops_.a.data() + i * T, 1);
-    // The weights of a channel tile stay the same across its pixel tiles (loop order g>n>m): gather
-    // them only when the tile changes.
+    for (int64_t i = 0; i < rows; ++i) input_row(s.m0 + i, s.l0, T, ops_.a.data() + i * T, 1);
+    // The weights of a channel tile stay the same across its pixel tiles (loop order g>n>m>l with an
+    // unsplit reduction): gather them only when the tile changes.
     const bool same = gathered_plan_ == &p && gathered_group_ == s.group && gathered_n0_ == s.n0 &&
-                      gathered_cols_ == cols && gathered_l0_ == 0;
+                      gathered_cols_ == cols && gathered_l0_ == s.l0 && gathered_len_ == T;
     if (!same) {
       for (int64_t j = 0; j < cols; ++j)
-        for (int64_t x = 0; x < T; ++x) ops_.b[static_cast<size_t>(x * cols + j)] = wbase[j * L + x];
+        for (int64_t x = 0; x < T; ++x) ops_.b[static_cast<size_t>(x * cols + j)] = wbase[j * L + s.l0 + x];
       gathered_plan_ = &p;
       gathered_group_ = s.group;
       gathered_n0_ = s.n0;
       gathered_cols_ = cols;
-      gathered_l0_ = 0;
+      gathered_l0_ = s.l0;
+      gathered_len_ = T;
     }
-    acc_.assign(static_cast<size_t>(rows * cols), 0);
+    // A split reduction resumes from the partial sums of the previous reduction tile (they wait in
+    // the output buffer between the two steps).
+    if (s.first_l) acc_.assign(static_cast<size_t>(rows * cols), 0);
   } else {
     for (int64_t m = 0; m < T; ++m) input_row(s.m0 + m, s.l0, rows, ops_.a.data() + m * rows, 1);
     for (int64_t i = 0; i < rows; ++i)

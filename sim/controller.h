@@ -1,4 +1,4 @@
-// Controller: walks each layer's plan (sim/plan.h) step by step. It issues DMA loads for a step
+// Controller: walks each layer's plan (mapping/plan.h) step by step. It issues DMA loads for a step
 // (prefetching the next step into the other half of a double-buffered buffer while the array
 // computes), waits for them, hands the tile to the array (or a chunk to the post-processing unit),
 // then issues the output store. Every cycle a layer takes is attributed: compute, or a stall whose
@@ -43,7 +43,7 @@ class Controller : public sc_core::sc_module {
   std::vector<DmaRequest*> wreq_, ireq_, out_store_;  ///< per step loads; output slots in flight
   const LayerPlan* gathered_plan_ = nullptr;          ///< whose weights ops_.b holds (OS), to skip re-gathering
   int64_t gathered_group_ = -1, gathered_n0_ = -1, gathered_l0_ = -1;
-  int64_t gathered_cols_ = -1;
+  int64_t gathered_cols_ = -1, gathered_len_ = -1;
 };
 
 }  // namespace wrpn::sim

@@ -11,9 +11,8 @@
 
 #include <systemc>
 
-#include "sim/plan.h"
+#include "mapping/tile_engine.h"
 #include "sim/sim_context.h"
-#include "sim/tile_engine.h"
 
 namespace wrpn::sim {
 

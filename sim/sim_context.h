@@ -11,10 +11,27 @@
 
 #include "common/action_counts.h"
 #include "common/arch_config.h"
-#include "sim/plan.h"
+#include "mapping/plan.h"
+#include "mapping/tile_engine.h"
 #include "workloads/trace.h"
 
 namespace wrpn::sim {
+
+// The simulator executes mapping/'s plans on mapping/'s tile engine.
+using mapping::BinaryTile;
+using mapping::closed_form_ideal_cycles;
+using mapping::Fp32Tile;
+using mapping::IntTile;
+using mapping::kBinaryLanes;
+using mapping::LayerMapping;
+using mapping::LayerPlan;
+using mapping::passes_for;
+using mapping::plan_layers;
+using mapping::Step;
+using mapping::step_tile;
+using mapping::tile_cycles;
+using mapping::TileShape;
+using mapping::TileStats;
 
 /// Stall cycles of the array by cause. compute + total() = cycles of a layer.
 struct StallCycles {

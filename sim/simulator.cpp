@@ -53,7 +53,8 @@ Workload workload_from_network(const Network& net, const std::string& source) {
 SimResult simulate(const ArchConfig& arch, const Workload& wl, const SimOptions& opt) {
   if (wl.layers.empty()) fail("SIM004", wl.source, "", "the workload has no layers");
   // Every check that can reject the input happens here, before the kernel starts.
-  std::vector<LayerPlan> plans = plan_layers(arch, wl.layers, wl.trace != nullptr, wl.source);
+  std::vector<LayerPlan> plans =
+      plan_layers(arch, wl.layers, wl.trace != nullptr, wl.source, opt.mappings.empty() ? nullptr : &opt.mappings);
   claim_kernel("simulate");
   // The controller ends the run with sc_stop(); that is the normal end here, not news.
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);

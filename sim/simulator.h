@@ -12,8 +12,8 @@
 
 #include "common/action_counts.h"
 #include "common/arch_config.h"
+#include "mapping/tile_engine.h"
 #include "sim/sim_context.h"
-#include "sim/tile_engine.h"
 #include "workloads/network.h"
 #include "workloads/trace.h"
 
@@ -30,6 +30,9 @@ Workload workload_from_network(const Network& net, const std::string& source);
 
 struct SimOptions {
   std::string vcd_path;  ///< without ".vcd"; empty = no trace (and no free-running clock)
+  /// One mapping per workload layer (entries of layers off the array are ignored); empty = the
+  /// default mapping (mapping::default_mapping) of every layer. Checked before the kernel starts.
+  std::vector<LayerMapping> mappings;
 };
 
 struct SimResult {

@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/diagnostics.h"
-#include "energy/analytic_counts.h"
 #include "energy/compare.h"
 #include "energy/pricing.h"
 #include "energy/tech_table.h"
+#include "tests/energy/mapped_counts.h"
 #include "workloads/network.h"
 
 using namespace wrpn;
@@ -148,100 +148,12 @@ BOOST_AUTO_TEST_CASE(area_of_an_arch) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(analytic)
-
-BOOST_AUTO_TEST_CASE(fc_layer_on_an_ideal_dram_array) {
-  ArchConfig arch = ArchConfig::builtin_default(8, 8);  // 16x16 int8 PEs, 64-bit buffer words
-  arch.dram.ideal = true;
-  Layer l;
-  l.name = "fc";
-  l.op = LayerOp::fc;
-  l.c = 64;
-  l.k = 16;
-  l.wbits = l.abits_in = l.abits_out = 8;
-  LayerMapping m;
-  const ActionCounts c = analytic_layer_counts(l, arch, &m);
-  // 1 output position -> 1 row tile; 16 filters -> 1 column tile; each tile streams fan_in = 64
-  // operand pairs plus R + C - 2 = 30 cycles of fill and drain: 94 cycles.
-  BOOST_TEST(m.tiles_m == 1);
-  BOOST_TEST(m.tiles_k == 1);
-  BOOST_TEST(m.passes == 1);
-  BOOST_TEST(c.cycles == 94u);
-  BOOST_TEST(c.macs == 1024u);
-  BOOST_TEST(c.pe_active_cycles == 1024u);
-  BOOST_TEST(c.pe_idle_cycles == 256u * 94u - 1024u);
-  BOOST_TEST(c.operand_register_writes == 2048u);
-  BOOST_TEST(c.requant_ops == 16u);
-  // Buffer reads, 8 codes per 64-bit word: inputs 1 position * 64/8 = 8 words; weights 16 filters *
-  // 8 words = 128 words. DRAM: weights 1024 B + inputs 64 B read once, 16 B of outputs written.
-  BOOST_TEST(c.buffer("input_buffer")->read_words == 8u);
-  BOOST_TEST(c.buffer("weight_buffer")->read_words == 128u);
-  BOOST_TEST(c.dram_read_bytes == 1088u);
-  BOOST_TEST(c.dram_write_bytes == 16u);
-  BOOST_TEST(m.compulsory_dram_bytes == 1104u);
-}
-
-BOOST_AUTO_TEST_CASE(narrow_pes_run_wide_layers_in_passes) {
-  ArchConfig arch = ArchConfig::builtin_default(4, 4);
-  arch.dram.ideal = true;
-  Layer l;
-  l.name = "fc";
-  l.op = LayerOp::fc;
-  l.c = 64;
-  l.k = 16;
-  l.wbits = 8;  // 8-bit weights and inputs on 4-bit PEs: 2 * 2 = 4 bit-sliced passes
-  l.abits_in = 8;
-  l.abits_out = 4;
-  LayerMapping m;
-  const ActionCounts c = analytic_layer_counts(l, arch, &m);
-  BOOST_TEST(m.passes == 4);
-  BOOST_TEST(c.macs == 1024u);
-  BOOST_TEST(c.pe_active_cycles == 4096u);
-  BOOST_TEST(c.cycles == static_cast<uint64_t>(64 * 4 + 30));
-}
-
-BOOST_AUTO_TEST_CASE(counts_are_consistent_for_every_builtin) {
-  const ArchConfig arch = ArchConfig::load(kRoot + "/configs/arch/edge.json");
-  for (const auto& name : builtin_network_names()) {
-    BOOST_TEST_CONTEXT(name) {
-      const Network net = apply_precision(builtin_network(name), PrecisionPolicy::uniform(4, 4));
-      const auto counts = analytic_counts(net, arch);
-      BOOST_TEST_REQUIRE(counts.size() == net.layers.size());
-      uint64_t macs = 0;
-      for (size_t i = 0; i < counts.size(); ++i) {
-        const ActionCounts& c = counts[i];
-        macs += c.macs;
-        BOOST_TEST(c.source == "analytic");
-        BOOST_TEST(c.pe_active_cycles + c.pe_idle_cycles == 64u * c.cycles);  // 8x8 PEs always clocked
-        BOOST_TEST(c.pe_active_cycles >= c.macs);
-        BOOST_TEST(c.cycles > 0u);
-      }
-      BOOST_TEST(macs == static_cast<uint64_t>(net.total_macs()));
-    }
-  }
-}
-
-BOOST_AUTO_TEST_CASE(fp32_layer_on_integer_pes_is_en003) {
-  const ArchConfig arch = ArchConfig::builtin_default(4, 4);
-  const Network fp = builtin_network("mlp");  // FP32 everywhere
-  try {
-    analytic_counts(fp, arch);
-    BOOST_FAIL("expected EN003");
-  } catch (const DiagnosticError& e) {
-    const std::string s = e.what();
-    BOOST_TEST(s.substr(0, s.find('\n')) ==
-               "error[EN003] builtin-default:/pe/type: layer \"fc1\" has FP32 operands but the array's PEs are int");
-  }
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
 BOOST_AUTO_TEST_SUITE(comparison)
 
 BOOST_AUTO_TEST_CASE(alexnet_2x_w4a4_against_the_paper) {
   const TechTable tech = TechTable::load_default();
-  const Comparison c =
-      compare_fp32_wrpn(builtin_network("alexnet"), 2.0, 4, 4, 1, ArchConfig::builtin_default(4, 4), tech);
+  const Comparison c = compare_fp32_wrpn(builtin_network("alexnet"), 2.0, 4, 4, 1, ArchConfig::builtin_default(4, 4),
+                                         tech, mapped_counts);
   // Raw MACs: 2,708,008,320 / 714,188,480 = 3.7917 (paper: 3.9x; the issue asks for [3.6, 4.0]).
   BOOST_TEST(c.fp32.macs == 714188480u);
   BOOST_TEST(c.wrpn.macs == 2708008320u);
@@ -267,17 +179,19 @@ BOOST_AUTO_TEST_CASE(alexnet_2x_w4a4_against_the_paper) {
 BOOST_AUTO_TEST_CASE(report_quotes_the_paper_only_beside_its_configuration) {
   const TechTable tech = TechTable::load_default();
   const ArchConfig arch = ArchConfig::builtin_default(4, 4);
-  const std::string alex = format_report(compare_fp32_wrpn(builtin_network("alexnet"), 2.0, 4, 4, 1, arch, tech));
+  const std::string alex =
+      format_report(compare_fp32_wrpn(builtin_network("alexnet"), 2.0, 4, 4, 1, arch, tech, mapped_counts));
   BOOST_TEST(alex.find("raw MAC ratio          3.792   (WRPN paper, AlexNet 2x: 3.9)") != std::string::npos, alex);
   BOOST_TEST(alex.find("compute cost ratio     13.0%   (WRPN paper, AlexNet 2x W4A4: 14%)") != std::string::npos, alex);
-  const std::string lenet = format_report(compare_fp32_wrpn(builtin_network("lenet"), 2.0, 4, 4, 1, arch, tech));
+  const std::string lenet =
+      format_report(compare_fp32_wrpn(builtin_network("lenet"), 2.0, 4, 4, 1, arch, tech, mapped_counts));
   BOOST_TEST(lenet.find("WRPN paper") == std::string::npos, lenet);
 }
 
 BOOST_AUTO_TEST_CASE(write_run_is_complete_and_never_overwrites) {
   const TechTable tech = TechTable::load_default();
   const Comparison c =
-      compare_fp32_wrpn(builtin_network("lenet"), 2.0, 4, 4, 1, ArchConfig::builtin_default(4, 4), tech);
+      compare_fp32_wrpn(builtin_network("lenet"), 2.0, 4, 4, 1, ArchConfig::builtin_default(4, 4), tech, mapped_counts);
   const fs::path dir =
       fs::temp_directory_path() / ("wrpn_test_energy_run_" + std::to_string(static_cast<long>(::getpid())));
   fs::remove_all(dir);

@@ -19,6 +19,7 @@
 #include "energy/compare.h"
 #include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
+#include "tests/energy/mapped_counts.h"
 #include "workloads/network.h"
 
 using namespace wrpn;
@@ -200,7 +201,7 @@ BOOST_AUTO_TEST_CASE(alexnet_compute_cost_and_report_use_the_calibration) {
   const TechTable base = TechTable::load_default();
   const TechTable cal = with_synth_calibration(base, kSynth);
   const ArchConfig arch = ArchConfig::builtin_default(4, 4);  // 32-bit accumulator
-  const Comparison c = compare_fp32_wrpn(builtin_network("alexnet"), 2.0, 4, 4, 1, arch, cal);
+  const Comparison c = compare_fp32_wrpn(builtin_network("alexnet"), 2.0, 4, 4, 1, arch, cal, mapped_counts);
   // conv1 (W8, 8-bit pixels) keeps 0.3 pJ; fc8 (W8A4, no synthesized entry) keeps 0.2 pJ; the W4A4 body
   // is the Yosys-scaled 4-bit MAC with the 32-bit accumulator correction.
   const double g4 = logic_cells("mac_unit_a4w4_acc20"), g8 = logic_cells("mac_unit_a8w8_acc28");
@@ -212,8 +213,8 @@ BOOST_AUTO_TEST_CASE(alexnet_compute_cost_and_report_use_the_calibration) {
              report);
   BOOST_TEST(c.to_json().contains("mac_calibration"));
   // Without the option the report says nothing about it.
-  BOOST_TEST(format_report(compare_fp32_wrpn(builtin_network("lenet"), 2.0, 4, 4, 1, arch, base)).find("Yosys") ==
-             std::string::npos);
+  BOOST_TEST(format_report(compare_fp32_wrpn(builtin_network("lenet"), 2.0, 4, 4, 1, arch, base, mapped_counts))
+                 .find("Yosys") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(bad_directories_give_en006) {

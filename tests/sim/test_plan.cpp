@@ -9,7 +9,7 @@
 
 #include "common/arch_config.h"
 #include "common/diagnostics.h"
-#include "sim/plan.h"
+#include "mapping/plan.h"
 #include "sim/simulator.h"
 #include "tests/support/diagnostics.h"
 #include "workloads/network.h"
@@ -18,6 +18,7 @@ using namespace wrpn;
 using wrpn::test::first_diagnostic_line;
 using wrpn::test::kNoDiagnostic;
 using namespace wrpn::sim;
+using namespace wrpn::mapping;
 namespace fs = std::filesystem;
 
 namespace {
@@ -62,9 +63,6 @@ BOOST_AUTO_TEST_CASE(bad_arch_fixtures_are_rejected_before_simulation) {
                               "fixture-workload (W4A4)"},
       {"SIM001_fp32_bad.json",
        "error[SIM001] " + kFixtures + "SIM001_fp32_bad.json:/pe/type: PE type fp32 cannot run layer \"conv512\""},
-      {"SIM002_bad.json", "error[SIM002] " + kFixtures +
-                              "SIM002_bad.json:/buffers/0/capacity_kib: weight_buffer is too small for one tile of "
-                              "layer \"conv512\""},
       {"SIM002_inputs_bad.json", "error[SIM002] " + kFixtures +
                                      "SIM002_inputs_bad.json:/buffers/1/capacity_kib: input_buffer is too small for "
                                      "one tile of layer \"conv512\""},
@@ -145,6 +143,29 @@ BOOST_AUTO_TEST_CASE(narrower_codes_take_fewer_words_and_dram_loads) {
   std::vector<Layer> l8 = fixture_workload();
   l8[0].wbits = l8[0].abits_in = 8;
   BOOST_TEST(passes_for(ArchConfig::builtin_default(4, 4), l8[0]) == 4);  // 2 weight x 2 activation slices
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(split_reduction)
+
+// A weight buffer whose slot (1 KiB: 2048 4-bit codes) cannot hold one column of conv512's fan-in
+// (4608 codes): once a SIM002 error, now an output-stationary mapping with the reduction split into
+// tiles that fit, the partial sums waiting in the output buffer.
+BOOST_AUTO_TEST_CASE(small_weight_buffer_splits_the_reduction) {
+  const ArchConfig a =
+      ArchConfig::load(std::string(WRPN_SOURCE_DIR) + "/tests/fixtures/mapping_arch/small_weight_buffer.json");
+  const LayerPlan p = plan_layers(a, fixture_workload(), false, "x").front();
+  BOOST_TEST(p.split_reduction);
+  BOOST_TEST(p.tl < p.stream_len);
+  BOOST_TEST(p.tl * p.tn * 4 <= 1024 * 8);
+  uint64_t psum_reads = 0, pe_ops = 0;
+  for (const Step& s : p.steps) {
+    psum_reads += s.obuf_read_words;
+    pe_ops += s.pe_ops;
+  }
+  BOOST_TEST(psum_reads > 0u);
+  BOOST_TEST(pe_ops == static_cast<uint64_t>(fixture_workload()[0].macs()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,4 +1,4 @@
-// The PE-grid engine (sim/tile_engine.h) against common/numerics.h's dot_reference: random tiles of
+// The PE-grid engine (mapping/tile_engine.h) against common/numerics.h's dot_reference: random tiles of
 // both dataflows, int and binary PEs, error and saturate overflow modes. Seeds are fixed and printed.
 #include <boost/test/unit_test.hpp>
 
@@ -6,11 +6,12 @@
 
 #include "common/numerics.h"
 #include "common/rng.h"
+#include "mapping/tile_engine.h"
 #include "sim/simulator.h"
-#include "sim/tile_engine.h"
 
 using namespace wrpn;
 using namespace wrpn::sim;
+using namespace wrpn::mapping;
 
 namespace {
 

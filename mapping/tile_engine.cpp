@@ -1,8 +1,8 @@
-#include "sim/tile_engine.h"
+#include "mapping/tile_engine.h"
 
 #include <algorithm>
 
-namespace wrpn::sim {
+namespace wrpn::mapping {
 
 namespace {
 
@@ -154,4 +154,4 @@ TileStats step_tile(const TileShape& s, const Fp32Tile& t) {
   });
 }
 
-}  // namespace wrpn::sim
+}  // namespace wrpn::mapping

@@ -23,7 +23,7 @@
 #include "common/arch_config.h"
 #include "common/numerics.h"
 
-namespace wrpn::sim {
+namespace wrpn::mapping {
 
 /// Binary PEs compute this many XNOR-popcount lanes per cycle: one stream step is a 64-bit word of
 /// 1-bit activations against a 64-bit word of weight signs.
@@ -86,4 +86,4 @@ TileStats step_tile(const TileShape& shape, const IntTile& t, int acc_bits, Over
 TileStats step_tile(const TileShape& shape, const BinaryTile& t, int acc_bits, OverflowMode mode);
 TileStats step_tile(const TileShape& shape, const Fp32Tile& t);
 
-}  // namespace wrpn::sim
+}  // namespace wrpn::mapping
