@@ -42,6 +42,7 @@ struct SynthCli {
   bool force = false;
   bool list = false;
   bool skip_slow = false;
+  bool all = false;
 };
 
 #ifdef WRPN_HAVE_RTL
@@ -85,11 +86,11 @@ void run_verify_cmd(const VerifyCli& c) {
     cycles += r.cycles;
     bad += r.mismatches;
   }
-  std::printf("total: %zu checks, %llu vectors/tiles, %llu RTL cycles, %.2f s; arrays compared against %s\n",
-              rep.rows.size(), static_cast<unsigned long long>(vectors), static_cast<unsigned long long>(cycles),
-              rep.seconds,
-              rep.sim_reference ? "wrpn::sim run_mac_array_tile (accumulators and cycles)"
-                                : "the common/ reference GEMM and the 2R+C+K-2 cycle formula (sim not built)");
+  std::printf(
+      "total: %zu checks, %llu vectors/tiles, %llu RTL cycles, %.2f s; arrays compared against %s\n", rep.rows.size(),
+      static_cast<unsigned long long>(vectors), static_cast<unsigned long long>(cycles), rep.seconds,
+      rep.sim_reference ? "the common/ reference and the sim tile engine step_tile (accumulators, overflow, cycles)"
+                        : "the common/ reference and the 2R+C+stream-2 cycle formula (sim not built)");
   if (!c.vcd.empty()) std::printf("waveforms: %s (one file per unit when several ran)\n", c.vcd.c_str());
   if (bad == 0) {
     std::printf("verify: PASS\n");
@@ -112,6 +113,10 @@ void run_bench_cmd(const BenchCli& c) {
 }
 
 void run_synth_cmd(const SynthCli& c) {
+  if (c.all && (!c.variants.empty() || !c.widths.empty() || c.skip_slow))
+    fail("RTL001", "", "--all",
+         "--all selects every variant; it cannot be combined with --variant, --width or --skip-slow",
+         "drop --all to synthesize a selection");
   std::vector<rtl::SynthVariant> todo;
   for (const auto& v : rtl::synth_variants()) {
     if (!matches(c.variants, v.id)) continue;
@@ -198,7 +203,8 @@ void register_rtl_commands(CommandGroups& g) {
   static SynthCli sc;
   CLI::App* s = g.root.add_subcommand(
       "synth",
-      "Synthesize the MAC and PE variants at widths 1, 2, 4, 8, 16 and the FP32 MAC with Yosys "
+      "Synthesize the MAC and PE variants (integer PEs at every (w, a) of the paper tables and the default sweep, "
+      "ternary, binary, FP32; accumulators sized by common pe_acc_bits) with Yosys "
       "(rtl/synth/flow.ys.in: generic 2-input gates and muxes) and report cells, flip-flops, an area estimate "
       "(rtl/synth/cell_area.json: Nangate 45 nm X1 cell areas) and a transistor estimate (Yosys stat -tech cmos plus "
       "flip-flops). Results are cached as one JSON per variant in results/synth/ (schema in rtl/README.md) and reused "
@@ -210,6 +216,9 @@ void register_rtl_commands(CommandGroups& g) {
   s->add_flag("--force", sc.force, "Resynthesize even if the cached result is current");
   s->add_flag("--skip-slow", sc.skip_slow, "Leave out the slow variants (16-bit, FP32, 64-lane binary)");
   s->add_flag("--list", sc.list, "List the selected variants and exit");
+  s->add_flag("--all", sc.all,
+              "Every variant, the slow ones included: refreshes the whole cache (stale results are resynthesized, "
+              "current ones reused; add --force to redo them all)");
   s->callback([] { run_synth_cmd(sc); });
 }
 
