@@ -328,6 +328,23 @@ BOOST_AUTO_TEST_CASE(synth_4bit_mac) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(committed_synth_cache_holds_every_variant) {
+  // results/synth/ holds a result of every variant (`wrpn synth --all` refreshes it) at the
+  // accumulator width of the one rule (common pe_acc_bits), with its flow recorded.
+  for (const auto& v : synth_variants()) {
+    BOOST_TEST_CONTEXT(v.id) {
+      const std::string f = default_synth_dir() + "/" + v.id + ".json";
+      BOOST_REQUIRE(std::filesystem::exists(f));
+      const nlohmann::json j = nlohmann::json::parse(read_file(f));
+      BOOST_TEST(j.at("acc_width").get<int>() == v.acc_width);
+      BOOST_TEST(j.at("flow").at("abc").get<std::string>() == (v.fast_abc ? "fast" : "full"));
+      BOOST_TEST(j.at("flow").at("script").get<std::string>() == "rtl/synth/" + v.flow);
+      if (j.at("rtl_sha256").get<std::string>() != synth_key(v))
+        BOOST_TEST_MESSAGE(f << " is stale (the RTL or flow changed): run `wrpn synth --all`");
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(synth_wide_variants, *utf::label("slow") * utf::disabled()) {
   // The wide variants (16-bit, 64-lane binary, FP32; FP32 over a minute of wall time): only with `ctest -L slow`
   // (test_rtl_slow).
