@@ -48,7 +48,7 @@ const char* fast_abc_reason(const SynthVariant& v) {
   if (v.kind == "fp32")
     return "FP32: full synth exceeded 14 GB / 16 min in Yosys 0.23; light flow with abc -fast (~1.5 min)";
   if (v.lanes > 8) return "64-lane popcount: full ABC ran over 15 minutes on this 2-core machine";
-  return "16-bit multiplier: full ABC takes minutes per variant here; -fast takes seconds";
+  return "";
 }
 
 int pe_kind_number(const std::string& kind) {
@@ -96,10 +96,11 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
     id << "_acc" << v.acc_width;
   }
   v.id = id.str();
-  // Full ABC took over 15 minutes (wall, shared machine) on the 64-lane popcount and about 90 s of
-  // CPU on a 16-bit multiplier; -fast takes seconds. FP32 runs the light flow (see flow_light.ys.in)
-  // with -fast: the full flow does not fit in memory, full ABC not in 10 minutes.
-  v.fast_abc = width >= 16 || lanes > 8 || v.kind == "fp32";
+  // abc -fast only where the full flow does not fit in 10 minutes on this 2-core machine: full ABC ran
+  // over 15 minutes (wall) on the 64-lane popcount, and FP32 needs the light flow (the full `synth`
+  // grew past 14 GB), and full ABC on a bare 32x32 multiplier took 14-28 minutes here (DESIGN.md 10).
+  // The 16-bit variants fit with full ABC (minutes) and keep it.
+  v.fast_abc = lanes > 8 || v.kind == "fp32";
   if (v.kind == "fp32") v.flow = "flow_light.ys.in";
   v.slow = width >= 16 || lanes > 8 || v.kind == "fp32";
   return v;
