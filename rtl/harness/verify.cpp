@@ -677,13 +677,9 @@ class ArrayCheck {
           t.cols = static_cast<int>(nb);
           t.rows = static_cast<int>(os() ? mb : kb);
           t.stream = os() ? kb : mb;
-          if (os()) {
-            for (int64_t i = 0; i < mb; ++i)
-              for (int64_t kk = 0; kk < kb; ++kk) t.a.push_back(a_at(i0 + i, k0 + kk));
-          } else {
-            for (int64_t i = 0; i < mb; ++i)
-              for (int64_t kk = 0; kk < kb; ++kk) t.a.push_back(a_at(i0 + i, k0 + kk));
-          }
+          // Pixel-major in both dataflows (OS: rows x stream; WS: stream x rows).
+          for (int64_t i = 0; i < mb; ++i)
+            for (int64_t kk = 0; kk < kb; ++kk) t.a.push_back(a_at(i0 + i, k0 + kk));
           for (int64_t kk = 0; kk < kb; ++kk)
             for (int64_t j = 0; j < nb; ++j) t.b.push_back(b_at(k0 + kk, j0 + j));
           for (int64_t i = 0; i < mb; ++i)
