@@ -46,7 +46,7 @@ std::string shell_quote(const std::string& s) { return "'" + replace_all(s, "'",
 /// Why a variant uses `abc -fast` (recorded in its result): the full flow does not fit 10 minutes here.
 const char* fast_abc_reason(const SynthVariant& v) {
   if (v.kind == "fp32")
-    return "FP32: full synth exceeded 14 GB / 16 min in Yosys 0.23; light flow with abc -fast (~1.5 min)";
+    return "FP32: full synth grew past 14 GB and was killed after 16 min (Yosys 0.23); light flow with abc -fast";
   if (v.lanes > 8) return "64-lane popcount: full ABC ran over 15 minutes on this 2-core machine";
   return "";
 }
