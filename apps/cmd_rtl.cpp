@@ -42,6 +42,7 @@ struct SynthCli {
   bool force = false;
   bool list = false;
   bool skip_slow = false;
+  bool all = false;
 };
 
 #ifdef WRPN_HAVE_RTL
@@ -85,11 +86,11 @@ void run_verify_cmd(const VerifyCli& c) {
     cycles += r.cycles;
     bad += r.mismatches;
   }
-  std::printf("total: %zu checks, %llu vectors/tiles, %llu RTL cycles, %.2f s; arrays compared against %s\n",
-              rep.rows.size(), static_cast<unsigned long long>(vectors), static_cast<unsigned long long>(cycles),
-              rep.seconds,
-              rep.sim_reference ? "wrpn::sim run_mac_array_tile (accumulators and cycles)"
-                                : "the common/ reference GEMM and the 2R+C+K-2 cycle formula (sim not built)");
+  std::printf(
+      "total: %zu checks, %llu vectors/tiles, %llu RTL cycles, %.2f s; arrays compared against %s\n", rep.rows.size(),
+      static_cast<unsigned long long>(vectors), static_cast<unsigned long long>(cycles), rep.seconds,
+      rep.sim_reference ? "the common/ reference and the sim tile engine step_tile (accumulators, overflow, cycles)"
+                        : "the common/ reference and the 2R+C+stream-2 cycle formula (sim not built)");
   if (!c.vcd.empty()) std::printf("waveforms: %s (one file per unit when several ran)\n", c.vcd.c_str());
   if (bad == 0) {
     std::printf("verify: PASS\n");
@@ -112,6 +113,10 @@ void run_bench_cmd(const BenchCli& c) {
 }
 
 void run_synth_cmd(const SynthCli& c) {
+  if (c.all && (!c.variants.empty() || !c.widths.empty() || c.skip_slow))
+    fail("RTL001", "", "--all",
+         "--all selects every variant; it cannot be combined with --variant, --width or --skip-slow",
+         "drop --all to synthesize a selection");
   std::vector<rtl::SynthVariant> todo;
   for (const auto& v : rtl::synth_variants()) {
     if (!matches(c.variants, v.id)) continue;
@@ -165,9 +170,11 @@ void register_rtl_commands(CommandGroups& g) {
       "verify",
       "Cross-check the Verilated RTL (rtl/src) against the reference models: every MAC variant (k-bit integer, "
       "ternary, binary XNOR-popcount, FP32) against common/numerics.h, exhaustive over all operand pairs up to 8 "
-      "bits and seeded random plus edge cases above, in both accumulator modes with forced overflow; every "
-      "mac_array tile against the SystemC model's cycle-stepped MacArray engine (identical accumulators and identical "
-      "cycle counts, first operand in to last result out) on partial, full and folded tiles plus random tiles. "
+      "bits and seeded random plus edge cases above, in both accumulator modes with forced overflow; every array "
+      "tile, output stationary (mac_array) and weight stationary (mac_array_ws) for every PE type (int, ternary, "
+      "64-lane binary, FP32), against common/ and the SystemC model's tile engine (identical accumulators, overflow "
+      "flag and cycle counts, first operand in to last result out) on ragged, full, partial-sum and split-reduction "
+      "tiles plus random tiles. "
       "Prints a table (unit, widths, vectors, mismatches, cycles) and exits 1 with the first mismatch (inputs, "
       "expected, got, seed) on any difference.");
   v->add_option("--seed", vc.seed, "Seed of every random stream (printed; pinned default)")->capture_default_str();
@@ -177,8 +184,9 @@ void register_rtl_commands(CommandGroups& g) {
   v->add_option("--tiles", vc.tiles, "Random tiles per array model (the 16x16 tile's speed target is 1000)")
       ->capture_default_str();
   v->add_option("--trace", vc.trace,
-                "Replay the conv/fc layers of this trainer trace directory through the largest integer array "
-                "(im2col GEMMs) and compare with the reference and the trace's accumulators");
+                "Replay the conv/fc layers of this trainer trace directory through the largest integer array of each "
+                "dataflow (im2col GEMMs with a split reduction) and compare with the references and the trace's "
+                "accumulators");
   v->add_option("--trace-rows", vc.trace_rows, "Output pixels replayed per trace layer (0 = all)")
       ->capture_default_str();
   v->add_option("--vcd", vc.vcd, "Write a VCD waveform (with several units: FILE-<unit>.vcd each; use --unit)");
@@ -188,8 +196,8 @@ void register_rtl_commands(CommandGroups& g) {
   static BenchCli bc;
   CLI::App* b = g.bench.add_subcommand(
       "rtl",
-      "Verilator simulation rate of an array model: cycles per second with random full tiles driven back "
-      "to back and no reference model in the loop");
+      "Verilator simulation rate of an integer output-stationary array model: cycles per second with random full "
+      "tiles driven back to back and no reference model in the loop");
   b->add_option("--unit", bc.unit, "Array model (see wrpn verify --list)")->capture_default_str();
   b->add_option("--cycles", bc.cycles, "Clock cycles to simulate (at least)")->capture_default_str();
   b->add_option("--seed", bc.seed, "Operand seed")->capture_default_str();
@@ -198,18 +206,23 @@ void register_rtl_commands(CommandGroups& g) {
   static SynthCli sc;
   CLI::App* s = g.root.add_subcommand(
       "synth",
-      "Synthesize the MAC and PE variants at widths 1, 2, 4, 8, 16 and the FP32 MAC with Yosys "
+      "Synthesize the MAC and PE variants (integer PEs at every (w, a) of the paper tables and the default sweep, "
+      "ternary, binary, FP32; accumulators sized by common pe_acc_bits) with Yosys "
       "(rtl/synth/flow.ys.in: generic 2-input gates and muxes) and report cells, flip-flops, an area estimate "
       "(rtl/synth/cell_area.json: Nangate 45 nm X1 cell areas) and a transistor estimate (Yosys stat -tech cmos plus "
       "flip-flops). Results are cached as one JSON per variant in results/synth/ (schema in rtl/README.md) and reused "
-      "while the RTL, flow, cell table and Yosys version are unchanged; 16-bit, 64-lane binary and FP32 variants use "
-      "abc -fast (FP32 about 10 s of CPU, over a minute of wall time on a loaded machine).");
+      "while the RTL, flow, cell table and Yosys version are unchanged. Only the 64-lane binary and FP32 variants use "
+      "abc -fast (their full flow does not fit in 10 minutes here; each result records why); the FP32 PE takes about "
+      "two minutes of wall time on a loaded machine.");
   s->add_option("--variant", sc.variants, "Only variants whose id starts with this (repeatable, see --list)");
   s->add_option("--width", sc.widths, "Only these nominal widths (1, 2, 4, 8, 16; 32 = FP32; repeatable)");
   s->add_option("--out", sc.out, "Cache directory (default: results/synth in the source tree)");
   s->add_flag("--force", sc.force, "Resynthesize even if the cached result is current");
   s->add_flag("--skip-slow", sc.skip_slow, "Leave out the slow variants (16-bit, FP32, 64-lane binary)");
   s->add_flag("--list", sc.list, "List the selected variants and exit");
+  s->add_flag("--all", sc.all,
+              "Every variant, the slow ones included: refreshes the whole cache (stale results are resynthesized, "
+              "current ones reused; add --force to redo them all)");
   s->callback([] { run_synth_cmd(sc); });
 }
 

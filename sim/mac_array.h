@@ -1,4 +1,4 @@
-// The MAC array: rows x cols PEs held as plain data (sim/tile_engine.h) inside one module, not
+// The MAC array: rows x cols PEs held as plain data (mapping/tile_engine.h) inside one module, not
 // one SystemC process per PE. Each job is one tile; the thread steps the tile cycle by cycle in the
 // engine (functional mode), checks the stepped cycle count, then advances simulated time by the
 // tile's cycles (times bit-slice passes, plus buffer-port stall cycles) in one wait.

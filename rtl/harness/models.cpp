@@ -2,40 +2,18 @@
 // rtl/CMakeLists.txt appears once in the tables at the bottom.
 #include "rtl/harness/models.h"
 
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <stdexcept>
 #include <type_traits>
 
 #include <verilated.h>
 #include <verilated_vcd_c.h>
 
-#include "Vmac_array_16x16_a8w8.h"
-#include "Vmac_array_4x4_a4w4.h"
-#include "Vmac_array_4x4_t4.h"
-#include "Vmac_binary_a1l64.h"
-#include "Vmac_binary_a1l8.h"
-#include "Vmac_fp32.h"
-#include "Vmac_ternary_a4.h"
-#include "Vmac_ternary_a8.h"
-#include "Vmac_unit_a16w16.h"
-#include "Vmac_unit_a2w2.h"
-#include "Vmac_unit_a4w4.h"
-#include "Vmac_unit_a4w8.h"
-#include "Vmac_unit_a8w8.h"
+#include "rtl_models.inc"  // generated: one #include per Verilated model
 
 namespace wrpn::rtl {
-
-const char* to_string(MacKind kind) {
-  switch (kind) {
-    case MacKind::int_k:
-      return "int";
-    case MacKind::ternary:
-      return "ternary";
-    case MacKind::binary:
-      return "binary";
-    case MacKind::fp32:
-      return "fp32";
-  }
-  return "?";
-}
 
 namespace {
 
@@ -57,13 +35,13 @@ void set_field(T& port, int lsb, int width, uint64_t value) {
 }
 template <std::size_t N>
 void set_field(VlWide<N>& port, int lsb, int width, uint64_t value) {
-  for (int b = 0; b < width; ++b) {
-    const int bit = lsb + b;
-    const uint32_t m = uint32_t{1} << (bit % 32);
-    if ((value >> b) & 1u)
-      port[static_cast<std::size_t>(bit / 32)] |= m;
-    else
-      port[static_cast<std::size_t>(bit / 32)] &= ~m;
+  value &= low_mask(width);
+  for (int done = 0; done < width;) {
+    const int bit = lsb + done, off = bit % 32, n = std::min(32 - off, width - done);
+    const uint32_t m = static_cast<uint32_t>(low_mask(n) << off);
+    uint32_t& word = port[static_cast<std::size_t>(bit / 32)];
+    word = (word & ~m) | (static_cast<uint32_t>((value >> done) << off) & m);
+    done += n;
   }
 }
 template <class T>
@@ -74,12 +52,23 @@ uint64_t get_field(const T& port, int lsb, int width) {
 template <std::size_t N>
 uint64_t get_field(const VlWide<N>& port, int lsb, int width) {
   uint64_t v = 0;
-  for (int b = 0; b < width; ++b) {
-    const int bit = lsb + b;
-    v |= static_cast<uint64_t>((port[static_cast<std::size_t>(bit / 32)] >> (bit % 32)) & 1u) << b;
+  for (int done = 0; done < width;) {
+    const int bit = lsb + done, off = bit % 32, n = std::min(32 - off, width - done);
+    v |= ((static_cast<uint64_t>(port[static_cast<std::size_t>(bit / 32)]) >> off) & low_mask(n)) << done;
+    done += n;
   }
   return v;
 }
+
+// Which top a generated class is: mac_array (first_i), mac_array_ws (w_load_i) or a MAC unit.
+template <class T, class = void>
+struct IsOsArray : std::false_type {};
+template <class T>
+struct IsOsArray<T, std::void_t<decltype(std::declval<T&>().first_i)>> : std::true_type {};
+template <class T, class = void>
+struct IsWsArray : std::false_type {};
+template <class T>
+struct IsWsArray<T, std::void_t<decltype(std::declval<T&>().w_load_i)>> : std::true_type {};
 
 /// Owns a context, the model and an optional VCD writer; advances time by one unit per eval.
 template <class V>
@@ -141,8 +130,11 @@ struct Sim {
 template <class V>
 class MacModelImpl final : public MacModel {
  public:
-  MacModelImpl(int width_a_bits, int width_w_bits, int acc_width, bool fp32)
-      : a_bits_(width_a_bits), w_bits_(width_w_bits), acc_width_(acc_width), fp32_(fp32) {
+  explicit MacModelImpl(const MacModelInfo& info)
+      : a_bits_(info.a_port_bits),
+        w_bits_(info.w_port_bits),
+        acc_width_(info.acc_width),
+        fp32_(info.kind == MacKind::fp32) {
     reset();
   }
   void reset() override { sim_.reset(); }
@@ -182,28 +174,62 @@ class MacModelImpl final : public MacModel {
 template <class V>
 class ArrayModelImpl final : public ArrayModel {
  public:
-  ArrayModelImpl(int rows, int cols, int width_a, int width_w, int acc_width)
-      : rows_(rows), cols_(cols), wa_(width_a), ww_(width_w), acc_(acc_width) {
+  explicit ArrayModelImpl(const ArrayModelInfo& info)
+      : rows_(info.rows),
+        cols_(info.cols),
+        wa_(info.a_port_bits),
+        ww_(info.w_port_bits),
+        acc_(info.kind == MacKind::fp32 ? 32 : info.acc_width),
+        fp32_(info.kind == MacKind::fp32) {
     reset();
   }
   void reset() override { sim_.reset(); }
-  void drive(bool valid, bool first, bool last, const int32_t* a, uint64_t row_mask, const int32_t* w,
-             uint64_t col_mask, bool sat) override {
-    V& t = *sim_.top;
-    t.in_valid_i = valid;
-    t.first_i = first;
-    t.last_i = last;
-    t.sat_i = sat;
-    for (int r = 0; r < rows_; ++r)
-      set_field(t.a_i, r * wa_, wa_, a ? static_cast<uint64_t>(static_cast<int64_t>(a[r])) : 0);
-    for (int c = 0; c < cols_; ++c)
-      set_field(t.w_i, c * ww_, ww_, w ? static_cast<uint64_t>(static_cast<int64_t>(w[c])) : 0);
-    set_field(t.a_row_valid_i, 0, rows_, row_mask);
-    set_field(t.w_col_valid_i, 0, cols_, col_mask);
+  void set_init(const std::vector<uint64_t>& init) override {
+    if constexpr (IsOsArray<V>::value) {
+      for (size_t i = 0; i < init.size() && i < static_cast<size_t>(rows_ * cols_); ++i)
+        set_field(sim_.top->acc_i, static_cast<int>(i) * acc_, acc_, init[i]);
+    } else {
+      throw std::logic_error("set_init on a weight-stationary array");
+    }
+  }
+  void drive_os(bool valid, bool first, bool last, const uint64_t* a, uint64_t row_mask, const uint64_t* w,
+                uint64_t col_mask, bool sat) override {
+    if constexpr (IsOsArray<V>::value) {
+      V& t = *sim_.top;
+      t.in_valid_i = valid;
+      t.first_i = first;
+      t.last_i = last;
+      t.sat_i = sat;
+      for (int r = 0; r < rows_; ++r) set_field(t.a_i, r * wa_, wa_, a ? a[r] : 0);
+      for (int c = 0; c < cols_; ++c) set_field(t.w_i, c * ww_, ww_, w ? w[c] : 0);
+      set_field(t.a_row_valid_i, 0, rows_, row_mask);
+      set_field(t.w_col_valid_i, 0, cols_, col_mask);
+    } else {
+      throw std::logic_error("drive_os on a weight-stationary array");
+    }
+  }
+  void drive_ws(bool load, const uint64_t* w, bool valid, const uint64_t* a, const uint64_t* psum, uint64_t row_mask,
+                uint64_t col_mask, bool sat) override {
+    if constexpr (IsWsArray<V>::value) {
+      V& t = *sim_.top;
+      t.w_load_i = load;
+      t.in_valid_i = valid;
+      t.sat_i = sat;
+      for (int c = 0; c < cols_; ++c) set_field(t.w_i, c * ww_, ww_, w ? w[c] : 0);
+      for (int r = 0; r < rows_; ++r) set_field(t.a_i, r * wa_, wa_, a ? a[r] : 0);
+      for (int c = 0; c < cols_; ++c) set_field(t.psum_i, c * acc_, acc_, psum ? psum[c] : 0);
+      set_field(t.a_row_valid_i, 0, rows_, row_mask);
+      set_field(t.w_col_valid_i, 0, cols_, col_mask);
+    } else {
+      throw std::logic_error("drive_ws on an output-stationary array");
+    }
   }
   void settle() override { sim_.eval(); }
   bool res_valid(int col) const override { return get_field(sim_.top->res_valid_o, col, 1) != 0; }
-  int64_t res(int col) const override { return sign_extend(get_field(sim_.top->res_o, col * acc_, acc_), acc_); }
+  int64_t res(int col) const override {
+    const uint64_t raw = get_field(sim_.top->res_o, col * acc_, acc_);
+    return fp32_ ? static_cast<int64_t>(raw) : sign_extend(raw, acc_);
+  }
   bool res_ovf(int col) const override { return get_field(sim_.top->res_ovf_o, col, 1) != 0; }
   void tick() override { sim_.edge(); }
   void open_vcd(const std::string& path) override { sim_.open_vcd(path); }
@@ -212,45 +238,147 @@ class ArrayModelImpl final : public ArrayModel {
  private:
   Sim<V> sim_;
   int rows_, cols_, wa_, ww_, acc_;
+  bool fp32_;
 };
+
+template <class V>
+std::unique_ptr<MacModel> make_mac(const MacModelInfo& info) {
+  if constexpr (IsOsArray<V>::value || IsWsArray<V>::value) {
+    (void)info;
+    return nullptr;
+  } else {
+    return std::make_unique<MacModelImpl<V>>(info);
+  }
+}
+template <class V>
+std::unique_ptr<ArrayModel> make_array(const ArrayModelInfo& info) {
+  if constexpr (IsOsArray<V>::value || IsWsArray<V>::value) {
+    return std::make_unique<ArrayModelImpl<V>>(info);
+  } else {
+    (void)info;
+    return nullptr;
+  }
+}
+
+/// One entry of WRPN_RTL_MODELS: "Vprefix", top module, "Name=value ..." parameters.
+struct Entry {
+  const char* prefix;
+  const char* top;
+  const char* params;
+  std::unique_ptr<MacModel> (*make_mac)(const MacModelInfo&);
+  std::unique_ptr<ArrayModel> (*make_array)(const ArrayModelInfo&);
+};
+
+#define WRPN_RTL_MODEL(V, top, params) Entry{#V, top, params, &make_mac<V>, &make_array<V>},
+const Entry kEntries[] = {
+#include "rtl_models.inc"
+};
+#undef WRPN_RTL_MODEL
+
+std::map<std::string, int> parse_params(const Entry& e) {
+  std::map<std::string, int> p;
+  std::istringstream in(e.params);
+  std::string item;
+  while (in >> item) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos)
+      throw std::logic_error(std::string("rtl model ") + e.prefix + ": bad parameter " + item);
+    p[item.substr(0, eq)] = std::stoi(item.substr(eq + 1));
+  }
+  return p;
+}
+
+int param(const std::map<std::string, int>& p, const char* name, int fallback) {
+  const auto it = p.find(name);
+  return it == p.end() ? fallback : it->second;
+}
+
+/// Operand and accumulator bits of a PE kind (wrpn_pkg: pe_a_bits, pe_w_bits, pe_acc_bits).
+void fill_widths(MacKind kind, const std::map<std::string, int>& p, int* wa, int* ww, int* lanes, int* acc, int* a_port,
+                 int* w_port) {
+  *lanes = param(p, "Lanes", 1);
+  switch (kind) {
+    case MacKind::fp32:
+      *wa = *ww = *acc = *a_port = *w_port = 32;
+      return;
+    case MacKind::binary:
+      *wa = param(p, "WidthA", 1);
+      *ww = 1;
+      *a_port = *wa * *lanes;
+      *w_port = *lanes;
+      break;
+    case MacKind::ternary:
+      *wa = param(p, "WidthA", 4);
+      *ww = 2;
+      *a_port = *wa;
+      *w_port = 2;
+      break;
+    case MacKind::int_k:
+      *wa = param(p, "WidthA", 4);
+      *ww = param(p, "WidthW", 4);
+      *a_port = *wa;
+      *w_port = *ww;
+      break;
+  }
+  *acc = param(p, "AccWidth", 16);
+}
+
+MacKind kind_of_pe(int pe_kind) {
+  switch (pe_kind) {
+    case 1:
+      return MacKind::ternary;
+    case 2:
+      return MacKind::binary;
+    case 3:
+      return MacKind::fp32;
+    default:
+      return MacKind::int_k;
+  }
+}
 
 }  // namespace
 
-// Keep in step with WRPN_RTL_MODELS in rtl/CMakeLists.txt.
-#define WRPN_MAC(V, kind, wa, ww, lanes, acc, a_port_bits, w_port_bits)                                 \
-  MacModelInfo {                                                                                        \
-#V + 1, kind, wa, ww, lanes, acc,                                                                   \
-        []() -> std::unique_ptr < MacModel>                                                             \
-    { return std::make_unique<MacModelImpl<V>>(a_port_bits, w_port_bits, acc, kind == MacKind::fp32); } \
-  }
-#define WRPN_ARRAY(V, rows, cols, kind, wa, ww, acc)                                                                   \
-  ArrayModelInfo {                                                                                                     \
-#V + 1, rows, cols, kind, wa, ww, acc,                                                                             \
-        []() -> std::unique_ptr < ArrayModel> { return std::make_unique<ArrayModelImpl<V>>(rows, cols, wa, ww, acc); } \
-  }
-
 const std::vector<MacModelInfo>& mac_models() {
-  static const std::vector<MacModelInfo> models = {
-      WRPN_MAC(Vmac_unit_a2w2, MacKind::int_k, 2, 2, 1, 6, 2, 2),
-      WRPN_MAC(Vmac_unit_a4w4, MacKind::int_k, 4, 4, 1, 10, 4, 4),
-      WRPN_MAC(Vmac_unit_a4w8, MacKind::int_k, 4, 8, 1, 14, 4, 8),
-      WRPN_MAC(Vmac_unit_a8w8, MacKind::int_k, 8, 8, 1, 20, 8, 8),
-      WRPN_MAC(Vmac_unit_a16w16, MacKind::int_k, 16, 16, 1, 36, 16, 16),
-      WRPN_MAC(Vmac_ternary_a4, MacKind::ternary, 4, 2, 1, 8, 4, 2),
-      WRPN_MAC(Vmac_ternary_a8, MacKind::ternary, 8, 2, 1, 12, 8, 2),
-      WRPN_MAC(Vmac_binary_a1l8, MacKind::binary, 1, 1, 8, 8, 8, 8),
-      WRPN_MAC(Vmac_binary_a1l64, MacKind::binary, 1, 1, 64, 16, 64, 64),
-      WRPN_MAC(Vmac_fp32, MacKind::fp32, 32, 32, 1, 32, 32, 32),
-  };
+  static const std::vector<MacModelInfo> models = [] {
+    std::vector<MacModelInfo> v;
+    for (const Entry& e : kEntries) {
+      const std::string top = e.top;
+      if (top == "mac_array" || top == "mac_array_ws") continue;
+      const auto p = parse_params(e);
+      MacModelInfo m{};
+      m.name = e.prefix + 1;
+      m.kind = top == "mac_fp32"      ? MacKind::fp32
+               : top == "mac_binary"  ? MacKind::binary
+               : top == "mac_ternary" ? MacKind::ternary
+                                      : MacKind::int_k;
+      fill_widths(m.kind, p, &m.width_a, &m.width_w, &m.lanes, &m.acc_width, &m.a_port_bits, &m.w_port_bits);
+      m.make = e.make_mac;
+      v.push_back(m);
+    }
+    return v;
+  }();
   return models;
 }
 
 const std::vector<ArrayModelInfo>& array_models() {
-  static const std::vector<ArrayModelInfo> models = {
-      WRPN_ARRAY(Vmac_array_4x4_a4w4, 4, 4, 0, 4, 4, 12),
-      WRPN_ARRAY(Vmac_array_4x4_t4, 4, 4, 1, 4, 2, 12),
-      WRPN_ARRAY(Vmac_array_16x16_a8w8, 16, 16, 0, 8, 8, 32),
-  };
+  static const std::vector<ArrayModelInfo> models = [] {
+    std::vector<ArrayModelInfo> v;
+    for (const Entry& e : kEntries) {
+      const std::string top = e.top;
+      if (top != "mac_array" && top != "mac_array_ws") continue;
+      const auto p = parse_params(e);
+      ArrayModelInfo a{};
+      a.name = e.prefix + 1;
+      a.dataflow = top == "mac_array" ? Dataflow::output_stationary : Dataflow::weight_stationary;
+      a.rows = param(p, "Rows", 4);
+      a.cols = param(p, "Cols", 4);
+      a.kind = kind_of_pe(param(p, "PeKind", 0));
+      fill_widths(a.kind, p, &a.width_a, &a.width_w, &a.lanes, &a.acc_width, &a.a_port_bits, &a.w_port_bits);
+      a.make = e.make_array;
+      v.push_back(a);
+    }
+    return v;
+  }();
   return models;
 }
 

@@ -10,10 +10,12 @@
 #include <filesystem>
 #include <regex>
 #include <sstream>
+#include <utility>
 
 #include "common/atomic_file.h"
 #include "common/diagnostics.h"
 #include "common/numerics.h"
+#include "common/pe_acc.h"
 #include "common/sha256.h"
 
 namespace wrpn::rtl {
@@ -22,8 +24,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kSources[] = {"mac_acc.sv",  "mac_unit.sv", "mac_ternary.sv", "mac_binary.sv",
-                                "mac_fp32.sv", "pe.sv",       "mac_array.sv"};
+/// rtl/src files in dependency order: WRPN_RTL_SOURCE_NAMES of rtl/CMakeLists.txt.
+std::vector<std::string> sources() {
+  std::vector<std::string> v;
+  std::istringstream in(WRPN_RTL_SOURCE_FILES);
+  for (std::string f; in >> f;) v.push_back(f);
+  return v;
+}
 const char* const kGates = "AND,NAND,OR,NOR,XOR,XNOR,MUX";
 
 std::string rtl_dir() { return WRPN_RTL_DIR; }
@@ -35,14 +42,35 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 
 std::string shell_quote(const std::string& s) { return "'" + replace_all(s, "'", "'\\''") + "'"; }
 
+/// wrpn_pkg::pe_kind_e of a kind name.
+/// Why a variant uses `abc -fast` (recorded in its result): the full flow does not fit 10 minutes here.
+const char* fast_abc_reason(const SynthVariant& v) {
+  if (v.kind == "fp32")
+    return "FP32: full synth grew past 14 GB and was killed after 16 min (Yosys 0.23); light flow with abc -fast";
+  if (v.lanes > 8) return "64-lane popcount: full ABC ran over 15 minutes on this 2-core machine";
+  return "";
+}
+
+int pe_kind_number(const std::string& kind) {
+  return kind == "int" ? 0 : kind == "ternary" ? 1 : kind == "binary" ? 2 : 3;
+}
+
+PeType pe_type_of(const std::string& kind) {
+  return kind == "int"       ? PeType::int_k
+         : kind == "ternary" ? PeType::ternary
+         : kind == "binary"  ? PeType::binary
+                             : PeType::fp32;
+}
+
 std::string chparam_line(const SynthVariant& v) {
   std::ostringstream s;
   if (v.top == "mac_fp32") return "";
   s << "chparam";
-  if (v.top == "pe") s << " -set PeKind " << (v.kind == "int" ? 0 : v.kind == "ternary" ? 1 : 2);
+  if (v.top == "pe") s << " -set PeKind " << pe_kind_number(v.kind);
+  if (v.kind == "fp32") return s.str() + " " + v.top;  // the FP32 PE has no width parameters
   s << " -set WidthA " << v.width_a;
   if (v.top == "mac_unit" || v.top == "pe") s << " -set WidthW " << v.width_w;
-  if (v.top == "mac_binary") s << " -set Lanes " << v.lanes;
+  if (v.top == "mac_binary" || (v.top == "pe" && v.kind == "binary")) s << " -set Lanes " << v.lanes;
   s << " -set AccWidth " << v.acc_width << " " << v.top;
   return s.str();
 }
@@ -57,46 +85,53 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
   v.width_w = ww;
   v.lanes = lanes;
   v.width = width;
+  v.acc_width = pe_acc_bits(pe_type_of(v.kind), ww, wa);
   std::ostringstream id;
-  if (v.kind == "fp32") {
-    v.acc_width = 32;
-    id << v.top;
-  } else {
-    // Binary lanes are part of the dot product: 4096 terms in total.
-    v.acc_width = synth_acc_width(wa, ww);
-    id << v.top;
-    if (v.top == "pe") id << "_" << v.kind;
+  id << v.top;
+  if (v.top == "pe") id << "_" << v.kind;
+  if (v.kind != "fp32") {
     id << "_a" << wa;
-    if (v.top != "mac_ternary" && !(v.top == "mac_binary")) id << "w" << ww;
-    if (v.top == "mac_binary") id << "l" << lanes;
+    if (v.kind == "int") id << "w" << ww;
+    if (v.kind == "binary") id << "l" << lanes;
     id << "_acc" << v.acc_width;
   }
   v.id = id.str();
-  // Full ABC took over 15 minutes (wall, shared machine) on the 64-lane popcount; -fast: seconds.
-  v.fast_abc = width >= 16 || lanes > 8;
+  // abc -fast only where the full flow does not fit in 10 minutes on this 2-core machine: full ABC ran
+  // over 15 minutes (wall) on the 64-lane popcount, and FP32 needs the light flow (the full `synth`
+  // grew past 14 GB), and full ABC on a bare 32x32 multiplier took 14-28 minutes here (DESIGN.md 10).
+  // The 16-bit variants fit with full ABC (minutes) and keep it.
+  v.fast_abc = lanes > 8 || v.kind == "fp32";
   if (v.kind == "fp32") v.flow = "flow_light.ys.in";
-  v.slow = width >= 16 || (v.kind == "binary" && lanes > 8);
+  v.slow = width >= 16 || lanes > 8 || v.kind == "fp32";
   return v;
 }
 
 }  // namespace
 
-int synth_acc_width(int width_a, int width_w) {
-  return std::min(kMaxAccBits, acc_bits_for_fan_in(width_a, width_w, 4096));
-}
+int synth_acc_width(int width_a, int width_w) { return pe_acc_bits(PeType::int_k, width_w, width_a); }
 
 std::vector<SynthVariant> synth_variants() {
   std::vector<SynthVariant> v;
-  // Width 1: binary weights (XNOR-popcount), one lane (the array PE) and 64 lanes (the sim's PE).
+  // MAC datapaths (mac_unit feeds the energy model's calibration, energy/synth_calibration.cpp).
   v.push_back(make("mac_binary", "binary", 1, 1, 1, 1));
   v.push_back(make("mac_binary", "binary", 1, 1, 64, 1));
-  v.push_back(make("pe", "binary", 1, 1, 1, 1));
   for (int k : {2, 4, 8, 16}) {
     v.push_back(make("mac_unit", "int", k, k, 1, k));
     v.push_back(make("mac_ternary", "ternary", k, 2, 1, k));
-    v.push_back(make("pe", "int", k, k, 1, k));
   }
+  // Asymmetric (w, a) of the paper tables and the default sweep: (activation, weight) bits.
+  for (const auto& [a, w] : std::vector<std::pair<int, int>>{{8, 4}, {4, 8}, {4, 2}, {2, 4}, {2, 8}})
+    v.push_back(make("mac_unit", "int", a, w, 1, std::max(a, w)));
   v.push_back(make("mac_fp32", "fp32", 32, 32, 1, 32));
+  // Processing elements (pe: MAC, operand registers, drain chain) of every PE the simulator times:
+  // int (w, a) pairs, ternary and binary (1 lane and the sim's 64-lane word) and FP32.
+  for (const auto& [a, w] :
+       std::vector<std::pair<int, int>>{{2, 2}, {4, 4}, {8, 8}, {8, 4}, {4, 8}, {4, 2}, {2, 4}, {2, 8}, {16, 16}})
+    v.push_back(make("pe", "int", a, w, 1, std::max(a, w)));
+  for (int a : {2, 4, 8}) v.push_back(make("pe", "ternary", a, 2, 1, a));
+  v.push_back(make("pe", "binary", 1, 1, 1, 1));
+  v.push_back(make("pe", "binary", 1, 1, 64, 1));
+  v.push_back(make("pe", "fp32", 32, 32, 1, 32));
   return v;
 }
 
@@ -104,7 +139,7 @@ std::string default_synth_dir() { return (fs::path(rtl_dir()).parent_path() / "r
 
 std::string synth_key(const SynthVariant& v) {
   std::string all;
-  for (const char* f : kSources) all += read_file(rtl_dir() + "/src/" + f);
+  for (const std::string& f : sources()) all += read_file(rtl_dir() + "/src/" + f);
   all += read_file(rtl_dir() + "/synth/flow.ys.in");
   if (v.flow != "flow.ys.in") all += read_file(rtl_dir() + "/synth/" + v.flow);
   all += read_file(rtl_dir() + "/synth/cell_area.json");
@@ -136,10 +171,10 @@ nlohmann::json synthesize(const SynthVariant& v, const SynthOptions& o, bool* fr
   fs::create_directories(work);
   const fs::path script = work / (v.id + ".ys"), stat_json = work / (v.id + ".stat.json"),
                  cmos = work / (v.id + ".cmos.txt"), log = work / (v.id + ".log");
-  std::string sources;
-  for (const char* f : kSources) sources += " " + rtl_dir() + "/src/" + f;
+  std::string source_list;
+  for (const std::string& f : rtl::sources()) source_list += " " + rtl_dir() + "/src/" + f;
   std::string ys = read_file(rtl_dir() + "/synth/" + v.flow);
-  ys = replace_all(ys, "@SOURCES@", sources);
+  ys = replace_all(ys, "@SOURCES@", source_list);
   ys = replace_all(ys, "@CHPARAM@", chparam_line(v));
   ys = replace_all(ys, "@TOP@", v.top);
   ys = replace_all(ys, "@ABC@", v.fast_abc ? "-fast" : "");
@@ -193,11 +228,11 @@ nlohmann::json synthesize(const SynthVariant& v, const SynthOptions& o, bool* fr
   const int64_t ff_t = table.at("ff_transistors").get<int64_t>();
 
   nlohmann::json params = nlohmann::json::object();
-  if (v.top == "pe") params["PeKind"] = v.kind == "int" ? 0 : v.kind == "ternary" ? 1 : 2;
-  if (v.top != "mac_fp32") {
+  if (v.top == "pe") params["PeKind"] = pe_kind_number(v.kind);
+  if (v.kind != "fp32") {
     params["WidthA"] = v.width_a;
     if (v.top == "mac_unit" || v.top == "pe") params["WidthW"] = v.width_w;
-    if (v.top == "mac_binary") params["Lanes"] = v.lanes;
+    if (v.top == "mac_binary" || (v.top == "pe" && v.kind == "binary")) params["Lanes"] = v.lanes;
     params["AccWidth"] = v.acc_width;
   }
   nlohmann::json j = {{"format", "wrpn-synth"},
@@ -210,10 +245,14 @@ nlohmann::json synthesize(const SynthVariant& v, const SynthOptions& o, bool* fr
                       {"width_w", v.width_w},
                       {"lanes", v.lanes},
                       {"acc_width", v.acc_width},
+                      {"acc_rule", v.kind == "fp32" ? std::string("FP32 word")
+                                                    : "worst case of a " + std::to_string(kPeAccFanIn) +
+                                                          "-term dot product (common pe_acc_bits)"},
                       {"params", params},
                       {"flow",
                        {{"script", "rtl/synth/" + v.flow},
                         {"abc", v.fast_abc ? "fast" : "full"},
+                        {"abc_why", v.fast_abc ? std::string(fast_abc_reason(v)) : std::string()},
                         {"gates", kGates},
                         {"yosys", WRPN_YOSYS_VERSION}}},
                       {"cells", {{"total", total}, {"logic", total - ffs}, {"flip_flops", ffs}, {"by_type", by_type}}},

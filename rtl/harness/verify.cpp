@@ -89,7 +89,7 @@ struct IntVec {
 class IntMacCheck {
  public:
   IntMacCheck(const MacModelInfo& info, const VerifyOptions& o, CheckRow& row)
-      : info_(info), opts_(o), row_(row), model_(info.make()), rng_(unit_seed(o.seed, info.name)) {}
+      : info_(info), opts_(o), row_(row), model_(info.make(info)), rng_(unit_seed(o.seed, info.name)) {}
 
   MacModel& model() { return *model_; }
 
@@ -250,33 +250,35 @@ float float_of(uint32_t u) {
   return f;
 }
 
+float random_fp32(Rng& rng) {
+  static const uint32_t edges[] = {0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001,
+                                   0x00000001, 0x80000001, 0x007fffff, 0x00800000, 0x80800000, 0x7f7fffff,
+                                   0xff7fffff, 0x3f800000, 0xbf800000, 0x3f800001, 0x33800000, 0x34000000,
+                                   0x4b800000, 0x3effffff, 0x1f800000, 0x5f800000, 0x20000000, 0x1fffffff};
+  switch (rng.uniform_int(0, 3)) {
+    case 0:  // any bit pattern: every class, extreme exponents
+      return float_of(static_cast<uint32_t>(rng.next_u64()));
+    case 1:  // edge values
+      return float_of(edges[rng.uniform_int(0, static_cast<int64_t>(std::size(edges)) - 1)]);
+    case 2: {  // moderate magnitudes of both signs: long sums with cancellation and rounding
+      const uint32_t exp = static_cast<uint32_t>(rng.uniform_int(100, 154));
+      return float_of((static_cast<uint32_t>(rng.next_u64()) & 0x807fffffu) | (exp << 23));
+    }
+    default: {  // near the subnormal / overflow boundaries
+      const bool low = rng.uniform_int(0, 1) == 0;
+      const uint32_t exp = static_cast<uint32_t>(low ? rng.uniform_int(0, 70) : rng.uniform_int(190, 254));
+      return float_of((static_cast<uint32_t>(rng.next_u64()) & 0x807fffffu) | (exp << 23));
+    }
+  }
+}
+
 class Fp32Check {
  public:
   Fp32Check(const MacModelInfo& info, const VerifyOptions& o, CheckRow& row)
-      : info_(info), opts_(o), row_(row), model_(info.make()), rng_(unit_seed(o.seed, info.name)) {}
+      : info_(info), opts_(o), row_(row), model_(info.make(info)), rng_(unit_seed(o.seed, info.name)) {}
   MacModel& model() { return *model_; }
 
-  float random_operand() {
-    static const uint32_t edges[] = {0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001,
-                                     0x00000001, 0x80000001, 0x007fffff, 0x00800000, 0x80800000, 0x7f7fffff,
-                                     0xff7fffff, 0x3f800000, 0xbf800000, 0x3f800001, 0x33800000, 0x34000000,
-                                     0x4b800000, 0x3effffff, 0x1f800000, 0x5f800000, 0x20000000, 0x1fffffff};
-    switch (rng_.uniform_int(0, 3)) {
-      case 0:  // any bit pattern: every class, extreme exponents
-        return float_of(static_cast<uint32_t>(rng_.next_u64()));
-      case 1:  // edge values
-        return float_of(edges[rng_.uniform_int(0, static_cast<int64_t>(std::size(edges)) - 1)]);
-      case 2: {  // moderate magnitudes of both signs: long sums with cancellation and rounding
-        const uint32_t exp = static_cast<uint32_t>(rng_.uniform_int(100, 154));
-        return float_of((static_cast<uint32_t>(rng_.next_u64()) & 0x807fffffu) | (exp << 23));
-      }
-      default: {  // near the subnormal / overflow boundaries
-        const bool low = rng_.uniform_int(0, 1) == 0;
-        const uint32_t exp = static_cast<uint32_t>(low ? rng_.uniform_int(0, 70) : rng_.uniform_int(190, 254));
-        return float_of((static_cast<uint32_t>(rng_.next_u64()) & 0x807fffffu) | (exp << 23));
-      }
-    }
-  }
+  float random_operand() { return random_fp32(rng_); }
 
   bool same(uint32_t expect, uint32_t got) {
     const float e = float_of(expect), g = float_of(got);
@@ -353,89 +355,153 @@ class Fp32Check {
 
 // ------------------------------------------------------------------------------ arrays
 
-/// One output-stationary tile: a is rows x k, b is k x cols (codes), row-major.
+/// One array tile (mapping/tile_engine.h shapes). Operands and accumulators are raw: integer codes,
+/// packed binary lane words (as int64 bit patterns) or IEEE-754 bits (FP32).
+///  OS: a = rows x stream, b = stream x cols, init = rows x cols (the partial sum each output starts from)
+///  WS: a = stream x rows (pixel-major), b = rows x cols (stationary weights), init = stream x cols
 struct Tile {
+  Dataflow dataflow = Dataflow::output_stationary;
   int rows = 1, cols = 1;
-  int64_t k = 1;
-  std::vector<int32_t> a, b;
+  int64_t stream = 1;
+  std::vector<int64_t> a, b, init;
   OverflowMode mode = OverflowMode::saturate;
+  size_t outputs() const {
+    return static_cast<size_t>((dataflow == Dataflow::output_stationary ? rows : stream) * cols);
+  }
 };
 
 struct TileOutcome {
-  std::vector<int64_t> acc;  ///< rows x cols
+  std::vector<int64_t> acc;  ///< as Tile::init
   uint64_t cycles = 0;       ///< first operand in .. last result out, inclusive
   bool overflow = false;
 };
 
-/// Reference 1, always: the common/ GEMM (dot_reference per output) with the cycle count the sim
-/// documents for an output-stationary tile, 2R + C + K - 2 (sim/tile_engine.h tile_cycles).
-TileOutcome common_reference(const Tile& t, int acc_bits) {
+/// Reference 1, always: each output's terms added in reduction order with common/numerics.h
+/// (mac_step; xnor_popcount_dot for binary lanes; fp32_mac), from its initial value, and the cycle
+/// count the sim documents for both dataflows, 2R + C + stream - 2 (mapping/tile_engine.h tile_cycles).
+TileOutcome common_reference(const Tile& t, MacKind kind, int acc_bits) {
   TileOutcome out;
-  out.acc.assign(static_cast<size_t>(t.rows * t.cols), 0);
-  std::vector<int32_t> col(static_cast<size_t>(t.k));
-  for (int i = 0; i < t.rows; ++i)
-    for (int j = 0; j < t.cols; ++j) {
-      for (int64_t kk = 0; kk < t.k; ++kk) col[static_cast<size_t>(kk)] = t.b[static_cast<size_t>(kk * t.cols + j)];
-      const MacResult m = dot_reference(&t.a[static_cast<size_t>(i * t.k)], col.data(), t.k, 0, acc_bits, t.mode);
-      out.acc[static_cast<size_t>(i * t.cols + j)] = m.acc;
-      out.overflow = out.overflow || m.overflowed;
+  out.acc = t.init;
+  const bool os = t.dataflow == Dataflow::output_stationary;
+  const int64_t outer = os ? t.rows : t.stream, red = os ? t.stream : t.rows;
+  for (int64_t i = 0; i < outer; ++i)
+    for (int64_t j = 0; j < t.cols; ++j) {
+      int64_t& acc = out.acc[static_cast<size_t>(i * t.cols + j)];
+      for (int64_t k = 0; k < red; ++k) {
+        const int64_t x = t.a[static_cast<size_t>(os ? i * t.stream + k : i * t.rows + k)];
+        const int64_t w = t.b[static_cast<size_t>(k * t.cols + j)];
+        if (kind == MacKind::fp32) {
+          acc = bits_of(fp32_mac(float_of(static_cast<uint32_t>(acc)), float_of(static_cast<uint32_t>(x)),
+                                 float_of(static_cast<uint32_t>(w))));
+          continue;
+        }
+        const int64_t term = kind == MacKind::binary
+                                 ? xnor_popcount_dot(static_cast<uint64_t>(x), static_cast<uint64_t>(w), ~uint64_t{0})
+                                 : x * w;
+        const MacResult r = mac_step(acc, static_cast<int32_t>(term), 1, acc_bits, t.mode);
+        acc = r.acc;
+        if (r.overflowed) {
+          out.overflow = true;
+          if (t.mode == OverflowMode::error) break;  // the value is undefined from here on
+        }
+      }
     }
-  out.cycles = static_cast<uint64_t>(2 * t.rows + t.cols - 2) + static_cast<uint64_t>(t.k);
+  out.cycles = static_cast<uint64_t>(2 * t.rows + t.cols - 2) + static_cast<uint64_t>(t.stream);
   return out;
 }
 
 #ifdef WRPN_RTL_HAVE_SIM
-/// Reference 2, when wrpn::sim is built: the cycle-stepped MacArray engine of the SystemC model.
-TileOutcome sim_reference(const Tile& t, int acc_bits) {
-  sim::TileRun run;
-  run.dataflow = Dataflow::output_stationary;
-  run.rows = t.rows;
-  run.cols = t.cols;
-  run.stream = t.k;
-  run.a = t.a;
-  run.b = t.b;
-  run.acc_bits = acc_bits;
-  run.overflow = t.mode;
-  const sim::TileRunResult r = sim::run_mac_array_tile(run);
+/// Reference 2, when wrpn::sim is built: the cycle-stepped tile engine of the SystemC MacArray
+/// (mapping/tile_engine.h step_tile), with the tile's initial accumulators.
+TileOutcome sim_reference(const Tile& t, MacKind kind, int acc_bits) {
+  const mapping::TileShape shape{t.dataflow, t.rows, t.cols, t.stream};
   TileOutcome out;
-  out.acc = r.acc;
-  out.cycles = r.cycles;
-  out.overflow = r.overflow;
+  mapping::TileStats st;
+  if (kind == MacKind::fp32) {
+    std::vector<float> a, b, acc;
+    for (int64_t x : t.a) a.push_back(float_of(static_cast<uint32_t>(x)));
+    for (int64_t x : t.b) b.push_back(float_of(static_cast<uint32_t>(x)));
+    for (int64_t x : t.init) acc.push_back(float_of(static_cast<uint32_t>(x)));
+    st = mapping::step_tile(shape, mapping::Fp32Tile{a.data(), b.data(), acc.data()});
+    for (float f : acc) out.acc.push_back(bits_of(f));
+  } else if (kind == MacKind::binary) {
+    std::vector<uint64_t> a(t.a.begin(), t.a.end()), b(t.b.begin(), t.b.end());
+    out.acc = t.init;
+    st = mapping::step_tile(shape, mapping::BinaryTile{a.data(), b.data(), out.acc.data()}, acc_bits, t.mode);
+  } else {
+    std::vector<int32_t> a(t.a.begin(), t.a.end()), b(t.b.begin(), t.b.end());
+    out.acc = t.init;
+    st = mapping::step_tile(shape, mapping::IntTile{a.data(), b.data(), out.acc.data()}, acc_bits, t.mode);
+  }
+  out.cycles = st.cycles;
+  out.overflow = st.overflow;
   return out;
 }
 #endif
 
-/// Drives one tile through the Verilated array and collects its results.
+/// Drives one tile through the Verilated array and collects its results (timing contracts in
+/// rtl/README.md: mac_array and mac_array_ws).
 TileOutcome run_rtl_tile(ArrayModel& m, const ArrayModelInfo& info, const Tile& t, uint64_t* total_cycles) {
+  const bool os = t.dataflow == Dataflow::output_stationary;
   TileOutcome out;
-  out.acc.assign(static_cast<size_t>(t.rows * t.cols), 0);
-  std::vector<int> got(static_cast<size_t>(t.cols), 0);
+  out.acc.assign(t.outputs(), 0);
+  std::vector<int64_t> got(static_cast<size_t>(t.cols), 0);
   const uint64_t row_mask = t.rows >= 64 ? ~uint64_t{0} : (uint64_t{1} << t.rows) - 1;
   const uint64_t col_mask = t.cols >= 64 ? ~uint64_t{0} : (uint64_t{1} << t.cols) - 1;
-  std::vector<int32_t> a(static_cast<size_t>(info.rows), 0), w(static_cast<size_t>(info.cols), 0);
+  std::vector<uint64_t> a(static_cast<size_t>(info.rows), 0), w(static_cast<size_t>(info.cols), 0),
+      psum(static_cast<size_t>(info.cols), 0);
   const bool sat = t.mode == OverflowMode::saturate;
-  int remaining = t.rows * t.cols;
-  // Generous bound: a correct array finishes in 2R + C + K - 2 cycles.
-  const uint64_t limit = static_cast<uint64_t>(t.k) + 4 * static_cast<uint64_t>(info.rows + info.cols) + 8;
+  const int64_t per_col = os ? t.rows : t.stream;
+  int64_t remaining = per_col * t.cols;
+  if (os) {
+    // Initial values of the used PEs (the others start from 0; they produce no result).
+    std::vector<uint64_t> init(static_cast<size_t>(info.rows * info.cols), 0);
+    for (int r = 0; r < t.rows; ++r)
+      for (int c = 0; c < t.cols; ++c)
+        init[static_cast<size_t>(r * info.cols + c)] =
+            static_cast<uint64_t>(t.init[static_cast<size_t>(r * t.cols + c)]);
+    m.set_init(init);
+  }
+  // Generous bound: a correct array finishes in 2R + C + stream - 2 cycles.
+  const uint64_t limit = static_cast<uint64_t>(t.stream) + 4 * static_cast<uint64_t>(info.rows + info.cols) + 8;
   uint64_t cycle = 0;
   for (; cycle < limit && remaining > 0; ++cycle) {
-    const bool valid = static_cast<int64_t>(cycle) < t.k;
-    if (valid) {
-      for (int r = 0; r < t.rows; ++r) a[static_cast<size_t>(r)] = t.a[static_cast<size_t>(r * t.k) + cycle];
-      for (int c = 0; c < t.cols; ++c) w[static_cast<size_t>(c)] = t.b[cycle * static_cast<size_t>(t.cols) + c];
+    const int64_t cyc = static_cast<int64_t>(cycle);
+    if (os) {
+      const bool valid = cyc < t.stream;
+      if (valid) {
+        for (int r = 0; r < t.rows; ++r)
+          a[static_cast<size_t>(r)] = static_cast<uint64_t>(t.a[static_cast<size_t>(r * t.stream + cyc)]);
+        for (int c = 0; c < t.cols; ++c)
+          w[static_cast<size_t>(c)] = static_cast<uint64_t>(t.b[static_cast<size_t>(cyc * t.cols + c)]);
+      }
+      m.drive_os(valid, valid && cyc == 0, valid && cyc == t.stream - 1, a.data(), row_mask, w.data(), col_mask, sat);
+    } else {
+      // Weight rows first, the last used row first; then one pixel per cycle with its partial sums.
+      const bool load = cyc < t.rows;
+      const int64_t px = cyc - t.rows;
+      const bool valid = !load && px < t.stream;
+      if (load)
+        for (int c = 0; c < t.cols; ++c)
+          w[static_cast<size_t>(c)] = static_cast<uint64_t>(t.b[static_cast<size_t>((t.rows - 1 - cyc) * t.cols + c)]);
+      if (valid) {
+        for (int r = 0; r < t.rows; ++r)
+          a[static_cast<size_t>(r)] = static_cast<uint64_t>(t.a[static_cast<size_t>(px * t.rows + r)]);
+        for (int c = 0; c < t.cols; ++c)
+          psum[static_cast<size_t>(c)] = static_cast<uint64_t>(t.init[static_cast<size_t>(px * t.cols + c)]);
+      }
+      m.drive_ws(load, w.data(), valid, a.data(), psum.data(), row_mask, col_mask, sat);
     }
-    m.drive(valid, valid && cycle == 0, valid && static_cast<int64_t>(cycle) == t.k - 1, a.data(), row_mask, w.data(),
-            col_mask, sat);
     m.settle();
     for (int c = 0; c < info.cols; ++c) {
       if (!m.res_valid(c)) continue;
-      if (c >= t.cols || got[static_cast<size_t>(c)] >= t.rows) {
+      if (c >= t.cols || got[static_cast<size_t>(c)] >= per_col) {
         out.cycles = 0;  // a result from an unused PE or an extra one: reported as a cycle mismatch
         remaining = -1;
         break;
       }
-      const int r = got[static_cast<size_t>(c)]++;
-      out.acc[static_cast<size_t>(r * t.cols + c)] = m.res(c);
+      const int64_t i = got[static_cast<size_t>(c)]++;
+      out.acc[static_cast<size_t>(i * t.cols + c)] = m.res(c);
       out.overflow = out.overflow || m.res_ovf(c);
       --remaining;
       out.cycles = cycle + 1;
@@ -449,11 +515,12 @@ TileOutcome run_rtl_tile(ArrayModel& m, const ArrayModelInfo& info, const Tile& 
 
 std::string describe_tile(const Tile& t) {
   std::ostringstream s;
-  s << t.rows << "x" << t.cols << " PEs, K=" << t.k << ", " << to_string(t.mode) << " mode";
+  s << to_string(t.dataflow) << " " << t.rows << "x" << t.cols << " PEs, stream " << t.stream << ", "
+    << to_string(t.mode) << " mode";
   return s.str();
 }
 
-std::string matrix_excerpt(const std::vector<int32_t>& v, size_t n) {
+std::string matrix_excerpt(const std::vector<int64_t>& v, size_t n) {
   std::ostringstream s;
   s << "[";
   for (size_t i = 0; i < std::min(n, v.size()); ++i) s << (i ? " " : "") << v[i];
@@ -465,27 +532,79 @@ std::string matrix_excerpt(const std::vector<int32_t>& v, size_t n) {
 class ArrayCheck {
  public:
   ArrayCheck(const ArrayModelInfo& info, const VerifyOptions& o, CheckRow& row)
-      : info_(info), opts_(o), row_(row), model_(info.make()), rng_(unit_seed(o.seed, info.name)) {}
+      : info_(info), opts_(o), row_(row), model_(info.build()), rng_(unit_seed(o.seed, info.name)) {}
   ArrayModel& model() { return *model_; }
 
-  int32_t random_a() { return static_cast<int32_t>(rng_.uniform_int(0, act_code_max(info_.width_a))); }
-  int32_t random_w() {
-    const int64_t wmax = info_.pe_kind == 1 ? 1 : weight_code_max(info_.width_w);
-    return static_cast<int32_t>(rng_.uniform_int(-wmax, wmax));
+  bool os() const { return info_.dataflow == Dataflow::output_stationary; }
+  int32_t wmax() const {
+    return info_.kind == MacKind::ternary ? 1 : static_cast<int32_t>(weight_code_max(info_.width_w));
   }
 
-  Tile random_tile(int rows, int cols, int64_t k, OverflowMode mode, bool extreme) {
+  /// A random activation operand: a code, a word of 1-bit codes over a random number of the lanes
+  /// (unused lanes 0, as the sim packs them), or an FP32 value.
+  int64_t random_a() {
+    switch (info_.kind) {
+      case MacKind::binary: {
+        const int used = static_cast<int>(rng_.uniform_int(1, info_.lanes));
+        const uint64_t mask = used >= 64 ? ~uint64_t{0} : (uint64_t{1} << used) - 1;
+        return static_cast<int64_t>(rng_.next_u64() & mask);
+      }
+      case MacKind::fp32:
+        return bits_of(random_fp32(rng_));
+      default:
+        return rng_.uniform_int(0, act_code_max(info_.width_a));
+    }
+  }
+  int64_t random_w() {
+    switch (info_.kind) {
+      case MacKind::binary:
+        return static_cast<int64_t>(rng_.next_u64() &
+                                    (info_.lanes >= 64 ? ~uint64_t{0} : (uint64_t{1} << info_.lanes) - 1));
+      case MacKind::fp32:
+        return bits_of(random_fp32(rng_));
+      default:
+        return rng_.uniform_int(-wmax(), wmax());
+    }
+  }
+  /// A partial sum carried in from an earlier reduction tile (a quarter of the range for integers).
+  int64_t random_init() {
+    if (info_.kind == MacKind::fp32) return bits_of(random_fp32(rng_));
+    return rng_.uniform_int(acc_min(info_.acc_width) / 4, acc_max(info_.acc_width) / 4);
+  }
+
+  /// rows x cols PEs with a stream of `stream`; `psum` draws initial values, `extreme` the largest
+  /// codes (integer kinds: forces accumulator overflow).
+  Tile random_tile(int rows, int cols, int64_t stream, OverflowMode mode, bool psum, bool extreme = false) {
     Tile t;
+    t.dataflow = info_.dataflow;
     t.rows = rows;
     t.cols = cols;
-    t.k = k;
+    t.stream = stream;
     t.mode = mode;
-    t.a.resize(static_cast<size_t>(rows * k));
-    t.b.resize(static_cast<size_t>(k * cols));
-    const int32_t wmax = info_.pe_kind == 1 ? 1 : weight_code_max(info_.width_w);
-    for (auto& x : t.a) x = extreme ? act_code_max(info_.width_a) : random_a();
-    for (auto& x : t.b) x = extreme ? (rng_.uniform_int(0, 3) ? wmax : -wmax) : random_w();
+    t.a.resize(static_cast<size_t>(rows * stream));
+    t.b.resize(static_cast<size_t>((os() ? stream : rows) * cols));
+    for (auto& x : t.a)
+      x = extreme && info_.kind != MacKind::fp32 && info_.kind != MacKind::binary ? act_code_max(info_.width_a)
+                                                                                  : random_a();
+    for (auto& x : t.b)
+      x = extreme && info_.kind != MacKind::fp32 && info_.kind != MacKind::binary
+              ? (rng_.uniform_int(0, 3) ? wmax() : -wmax())
+              : random_w();
+    if (extreme && info_.kind == MacKind::binary) {
+      for (auto& x : t.a) x = -1;  // all lanes 1
+      for (auto& x : t.b) x = rng_.uniform_int(0, 3) ? -1 : 0;
+    }
+    t.init.assign(t.outputs(), 0);
+    if (psum)
+      for (auto& x : t.init) x = random_init();
     return t;
+  }
+
+  bool same_value(int64_t expect, int64_t got) const {
+    if (expect == got) return true;
+    // FP32 NaN results are compared by class (the RTL returns the canonical quiet NaN).
+    return info_.kind == MacKind::fp32 && std::isnan(float_of(static_cast<uint32_t>(expect))) &&
+           std::isnan(float_of(static_cast<uint32_t>(got)));
   }
 
   /// Appends the first difference between the RTL and one reference to `why`.
@@ -497,14 +616,15 @@ class ArrayCheck {
           << (rtl.cycles ? std::to_string(rtl.cycles) : std::string("incomplete/extra results"));
       return;
     }
-    if (rtl.overflow != ref.overflow) {
+    // FP32: the sim reports no overflow (IEEE infinities); the RTL's flag is checked per unit.
+    if (info_.kind != MacKind::fp32 && rtl.overflow != ref.overflow) {
       why << "overflow flag vs " << ref_name << ": expected " << ref.overflow << ", got " << rtl.overflow;
       return;
     }
     // Error mode: after an overflow only the flag is defined (the RTL keeps the low bits).
     if (t.mode == OverflowMode::error && ref.overflow) return;
     for (size_t i = 0; i < ref.acc.size(); ++i) {
-      if (rtl.acc[i] == ref.acc[i]) continue;
+      if (same_value(ref.acc[i], rtl.acc[i])) continue;
       why << "acc[" << i / static_cast<size_t>(t.cols) << "][" << i % static_cast<size_t>(t.cols) << "] vs " << ref_name
           << ": expected " << ref.acc[i] << ", got " << rtl.acc[i];
       return;
@@ -516,17 +636,17 @@ class ArrayCheck {
     const TileOutcome rtl = run_rtl_tile(*model_, info_, t, &row_.cycles);
     ++row_.vectors;
     std::ostringstream why;
-    compare(t, rtl, common_reference(t, info_.acc_width), "common/ GEMM", why);
+    compare(t, rtl, common_reference(t, info_.kind, info_.acc_width), "common/ reference", why);
 #ifdef WRPN_RTL_HAVE_SIM
-    if (why.str().empty()) compare(t, rtl, sim_reference(t, info_.acc_width), "sim run_mac_array_tile", why);
+    if (why.str().empty()) compare(t, rtl, sim_reference(t, info_.kind, info_.acc_width), "sim step_tile", why);
 #endif
     if (why.str().empty()) return rtl;
     ++row_.mismatches;
     if (row_.first_mismatch.empty()) {
       std::ostringstream s;
       s << row_.unit << " (" << what << ", tile " << row_.vectors << ", seed " << opts_.seed
-        << "): " << describe_tile(t) << ", A=" << matrix_excerpt(t.a, 12) << " B=" << matrix_excerpt(t.b, 12) << "; "
-        << why.str();
+        << "): " << describe_tile(t) << ", A=" << matrix_excerpt(t.a, 12) << " B=" << matrix_excerpt(t.b, 12)
+        << " init=" << matrix_excerpt(t.init, 6) << "; " << why.str();
       row_.first_mismatch = s.str();
     }
     // Start clean after a failure (a stuck result would poison every later tile).
@@ -534,58 +654,104 @@ class ArrayCheck {
     return rtl;
   }
 
-  /// A GEMM of m x k x n folded onto the array, one tile per (row block, column block).
-  void check_gemm(int64_t m, int64_t k, int64_t n, OverflowMode mode, const std::string& what) {
-    std::vector<int32_t> A(static_cast<size_t>(m * k)), B(static_cast<size_t>(k * n));
+  /// C (m x n) = A (m x k) * B (k x n) folded onto the array with a split reduction: the reduction
+  /// runs in chunks (OS: `k_chunk` steps; WS: one array height of rows) and each chunk's tile starts
+  /// from the accumulators the RTL produced for the previous one (preload / partial-sum input).
+  /// Returns the RTL's C (row-major, m x n); `a_at`/`b_at` give the operands.
+  template <class AAt, class BAt>
+  std::vector<int64_t> run_gemm(int64_t m, int64_t k, int64_t n, int64_t k_chunk, OverflowMode mode, AAt a_at, BAt b_at,
+                                const std::string& what) {
+    std::vector<int64_t> C(static_cast<size_t>(m * n), 0);
+    const int64_t kc = os() ? std::max<int64_t>(1, k_chunk) : info_.rows;
+    // OS: rows = pixels (blocks of the array height), stream = reduction chunk.
+    // WS: rows = reduction chunk, stream = pixels (blocks of at most 64).
+    const int64_t m_block = os() ? info_.rows : 64;
+    for (int64_t i0 = 0; i0 < m; i0 += m_block)
+      for (int64_t j0 = 0; j0 < n; j0 += info_.cols)
+        for (int64_t k0 = 0; k0 < k; k0 += kc) {
+          const int64_t mb = std::min(m_block, m - i0), nb = std::min<int64_t>(info_.cols, n - j0),
+                        kb = std::min(kc, k - k0);
+          Tile t;
+          t.dataflow = info_.dataflow;
+          t.mode = mode;
+          t.cols = static_cast<int>(nb);
+          t.rows = static_cast<int>(os() ? mb : kb);
+          t.stream = os() ? kb : mb;
+          // Pixel-major in both dataflows (OS: rows x stream; WS: stream x rows).
+          for (int64_t i = 0; i < mb; ++i)
+            for (int64_t kk = 0; kk < kb; ++kk) t.a.push_back(a_at(i0 + i, k0 + kk));
+          for (int64_t kk = 0; kk < kb; ++kk)
+            for (int64_t j = 0; j < nb; ++j) t.b.push_back(b_at(k0 + kk, j0 + j));
+          for (int64_t i = 0; i < mb; ++i)
+            for (int64_t j = 0; j < nb; ++j) t.init.push_back(C[static_cast<size_t>((i0 + i) * n + j0 + j)]);
+          const TileOutcome r = check(t, what);
+          for (int64_t i = 0; i < mb; ++i)
+            for (int64_t j = 0; j < nb; ++j)
+              C[static_cast<size_t>((i0 + i) * n + j0 + j)] = r.acc[static_cast<size_t>(i * nb + j)];
+        }
+    return C;
+  }
+
+  void check_gemm(int64_t m, int64_t k, int64_t n, int64_t k_chunk, OverflowMode mode, const std::string& what) {
+    std::vector<int64_t> A(static_cast<size_t>(m * k)), B(static_cast<size_t>(k * n));
     for (auto& x : A) x = random_a();
     for (auto& x : B) x = random_w();
-    for (int64_t i0 = 0; i0 < m; i0 += info_.rows)
-      for (int64_t j0 = 0; j0 < n; j0 += info_.cols) {
-        Tile t;
-        t.rows = static_cast<int>(std::min<int64_t>(info_.rows, m - i0));
-        t.cols = static_cast<int>(std::min<int64_t>(info_.cols, n - j0));
-        t.k = k;
-        t.mode = mode;
-        for (int i = 0; i < t.rows; ++i)
-          for (int64_t kk = 0; kk < k; ++kk) t.a.push_back(A[static_cast<size_t>((i0 + i) * k + kk)]);
-        for (int64_t kk = 0; kk < k; ++kk)
-          for (int j = 0; j < t.cols; ++j) t.b.push_back(B[static_cast<size_t>(kk * n + j0 + j)]);
-        check(t, what);
-      }
+    run_gemm(
+        m, k, n, k_chunk, mode, [&](int64_t i, int64_t kk) { return A[static_cast<size_t>(i * k + kk)]; },
+        [&](int64_t kk, int64_t j) { return B[static_cast<size_t>(kk * n + j)]; }, what);
   }
 
   void run() {
     row_.method = "tiles";
     const int R = info_.rows, C = info_.cols;
-    // Shapes that do not fill the array, fill it exactly, and need several folds.
-    for (int64_t k : {1, 2, 5, 17}) {
-      for (OverflowMode mode : {OverflowMode::saturate, OverflowMode::error}) {
-        check(random_tile(1, 1, k, mode, false), "partial 1x1");
-        check(random_tile(std::max(1, R / 2), std::max(1, C - 1), k, mode, false), "partial");
-        check(random_tile(R, 1, k, mode, false), "one column");
-        check(random_tile(1, C, k, mode, false), "one row");
-        check(random_tile(R, C, k, mode, false), "full");
-        check_gemm(2 * R + 1, k, 2 * C - 1, mode, "folded GEMM");
+    const bool integer = info_.kind != MacKind::fp32;
+    const std::vector<OverflowMode> modes = integer
+                                                ? std::vector<OverflowMode>{OverflowMode::saturate, OverflowMode::error}
+                                                : std::vector<OverflowMode>{OverflowMode::error};
+    // Shapes that do not fill the array, fill it exactly, and need several folds, with and
+    // without partial sums in; then GEMMs with a split reduction (partial sums carried over).
+    for (int64_t s : {1, 2, 5, 17}) {
+      for (OverflowMode mode : modes) {
+        for (bool psum : {false, true}) {
+          check(random_tile(1, 1, s, mode, psum), "partial 1x1");
+          check(random_tile(std::max(1, R / 2), std::max(1, C - 1), s, mode, psum), "partial");
+          check(random_tile(R, 1, s, mode, psum), "one column");
+          check(random_tile(1, C, s, mode, psum), "one row");
+          check(random_tile(R, C, s, mode, psum), "full");
+        }
+        check_gemm(2 * R + 1, 3 * s + R, 2 * C - 1, s, mode, "split-reduction GEMM");
       }
     }
     // Accumulator overflow in both modes (the narrow arrays reach it within a few dozen terms).
-    const int64_t per =
-        static_cast<int64_t>(act_code_max(info_.width_a)) * (info_.pe_kind == 1 ? 1 : weight_code_max(info_.width_w));
-    const int64_t k_over = std::min<int64_t>(acc_max(info_.acc_width) / std::max<int64_t>(per, 1) + 3, 4096);
-    for (OverflowMode mode : {OverflowMode::saturate, OverflowMode::error})
-      check(random_tile(R, C, k_over, mode, true), "overflow");
-    // Random tiles: half fill the array, half are partial; stream lengths 1..64.
+    if (integer) {
+      const int64_t per =
+          info_.kind == MacKind::binary ? info_.lanes : static_cast<int64_t>(act_code_max(info_.width_a)) * wmax();
+      const int64_t s_over = std::min<int64_t>(acc_max(info_.acc_width) / std::max<int64_t>(per, 1) + 3, 4096);
+      for (OverflowMode mode : modes) {
+        // OS: a long reduction; WS: the reduction is the array height, so partial sums near the
+        // boundary push it over.
+        Tile t = random_tile(R, C, os() ? s_over : 8, mode, !os(), true);
+        if (!os())
+          for (auto& x : t.init)
+            x = rng_.uniform_int(0, 1) ? acc_max(info_.acc_width) - 1 : acc_min(info_.acc_width) + 1;
+        check(t, "overflow");
+      }
+    }
+    // Random tiles: half fill the array, half are partial; half start from partial sums; stream
+    // lengths 1..64.
     for (int64_t i = 0; i < opts_.array_tiles; ++i) {
       const bool fill = rng_.uniform_int(0, 1) == 0;
       const int rows = fill ? R : static_cast<int>(rng_.uniform_int(1, R));
       const int cols = fill ? C : static_cast<int>(rng_.uniform_int(1, C));
-      const int64_t k = rng_.uniform_int(1, 64);
-      const OverflowMode mode = rng_.uniform_int(0, 1) ? OverflowMode::saturate : OverflowMode::error;
-      check(random_tile(rows, cols, k, mode, false), "random");
+      const int64_t s = rng_.uniform_int(1, 64);
+      const OverflowMode mode = integer && rng_.uniform_int(0, 1) ? OverflowMode::saturate : OverflowMode::error;
+      check(random_tile(rows, cols, s, mode, rng_.uniform_int(0, 1) == 1), "random");
     }
   }
 
-  /// Replays the conv/fc layers of a trace as im2col GEMMs (first `opts_.trace_rows` output pixels).
+  /// Replays the conv/fc layers of a trace as im2col GEMMs (first `opts_.trace_rows` output pixels)
+  /// with a split reduction: OS in chunks of 64 reduction steps (preloaded accumulators), WS in
+  /// chunks of the array height (partial-sum input).
   void replay_layer(const TraceLayer& L, const std::string& trace_dir) {
     const Layer& s = L.shape;
     row_.method = "trace:" + s.name;
@@ -595,7 +761,7 @@ class ArrayCheck {
     const int64_t rows = opts_.trace_rows > 0 ? std::min(pixels, opts_.trace_rows) : pixels;
     for (int64_t g = 0; g < s.groups; ++g) {
       // A: pixel x (c, r, s) codes with zero padding; B: (c, r, s) x output channel of this group.
-      std::vector<int32_t> A(static_cast<size_t>(rows * fan), 0), B(static_cast<size_t>(fan * kg));
+      std::vector<int64_t> A(static_cast<size_t>(rows * fan), 0), B(static_cast<size_t>(fan * kg));
       for (int64_t p = 0; p < rows; ++p) {
         const int64_t img = p / (OH * OW), oy = (p / OW) % OH, ox = p % OW;
         for (int64_t c = 0; c < cg; ++c)
@@ -610,37 +776,28 @@ class ArrayCheck {
       for (int64_t o = 0; o < kg; ++o)
         for (int64_t f = 0; f < fan; ++f)
           B[static_cast<size_t>(f * kg + o)] = L.weights[static_cast<size_t>((g * kg + o) * fan + f)];
-      for (int64_t i0 = 0; i0 < rows; i0 += info_.rows)
-        for (int64_t j0 = 0; j0 < kg; j0 += info_.cols) {
-          Tile t;
-          t.rows = static_cast<int>(std::min<int64_t>(info_.rows, rows - i0));
-          t.cols = static_cast<int>(std::min<int64_t>(info_.cols, kg - j0));
-          t.k = fan;
-          t.mode = OverflowMode::error;
-          for (int i = 0; i < t.rows; ++i)
-            for (int64_t f = 0; f < fan; ++f) t.a.push_back(A[static_cast<size_t>((i0 + i) * fan + f)]);
-          for (int64_t f = 0; f < fan; ++f)
-            for (int j = 0; j < t.cols; ++j) t.b.push_back(B[static_cast<size_t>(f * kg + j0 + j)]);
-          const uint64_t before = row_.mismatches;
-          const TileOutcome rtl = check(t, trace_dir + " layer " + s.name);
-          if (L.expected_acc.empty() || row_.mismatches != before) continue;
-          // The trainer's own accumulators in the trace must equal what the RTL produced.
-          for (int i = 0; i < t.rows; ++i)
-            for (int j = 0; j < t.cols; ++j) {
-              const int64_t p = i0 + i, o = g * kg + j0 + j;
-              const int64_t img = p / (OH * OW), pix = p % (OH * OW);
-              const int64_t e = L.expected_acc[static_cast<size_t>((img * s.k + o) * OH * OW + pix)];
-              const int64_t got = rtl.acc[static_cast<size_t>(i * t.cols + j)];
-              if (e == got) continue;
-              ++row_.mismatches;
-              if (row_.first_mismatch.empty()) {
-                std::ostringstream m;
-                m << row_.unit << " (trace " << trace_dir << ", layer " << s.name << ", image " << img
-                  << ", output channel " << o << ", pixel " << pix << "): expected trace accumulator " << e << ", got "
-                  << got;
-                row_.first_mismatch = m.str();
-              }
-            }
+      const uint64_t before = row_.mismatches;
+      const std::vector<int64_t> Cm = run_gemm(
+          rows, fan, kg, 64, OverflowMode::error,
+          [&](int64_t i, int64_t f) { return A[static_cast<size_t>(i * fan + f)]; },
+          [&](int64_t f, int64_t j) { return B[static_cast<size_t>(f * kg + j)]; }, trace_dir + " layer " + s.name);
+      if (L.expected_acc.empty() || row_.mismatches != before) continue;
+      // The trainer's own accumulators in the trace must equal what the RTL produced.
+      for (int64_t p = 0; p < rows; ++p)
+        for (int64_t j = 0; j < kg; ++j) {
+          const int64_t o = g * kg + j;
+          const int64_t img = p / (OH * OW), pix = p % (OH * OW);
+          const int64_t e = L.expected_acc[static_cast<size_t>((img * s.k + o) * OH * OW + pix)];
+          const int64_t got = Cm[static_cast<size_t>(p * kg + j)];
+          if (e == got) continue;
+          ++row_.mismatches;
+          if (row_.first_mismatch.empty()) {
+            std::ostringstream m;
+            m << row_.unit << " (trace " << trace_dir << ", layer " << s.name << ", image " << img
+              << ", output channel " << o << ", pixel " << pix << "): expected trace accumulator " << e << ", got "
+              << got;
+            row_.first_mismatch = m.str();
+          }
         }
     }
   }
@@ -673,15 +830,29 @@ std::string mac_widths(const MacModelInfo& m) {
 
 std::string array_widths(const ArrayModelInfo& a) {
   std::ostringstream s;
-  s << a.rows << "x" << a.cols << " a" << a.width_a << " w" << a.width_w << (a.pe_kind == 1 ? "(ternary)" : "")
-    << " acc" << a.acc_width;
+  s << (a.dataflow == Dataflow::output_stationary ? "OS " : "WS ") << a.rows << "x" << a.cols << " ";
+  switch (a.kind) {
+    case MacKind::fp32:
+      s << "fp32";
+      break;
+    case MacKind::binary:
+      s << "a" << a.width_a << " w1 x" << a.lanes << " acc" << a.acc_width;
+      break;
+    case MacKind::ternary:
+      s << "a" << a.width_a << " w2(ternary) acc" << a.acc_width;
+      break;
+    default:
+      s << "a" << a.width_a << " w" << a.width_w << " acc" << a.acc_width;
+      break;
+  }
   return s.str();
 }
 
-const ArrayModelInfo* trace_array() {
+/// The largest integer array of a dataflow: where trace layers are replayed.
+const ArrayModelInfo* trace_array(Dataflow df) {
   const ArrayModelInfo* best = nullptr;
   for (const ArrayModelInfo& a : array_models())
-    if (a.pe_kind == 0 && (!best || a.rows * a.cols > best->rows * best->cols)) best = &a;
+    if (a.dataflow == df && a.kind == MacKind::int_k && (!best || a.rows * a.cols > best->rows * best->cols)) best = &a;
   return best;
 }
 
@@ -757,26 +928,29 @@ VerifyReport run_verify(const VerifyOptions& o, const std::function<void(const C
     finish(row, t0);
   }
   if (!o.trace_dir.empty()) {
-    const ArrayModelInfo* a = trace_array();
-    for (const TraceLayer& L : trace.layers) {
-      const Layer& s = L.shape;
-      const auto t0 = Clock::now();
-      CheckRow row;
-      row.unit = a->name;
-      row.widths = array_widths(*a);
-      row.method = "trace:" + s.name;
-      if (!s.has_weights()) continue;
-      const bool fits = s.abits_in <= a->width_a && (s.wbits <= a->width_w);
-      if (!fits) {
-        // FP32 (or wider than the array's ports) layers are not integer MACs: say so, do not fail.
-        row.first_mismatch = "";
-        row.method += " (skipped: w" + std::to_string(s.wbits) + " a" + std::to_string(s.abits_in) + ")";
+    for (Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary}) {
+      const ArrayModelInfo* a = trace_array(df);
+      // With --unit, replay only through the selected arrays (every array when none is named).
+      if (!a || (!o.units.empty() && !selected(o, a->name))) continue;
+      for (const TraceLayer& L : trace.layers) {
+        const Layer& s = L.shape;
+        if (!s.has_weights()) continue;
+        const auto t0 = Clock::now();
+        CheckRow row;
+        row.unit = a->name;
+        row.widths = array_widths(*a);
+        row.method = "trace:" + s.name;
+        const bool fits = s.abits_in <= a->width_a && s.wbits <= a->width_w && s.wbits >= 2;
+        if (!fits) {
+          // FP32, binary or wider than the array's ports: not this array's MACs; say so, do not fail.
+          row.method += " (skipped: w" + std::to_string(s.wbits) + " a" + std::to_string(s.abits_in) + ")";
+          finish(row, t0);
+          continue;
+        }
+        ArrayCheck c(*a, o, row);
+        c.replay_layer(L, o.trace_dir);
         finish(row, t0);
-        continue;
       }
-      ArrayCheck c(*a, o, row);
-      c.replay_layer(L, o.trace_dir);
-      finish(row, t0);
     }
   }
   rep.seconds = seconds_since(t_all);
@@ -813,16 +987,20 @@ ArrayRate bench_array_rate(const std::string& unit, uint64_t cycles, uint64_t se
   for (const ArrayModelInfo& a : array_models())
     if (a.name == unit) info = &a;
   if (!info) fail("RTL001", "", "--unit", "no array model named \"" + unit + "\"", "wrpn verify --list shows them");
-  std::unique_ptr<ArrayModel> m = info->make();
+  if (info->dataflow != Dataflow::output_stationary || info->kind == MacKind::fp32 || info->kind == MacKind::binary)
+    fail("RTL001", "", "--unit", "wrpn bench rtl times integer output-stationary arrays; \"" + unit + "\" is not one",
+         "e.g. --unit mac_array_16x16_a8w8");
+  std::unique_ptr<ArrayModel> m = info->build();
   Rng rng(seed);
   const int64_t K = 64;
   const uint64_t mask_r = info->rows >= 64 ? ~uint64_t{0} : (uint64_t{1} << info->rows) - 1;
   const uint64_t mask_c = info->cols >= 64 ? ~uint64_t{0} : (uint64_t{1} << info->cols) - 1;
   // Operands drawn up front so the timed loop is the model only.
-  std::vector<int32_t> a(static_cast<size_t>(info->rows * K)), w(static_cast<size_t>(info->cols * K));
-  const int64_t wmax = info->pe_kind == 1 ? 1 : weight_code_max(info->width_w);
-  for (auto& x : a) x = static_cast<int32_t>(rng.uniform_int(0, act_code_max(info->width_a)));
-  for (auto& x : w) x = static_cast<int32_t>(rng.uniform_int(-wmax, wmax));
+  std::vector<uint64_t> a(static_cast<size_t>(info->rows * K)), w(static_cast<size_t>(info->cols * K));
+  const int64_t wmax = info->kind == MacKind::ternary ? 1 : weight_code_max(info->width_w);
+  for (auto& x : a) x = static_cast<uint64_t>(rng.uniform_int(0, act_code_max(info->width_a)));
+  for (auto& x : w) x = static_cast<uint64_t>(rng.uniform_int(-wmax, wmax));
+  m->set_init(std::vector<uint64_t>(static_cast<size_t>(info->rows * info->cols), 0));
   // One tile = K operand cycles plus the drain (2R + C - 2 more), then the next tile starts.
   const int64_t period = K + 2 * info->rows + info->cols - 2;
   ArrayRate r;
@@ -834,8 +1012,8 @@ ArrayRate bench_array_rate(const std::string& unit, uint64_t cycles, uint64_t se
     for (int64_t c = 0; c < period; ++c, ++r.cycles) {
       const bool valid = c < K;
       const size_t kk = static_cast<size_t>(valid ? c : 0);
-      m->drive(valid, valid && c == 0, valid && c == K - 1, &a[kk * static_cast<size_t>(info->rows)], mask_r,
-               &w[kk * static_cast<size_t>(info->cols)], mask_c, false);
+      m->drive_os(valid, valid && c == 0, valid && c == K - 1, &a[kk * static_cast<size_t>(info->rows)], mask_r,
+                  &w[kk * static_cast<size_t>(info->cols)], mask_c, false);
       m->settle();
       for (int col = 0; col < info->cols; ++col)
         if (m->res_valid(col)) sink += static_cast<uint64_t>(m->res(col));

@@ -1,7 +1,9 @@
 // Cross-checks of the Verilated RTL (`wrpn verify`): every MAC variant against common/numerics.h
 // (exhaustive over operand pairs up to 8 bits, seeded random plus edge cases above, overflow in
-// both accumulator modes) and every mac_array model against the sim's cycle-stepped MacArray
-// engine (accumulators and cycle counts), optionally replaying the layers of a trainer trace.
+// both accumulator modes) and every array model (mac_array, mac_array_ws; every PE kind) against
+// common/ and the sim's tile engine (accumulators, overflow flag, cycle counts) on ragged,
+// partial-sum and split-reduction tiles, optionally replaying the layers of a trainer trace through
+// both dataflows.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +18,7 @@ struct VerifyOptions {
   int64_t random_vectors = 200000;  ///< per random pass of units above 8 bits and of FP32
   int64_t array_tiles = 1000;       ///< random tiles per array model (16x16: the speed target)
   std::vector<std::string> units;   ///< unit names or name prefixes to run; empty = all
-  std::string trace_dir;            ///< replay this trace's conv/fc layers through the 16x16 array
+  std::string trace_dir;            ///< replay this trace's conv/fc layers through the 16x16 OS and WS arrays
   int64_t trace_rows = 64;          ///< output pixels replayed per layer (0 = all)
   std::string vcd_path;             ///< waveform file; with several units, "-<unit>" is inserted
 };

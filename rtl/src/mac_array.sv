@@ -1,33 +1,43 @@
 // Rows x Cols output-stationary systolic tile (DESIGN.md 6; rtl/README.md has the timing contract).
-// O[r][c] = sum_k A[r][k] * W[k][c]. Every cycle with in_valid_i the controller presents one k step
-// unskewed: A[r][k] on row lane r and W[k][c] on column lane c, with first_i on k = 0 and last_i on
-// k = K-1. The array skews them itself (row r is delayed r cycles, column c is delayed c cycles), so
-// PE(r,c) sees step k at cycle k + r + c. Finished sums drain north through each column's result
-// chain and leave on res_o[c] with res_valid_o[c], top row first, one result every two cycles
-// (row r of column c in cycle K + 2r + c after the first step; see pe for the drain timing).
+// O[r][c] = I[r][c] + sum_k A[r][k] * W[k][c]. Every cycle with in_valid_i the controller presents
+// one k step unskewed: A[r][k] on row lane r and W[k][c] on column lane c, with first_i on k = 0 and
+// last_i on k = K-1. The array skews them itself (row r is delayed r cycles, column c is delayed c
+// cycles), so PE(r,c) sees step k at cycle k + r + c. I[r][c] (acc_i: 0 for a fresh tile, the
+// partial sum of a split reduction otherwise) is read by PE(r,c) in the cycle of its first term,
+// cycle r + c: the controller holds acc_i from cycle 0 to cycle R + C - 2 of the tile (a partial-sum
+// register bank beside the array, filled while the previous tile drains). Finished sums drain north
+// through each column's result chain and leave on res_o[c] with res_valid_o[c], top row first, one
+// result every two cycles (row r of column c in cycle K + 2r + c after the first step; see pe).
 // Unused rows/columns of a partial tile have their lane valid bit low and produce no result.
+// Lane and result widths follow wrpn_pkg: WidthA/WidthW bits (int, ternary), Lanes packed pairs
+// (binary), 32-bit words (FP32).
 module mac_array #(
     parameter int Rows     = 4,
     parameter int Cols     = 4,
-    parameter int PeKind   = 0,  // 0 = int, 1 = ternary, 2 = binary (see pe)
+    parameter int PeKind   = wrpn_pkg::PeInt,  // wrpn_pkg::pe_kind_e (see pe)
     parameter int WidthA   = 8,
     parameter int WidthW   = 8,
+    parameter int Lanes    = 1,
     parameter int AccWidth = 24
 ) (
-    input  logic                     clk_i,
-    input  logic                     rst_ni,
-    input  logic                     sat_i,          // 1 = saturate mode, 0 = error mode (flag only)
-    input  logic                     in_valid_i,     // a k step is presented this cycle
-    input  logic                     first_i,        // it is k = 0
-    input  logic                     last_i,         // it is k = K-1
-    input  logic [  Rows*WidthA-1:0] a_i,            // row lane r in bits [r*WidthA +: WidthA]
-    input  logic [         Rows-1:0] a_row_valid_i,  // rows used by this tile
-    input  logic [  Cols*WidthW-1:0] w_i,            // column lane c in bits [c*WidthW +: WidthW]
-    input  logic [         Cols-1:0] w_col_valid_i,  // columns used by this tile
-    output logic [Cols*AccWidth-1:0] res_o,          // column c in bits [c*AccWidth +: AccWidth]
-    output logic [         Cols-1:0] res_valid_o,
-    output logic [         Cols-1:0] res_ovf_o
+    input  logic                                                           clk_i,
+    input  logic                                                           rst_ni,
+    input  logic                                                           sat_i,          // 1 = saturate mode, 0 = error mode (flag only)
+    input  logic                                                           in_valid_i,     // a k step is presented this cycle
+    input  logic                                                           first_i,        // it is k = 0
+    input  logic                                                           last_i,         // it is k = K-1
+    input  logic [     Rows*wrpn_pkg::pe_a_bits(PeKind, WidthA, Lanes)-1:0] a_i,            // row lane r in bits [r*ABits +: ABits]
+    input  logic [                                                Rows-1:0] a_row_valid_i,  // rows used by this tile
+    input  logic [     Cols*wrpn_pkg::pe_w_bits(PeKind, WidthW, Lanes)-1:0] w_i,            // column lane c in bits [c*WBits +: WBits]
+    input  logic [                                                Cols-1:0] w_col_valid_i,  // columns used by this tile
+    input  logic [Rows*Cols*wrpn_pkg::pe_acc_bits(PeKind, AccWidth)-1:0] acc_i,          // PE(r,c) in bits [(r*Cols+c)*RBits +: RBits]
+    output logic [     Cols*wrpn_pkg::pe_acc_bits(PeKind, AccWidth)-1:0] res_o,          // column c in bits [c*RBits +: RBits]
+    output logic [                                                Cols-1:0] res_valid_o,
+    output logic [                                                Cols-1:0] res_ovf_o
 );
+  localparam int ABits = wrpn_pkg::pe_a_bits(PeKind, WidthA, Lanes);
+  localparam int WBits = wrpn_pkg::pe_w_bits(PeKind, WidthW, Lanes);
+  localparam int RBits = wrpn_pkg::pe_acc_bits(PeKind, AccWidth);
   if (Rows < 1 || Rows > 64) begin : g_bad_rows
     $error("mac_array: Rows must be in 1..64 (an array of zero rows computes nothing)");
   end
@@ -41,15 +51,15 @@ module mac_array #(
   // multi-dimensional packed arrays, and Verilator simulates a net built as one wide flat vector
   // through wide concatenations (slower by an order of magnitude on a 16x16 tile).
   // Activation lane = {a, valid, first, last}; weight lane = {w, valid}.
-  localparam int LaneA = WidthA + 3;
-  localparam int LaneW = WidthW + 1;
+  localparam int LaneA = ABits + 3;
+  localparam int LaneW = WBits + 1;
 
   logic [LaneA-1:0] row_in[Rows];  // enters PE(r,0)
   logic [LaneW-1:0] col_in[Cols];  // enters PE(0,c)
 
   for (genvar r = 0; r < Rows; r++) begin : g_row_skew
     logic [LaneA-1:0] lane;
-    assign lane = {a_i[r*WidthA+:WidthA], in_valid_i & a_row_valid_i[r], first_i, last_i};
+    assign lane = {a_i[r*ABits+:ABits], in_valid_i & a_row_valid_i[r], first_i, last_i};
     if (r == 0) begin : g_direct
       assign row_in[r] = lane;
     end else begin : g_delay
@@ -68,7 +78,7 @@ module mac_array #(
 
   for (genvar c = 0; c < Cols; c++) begin : g_col_skew
     logic [LaneW-1:0] lane;
-    assign lane = {w_i[c*WidthW+:WidthW], in_valid_i & w_col_valid_i[c]};
+    assign lane = {w_i[c*WBits+:WBits], in_valid_i & w_col_valid_i[c]};
     if (c == 0) begin : g_direct
       assign col_in[c] = lane;
     end else begin : g_delay
@@ -92,7 +102,7 @@ module mac_array #(
   localparam int WNets = (Rows + 1) * Cols;
   logic [LaneA-1:0] a_net[ANets];
   logic [LaneW-1:0] w_net[WNets];
-  logic [AccWidth-1:0] res_net[WNets];
+  logic [RBits-1:0] res_net[WNets];
   logic res_valid_net[WNets];
   logic res_ovf_net[WNets];
 
@@ -114,6 +124,7 @@ module mac_array #(
           .PeKind  (PeKind),
           .WidthA  (WidthA),
           .WidthW  (WidthW),
+          .Lanes   (Lanes),
           .AccWidth(AccWidth)
       ) u_pe (
           .clk_i      (clk_i),
@@ -131,6 +142,7 @@ module mac_array #(
           .w_valid_i  (w_net[WIn][0]),
           .w_o        (w_net[WIn+Cols][LaneW-1:1]),
           .w_valid_o  (w_net[WIn+Cols][0]),
+          .init_i     (acc_i[(r*Cols+c)*RBits+:RBits]),
           .res_i      (res_net[WIn+Cols]),
           .res_valid_i(res_valid_net[WIn+Cols]),
           .res_ovf_i  (res_ovf_net[WIn+Cols]),
@@ -142,7 +154,7 @@ module mac_array #(
   end
 
   for (genvar c = 0; c < Cols; c++) begin : g_out
-    assign res_o[c*AccWidth+:AccWidth] = res_net[c];
+    assign res_o[c*RBits+:RBits] = res_net[c];
     assign res_valid_o[c] = res_valid_net[c];
     assign res_ovf_o[c] = res_ovf_net[c];
   end

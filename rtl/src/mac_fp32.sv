@@ -7,12 +7,15 @@
 module mac_fp32 (
     input  logic        clk_i,
     input  logic        rst_ni,
-    input  logic        clear_i,  // with en_i: acc <- +0 + a*w; without: acc <- +0
+    input  logic        clear_i,     // with en_i: acc <- init + a*w; without: acc <- init
     input  logic        en_i,
     input  logic [31:0] a_i,
     input  logic [31:0] w_i,
+    input  logic [31:0] init_i,      // value a cleared sum starts from: +0, or a partial sum
     output logic [31:0] acc_o,
-    output logic        ovf_o
+    output logic        ovf_o,
+    output logic [31:0] next_o,      // combinational: acc after this edge
+    output logic        step_ovf_o   // combinational: this step overflows to infinity
 );
   localparam logic [31:0] QNaN = 32'h7fc00000;
 
@@ -188,7 +191,7 @@ module mac_fp32 (
 
   logic [31:0] acc_q, base, product, sum;
   logic ovf_q, step_ovf;
-  assign base = clear_i ? 32'd0 : acc_q;
+  assign base = clear_i ? init_i : acc_q;
   assign product = fp_mul(a_i, w_i);
   assign sum = fp_add(base, product);
   assign step_ovf = (is_finite(a_i[30:23]) && is_finite(w_i[30:23]) && is_inf(product[30:0])) ||
@@ -204,6 +207,8 @@ module mac_fp32 (
     end
   end
 
-  assign acc_o = acc_q;
-  assign ovf_o = ovf_q;
+  assign acc_o      = acc_q;
+  assign ovf_o      = ovf_q;
+  assign next_o     = en_i ? sum : base;
+  assign step_ovf_o = en_i & step_ovf;
 endmodule

@@ -13,8 +13,11 @@ module mac_unit #(
     input  logic                       sat_i,
     input  logic        [  WidthA-1:0] a_i,
     input  logic signed [  WidthW-1:0] w_i,
+    input  logic signed [AccWidth-1:0] init_i,      // value a cleared sum starts from (see mac_acc)
     output logic signed [AccWidth-1:0] acc_o,
-    output logic                       ovf_o
+    output logic                       ovf_o,
+    output logic signed [AccWidth-1:0] next_o,      // combinational: acc after this edge
+    output logic                       step_ovf_o   // combinational: this step overflows
 );
   if (WidthA < 1 || WidthA > 16) begin : g_bad_width_a
     $error("mac_unit: WidthA must be in 1..16");
@@ -41,8 +44,11 @@ module mac_unit #(
       .clear_i(clear_i),
       .en_i   (en_i),
       .sat_i  (sat_i),
+      .init_i (init_i),
       .add_i  (product),
       .acc_o  (acc_o),
-      .ovf_o  (ovf_o)
+      .ovf_o  (ovf_o),
+      .next_o (next_o),
+      .step_ovf_o(step_ovf_o)
   );
 endmodule

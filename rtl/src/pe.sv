@@ -1,108 +1,84 @@
 // Processing element of the output-stationary array (the PE of the SystemC MacArray, DESIGN.md 6):
 //  - operand registers: the activation (with its valid/first/last step flags) moves one PE east per
 //    cycle, the weight (with its valid flag) one PE south per cycle;
-//  - the accumulator: a MAC of kind PeKind adds a*w when both operands are valid; `first` starts a
-//    new dot product, `last` marks its final term;
+//  - the accumulator: the MAC of kind PeKind (pe_mac) adds a*w when both operands are valid; `first`
+//    starts a new dot product from init_i (0, or a partial sum of a split reduction), `last` marks
+//    its final term;
 //  - a northward drain chain: one cycle after its last term the PE offers its accumulator and
 //    overflow flag to the PE above; otherwise it offers what the PE below offered a cycle earlier.
+// Operand and result widths follow wrpn_pkg (binary: Lanes packed pairs; FP32: 32-bit words).
 module pe #(
-    parameter int PeKind   = 0,  // 0 = int (mac_unit), 1 = ternary (mac_ternary), 2 = binary (mac_binary)
-    parameter int WidthA   = 8,  // activation code bits
+    parameter int PeKind   = wrpn_pkg::PeInt,  // wrpn_pkg::pe_kind_e: int, ternary, binary, fp32
+    parameter int WidthA   = 8,  // activation code bits (per lane for binary)
     parameter int WidthW   = 8,  // weight code bits: 2..16 for int, 2 for ternary, 1 for binary
-    parameter int AccWidth = 24
+    parameter int Lanes    = 1,  // binary: operand pairs per step
+    parameter int AccWidth = 24  // integer accumulator bits (FP32: 32-bit words regardless)
 ) (
-    input  logic                clk_i,
-    input  logic                rst_ni,
-    input  logic                sat_i,
+    input  logic                                                 clk_i,
+    input  logic                                                 rst_ni,
+    input  logic                                                 sat_i,
     // from the west neighbour (or the row's skew register)
-    input  logic [  WidthA-1:0] a_i,
-    input  logic                a_valid_i,
-    input  logic                first_i,
-    input  logic                last_i,
+    input  logic [wrpn_pkg::pe_a_bits(PeKind, WidthA, Lanes)-1:0] a_i,
+    input  logic                                                 a_valid_i,
+    input  logic                                                 first_i,
+    input  logic                                                 last_i,
     // to the east neighbour
-    output logic [  WidthA-1:0] a_o,
-    output logic                a_valid_o,
-    output logic                first_o,
-    output logic                last_o,
+    output logic [wrpn_pkg::pe_a_bits(PeKind, WidthA, Lanes)-1:0] a_o,
+    output logic                                                 a_valid_o,
+    output logic                                                 first_o,
+    output logic                                                 last_o,
     // from the north neighbour (or the column's skew register), to the south neighbour
-    input  logic [  WidthW-1:0] w_i,
-    input  logic                w_valid_i,
-    output logic [  WidthW-1:0] w_o,
-    output logic                w_valid_o,
+    input  logic [wrpn_pkg::pe_w_bits(PeKind, WidthW, Lanes)-1:0] w_i,
+    input  logic                                                 w_valid_i,
+    output logic [wrpn_pkg::pe_w_bits(PeKind, WidthW, Lanes)-1:0] w_o,
+    output logic                                                 w_valid_o,
+    // the value this PE's next dot product starts from, read in the cycle of its first term
+    input  logic [   wrpn_pkg::pe_acc_bits(PeKind, AccWidth)-1:0] init_i,
     // drain chain: from the PE below, to the PE above
-    input  logic [AccWidth-1:0] res_i,
-    input  logic                res_valid_i,
-    input  logic                res_ovf_i,
-    output logic [AccWidth-1:0] res_o,
-    output logic                res_valid_o,
-    output logic                res_ovf_o
+    input  logic [   wrpn_pkg::pe_acc_bits(PeKind, AccWidth)-1:0] res_i,
+    input  logic                                                 res_valid_i,
+    input  logic                                                 res_ovf_i,
+    output logic [   wrpn_pkg::pe_acc_bits(PeKind, AccWidth)-1:0] res_o,
+    output logic                                                 res_valid_o,
+    output logic                                                 res_ovf_o
 );
-  if (PeKind < 0 || PeKind > 2) begin : g_bad_kind
-    $error("pe: PeKind must be 0 (int), 1 (ternary) or 2 (binary)");
-  end
-  if ((PeKind == 1 && WidthW != 2) || (PeKind == 2 && WidthW != 1)) begin : g_bad_width_w
-    $error("pe: ternary PEs need WidthW = 2 and binary PEs WidthW = 1");
-  end
+  localparam int ABits = wrpn_pkg::pe_a_bits(PeKind, WidthA, Lanes);
+  localparam int WBits = wrpn_pkg::pe_w_bits(PeKind, WidthW, Lanes);
+  localparam int RBits = wrpn_pkg::pe_acc_bits(PeKind, AccWidth);
 
   logic en, clear;
-  logic signed [AccWidth-1:0] acc;
+  logic [RBits-1:0] acc;
   logic ovf;
+  logic [RBits-1:0] unused_next;
+  logic unused_step_ovf;
   assign en    = a_valid_i & w_valid_i;
   assign clear = en & first_i;
 
-  if (PeKind == 0) begin : g_int
-    mac_unit #(
-        .WidthA  (WidthA),
-        .WidthW  (WidthW),
-        .AccWidth(AccWidth)
-    ) u_mac (
-        .clk_i  (clk_i),
-        .rst_ni (rst_ni),
-        .clear_i(clear),
-        .en_i   (en),
-        .sat_i  (sat_i),
-        .a_i    (a_i),
-        .w_i    (w_i),
-        .acc_o  (acc),
-        .ovf_o  (ovf)
-    );
-  end else if (PeKind == 1) begin : g_ternary
-    mac_ternary #(
-        .WidthA  (WidthA),
-        .AccWidth(AccWidth)
-    ) u_mac (
-        .clk_i  (clk_i),
-        .rst_ni (rst_ni),
-        .clear_i(clear),
-        .en_i   (en),
-        .sat_i  (sat_i),
-        .a_i    (a_i),
-        .w_i    (w_i),
-        .acc_o  (acc),
-        .ovf_o  (ovf)
-    );
-  end else begin : g_binary
-    mac_binary #(
-        .WidthA  (WidthA),
-        .Lanes   (1),
-        .AccWidth(AccWidth)
-    ) u_mac (
-        .clk_i  (clk_i),
-        .rst_ni (rst_ni),
-        .clear_i(clear),
-        .en_i   (en),
-        .sat_i  (sat_i),
-        .a_i    (a_i),
-        .w_i    (w_i),
-        .acc_o  (acc),
-        .ovf_o  (ovf)
-    );
-  end
+  pe_mac #(
+      .PeKind  (PeKind),
+      .WidthA  (WidthA),
+      .WidthW  (WidthW),
+      .Lanes   (Lanes),
+      .AccWidth(AccWidth)
+  ) u_mac (
+      .clk_i     (clk_i),
+      .rst_ni    (rst_ni),
+      .clear_i   (clear),
+      .en_i      (en),
+      .sat_i     (sat_i),
+      .a_i       (a_i),
+      .w_i       (w_i),
+      .init_i    (init_i),
+      .acc_o     (acc),
+      .ovf_o     (ovf),
+      .next_o    (unused_next),
+      .step_ovf_o(unused_step_ovf)
+  );
 
-  logic [WidthA-1:0] a_q;
-  logic [WidthW-1:0] w_q;
+  logic [ABits-1:0] a_q;
+  logic [WBits-1:0] w_q;
   logic a_valid_q, first_q, last_q, w_valid_q, done_q;
-  logic [AccWidth-1:0] res_q;
+  logic [RBits-1:0] res_q;
   logic res_valid_q, res_ovf_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/numerics.h"
+#include "common/pe_acc.h"
 #include "common/rng.h"
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(wrpn::PeType)
@@ -118,6 +119,13 @@ BOOST_AUTO_TEST_CASE(accumulator_width_rules) {
   BOOST_TEST(min_acc_bits_for_product(16, 16) == 32);  // 65535*32767 < 2^31
   BOOST_TEST(acc_bits_for_fan_in(4, 4, 800) == 18);    // 84000 < 131071
   BOOST_TEST(acc_bits_for_fan_in(4, 4, 1) == 8);
+  // Synthesized PEs: worst case of a 4096-term dot product, 32 for FP32, capped at 48.
+  BOOST_TEST(pe_acc_bits(PeType::int_k, 8, 8) == 28);    // 255*127*4096 < 2^27
+  BOOST_TEST(pe_acc_bits(PeType::int_k, 4, 8) == 24);    // w4 a8: 255*7*4096 < 2^23
+  BOOST_TEST(pe_acc_bits(PeType::ternary, 2, 8) == 21);  // 255*4096 < 2^20
+  BOOST_TEST(pe_acc_bits(PeType::binary, 1, 1) == 14);   // 4096 lanes of +-1
+  BOOST_TEST(pe_acc_bits(PeType::int_k, 16, 16) == 44);
+  BOOST_TEST(pe_acc_bits(PeType::fp32, 32, 32) == 32);
 }
 
 BOOST_AUTO_TEST_CASE(dot_reference_reports_first_overflow) {

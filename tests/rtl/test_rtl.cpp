@@ -16,6 +16,10 @@
 #include "rtl/harness/verify.h"
 #include "workloads/trace.h"
 
+// libsystemc.so refers to sc_main. These tests never run a SystemC simulation (the harness steps
+// the sim's tile engine directly), so nothing pulls in wrpn::sim's weak one.
+extern "C" int sc_main(int, char**) { return 0; }
+
 namespace utf = boost::unit_test;
 using namespace wrpn;
 using namespace wrpn::rtl;
@@ -82,6 +86,92 @@ BOOST_AUTO_TEST_CASE(arrays_match_sim_accumulators_and_cycles) {
   const VerifyReport rep = verify({"mac_array"}, 1000, 100);
   expect_clean(rep);
   BOOST_TEST(row_of(rep, "mac_array_16x16_a8w8").vectors >= 100u);
+  // Every (dataflow x PE kind) the simulator runs has an array model that was checked.
+  for (Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary})
+    for (MacKind kind : {MacKind::int_k, MacKind::ternary, MacKind::binary, MacKind::fp32}) {
+      bool found = false;
+      for (const ArrayModelInfo& a : array_models())
+        if (a.dataflow == df && a.kind == kind) found = found || row_of(rep, a.name).vectors >= 100u;
+      BOOST_TEST(found, to_string(df) << " x " << to_string(kind));
+    }
+}
+
+namespace {
+
+const ArrayModelInfo& array_named(const std::string& name) {
+  for (const auto& a : array_models())
+    if (a.name == name) return a;
+  BOOST_FAIL("no array model " + name);
+  return array_models().front();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(os_tile_starts_from_preloaded_partial_sums) {
+  // By hand, independent of the references: a 3x5 tile with K = 7 on the 16x16 array whose PEs
+  // start from init[r][c] = 1000*r - 10*c (a split reduction's partial sums).
+  auto m = array_named("mac_array_16x16_a8w8").build();
+  const int R = 3, C = 5, K = 7;
+  std::vector<uint64_t> init(16 * 16, 0), a(16, 0), w(16, 0);
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) init[static_cast<size_t>(r * 16 + c)] = static_cast<uint64_t>(1000 * r - 10 * c);
+  m->set_init(init);
+  std::vector<int> per_col(16, 0);
+  int results = 0;
+  for (int cycle = 0; cycle < 100; ++cycle) {
+    const bool valid = cycle < K;
+    for (int r = 0; r < R; ++r) a[static_cast<size_t>(r)] = valid ? static_cast<uint64_t>(r + 1) : 0;
+    for (int c = 0; c < C; ++c) w[static_cast<size_t>(c)] = valid ? static_cast<uint64_t>(c - 2) : 0;
+    m->drive_os(valid, cycle == 0, cycle == K - 1, a.data(), (1u << R) - 1, w.data(), (1u << C) - 1, false);
+    m->settle();
+    for (int c = 0; c < 16; ++c)
+      if (m->res_valid(c)) {
+        const int r = per_col[static_cast<size_t>(c)]++;
+        BOOST_TEST(m->res(c) == static_cast<int64_t>(1000 * r - 10 * c + K * (r + 1) * (c - 2)));
+        ++results;
+      }
+    m->tick();
+  }
+  BOOST_TEST(results == R * C);
+}
+
+BOOST_AUTO_TEST_CASE(ws_tile_cycle_count_is_2r_plus_c_plus_m_minus_2) {
+  // By hand: a 3x5 weight-stationary tile (3 reduction rows, 5 output columns) streaming M = 7
+  // pixels through the 16x16 WS array, with partial sums in. Cycles from the first weight row in to
+  // the last result out, inclusive.
+  auto m = array_named("mac_array_ws_16x16_a8w8").build();
+  const int R = 3, C = 5, M = 7;
+  auto x = [](int px, int r) { return (px + 2 * r) % 5; };
+  auto wt = [](int r, int c) { return c - 2 + r; };
+  auto init = [](int px, int c) { return 100 * px - c; };
+  std::vector<uint64_t> a(16, 0), w(16, 0), psum(16, 0);
+  std::vector<int> per_col(16, 0);
+  int results = 0;
+  int last = -1;
+  for (int cycle = 0; cycle < 100; ++cycle) {
+    const bool load = cycle < R;
+    const int px = cycle - R;
+    const bool valid = !load && px < M;
+    for (int c = 0; c < C; ++c) w[static_cast<size_t>(c)] = load ? static_cast<uint64_t>(wt(R - 1 - cycle, c)) : 0;
+    for (int r = 0; r < R; ++r) a[static_cast<size_t>(r)] = valid ? static_cast<uint64_t>(x(px, r)) : 0;
+    for (int c = 0; c < C; ++c) psum[static_cast<size_t>(c)] = valid ? static_cast<uint64_t>(init(px, c)) : 0;
+    m->drive_ws(load, w.data(), valid, a.data(), psum.data(), (1u << R) - 1, (1u << C) - 1, false);
+    m->settle();
+    for (int c = 0; c < 16; ++c)
+      if (m->res_valid(c)) {
+        BOOST_TEST(c < C);
+        const int p = per_col[static_cast<size_t>(c)]++;
+        int64_t expect = init(p, c);
+        for (int r = 0; r < R; ++r) expect += x(p, r) * wt(r, c);
+        BOOST_TEST(m->res(c) == expect);
+        BOOST_TEST(cycle == 2 * R - 1 + p + c);  // pixel p of column c: cycle 2R - 1 + p + c
+        ++results;
+        last = cycle;
+      }
+    m->tick();
+  }
+  BOOST_TEST(results == M * C);
+  BOOST_TEST(last + 1 == 2 * R + C + M - 2);
 }
 
 BOOST_AUTO_TEST_CASE(array_tile_cycle_count_is_2r_plus_c_plus_k_minus_2) {
@@ -91,18 +181,19 @@ BOOST_AUTO_TEST_CASE(array_tile_cycle_count_is_2r_plus_c_plus_k_minus_2) {
   for (const auto& a : array_models())
     if (a.name == "mac_array_16x16_a8w8") info = &a;
   BOOST_REQUIRE(info);
-  auto m = info->make();
+  auto m = info->build();
   const int R = 3, C = 5, K = 7;
-  std::vector<int32_t> a(16, 0), w(16, 0);
+  std::vector<uint64_t> a(16, 0), w(16, 0);
+  m->set_init(std::vector<uint64_t>(16 * 16, 0));
   int results = 0;
   uint64_t last = 0;
   std::vector<int> per_col(16, 0);
   for (uint64_t cycle = 0; cycle < 100; ++cycle) {
     const bool valid = cycle < static_cast<uint64_t>(K);
-    for (int r = 0; r < R; ++r) a[static_cast<size_t>(r)] = valid ? static_cast<int32_t>(r + 1) : 0;
-    for (int c = 0; c < C; ++c) w[static_cast<size_t>(c)] = valid ? static_cast<int32_t>(c - 2) : 0;
-    m->drive(valid, cycle == 0, cycle == static_cast<uint64_t>(K - 1), a.data(), (1u << R) - 1, w.data(), (1u << C) - 1,
-             false);
+    for (int r = 0; r < R; ++r) a[static_cast<size_t>(r)] = valid ? static_cast<uint64_t>(r + 1) : 0;
+    for (int c = 0; c < C; ++c) w[static_cast<size_t>(c)] = valid ? static_cast<uint64_t>(c - 2) : 0;
+    m->drive_os(valid, cycle == 0, cycle == static_cast<uint64_t>(K - 1), a.data(), (1u << R) - 1, w.data(),
+                (1u << C) - 1, false);
     m->settle();
     for (int c = 0; c < 16; ++c)
       if (m->res_valid(c)) {
@@ -204,7 +295,7 @@ BOOST_AUTO_TEST_CASE(synth_4bit_mac) {
   // committed cache entry when that is current.
   SynthVariant v;
   for (const auto& s : synth_variants())
-    if (s.top == "mac_unit" && s.width == 4) v = s;
+    if (s.id.rfind("mac_unit_a4w4_", 0) == 0) v = s;
   BOOST_REQUIRE(!v.id.empty());
   const std::string dir = std::string(WRPN_BINARY_DIR) + "/synth-test";
   std::filesystem::remove_all(dir);
@@ -233,6 +324,23 @@ BOOST_AUTO_TEST_CASE(synth_4bit_mac) {
       BOOST_TEST(c.at("cells").at("total") == j.at("cells").at("total"));
     } else {
       BOOST_TEST_MESSAGE("committed " << committed << " is stale: rerun `wrpn synth`");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(committed_synth_cache_holds_every_variant) {
+  // results/synth/ holds a result of every variant (`wrpn synth --all` refreshes it) at the
+  // accumulator width of the one rule (common pe_acc_bits), with its flow recorded.
+  for (const auto& v : synth_variants()) {
+    BOOST_TEST_CONTEXT(v.id) {
+      const std::string f = default_synth_dir() + "/" + v.id + ".json";
+      BOOST_REQUIRE(std::filesystem::exists(f));
+      const nlohmann::json j = nlohmann::json::parse(read_file(f));
+      BOOST_TEST(j.at("acc_width").get<int>() == v.acc_width);
+      BOOST_TEST(j.at("flow").at("abc").get<std::string>() == (v.fast_abc ? "fast" : "full"));
+      BOOST_TEST(j.at("flow").at("script").get<std::string>() == "rtl/synth/" + v.flow);
+      if (j.at("rtl_sha256").get<std::string>() != synth_key(v))
+        BOOST_TEST_MESSAGE(f << " is stale (the RTL or flow changed): run `wrpn synth --all`");
     }
   }
 }
