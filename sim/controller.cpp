@@ -219,7 +219,10 @@ bool Controller::run_layer(const LayerPlan& p) {
     for (; next_ahead < S && next_ahead <= last && ok; ++next_ahead) {
       const Step& k = p.steps[next_ahead];
       const uint64_t w = wdb ? k.weight_load_words : 0, i = idb ? k.input_load_words : 0;
-      if (wring.words + w > 2 * wbuf_.slot_words() || iring.words + i > 2 * ibuf_.slot_words()) break;
+      // The next step's tile always fits beside the one in use (each fits a slot; issue() checks).
+      if (next_ahead > in_use + 1 &&
+          (wring.words + w > 2 * wbuf_.slot_words() || iring.words + i > 2 * ibuf_.slot_words()))
+        break;
       issue(next_ahead, wbuf_, w, wreq);
       issue(next_ahead, ibuf_, i, ireq);
       hold(wring, next_ahead, w);
