@@ -448,6 +448,10 @@ BOOST_AUTO_TEST_CASE(stream_fc_blocking_dma) {
   const uint64_t tiles = plans[0].steps.size();
   BOOST_TEST(tiles == 16u);
   BOOST_TEST(r.layers[0].cycles >= tiles * (200 + 2048 / 4));
+  BOOST_TEST_MESSAGE(r.layers[0].cycles << " cycles, "
+                                        << static_cast<double>(r.total.dram_read_bytes + r.total.dram_write_bytes) /
+                                               static_cast<double>(r.layers[0].cycles)
+                                        << " DRAM bytes/cycle of 4");
   BOOST_TEST(r.layers[0].compute_cycles == closed_form_ideal_cycles(arch, plans[0]));
   BOOST_TEST(r.stalls.dram_weights > 0u);
 }
@@ -464,11 +468,14 @@ BOOST_AUTO_TEST_CASE(stream_fc_outstanding_dma) {
   const uint64_t bytes = r.total.dram_read_bytes + r.total.dram_write_bytes;
   BOOST_TEST(r.total.dram_read_bytes == 16u * 2048u + 256u);  // every weight once, the input once
   const uint64_t bus = ceil_div(bytes, 4);
+  BOOST_TEST_MESSAGE(r.layers[0].cycles << " cycles, "
+                                        << static_cast<double>(bytes) / static_cast<double>(r.layers[0].cycles)
+                                        << " DRAM bytes/cycle of 4");
   BOOST_TEST(r.layers[0].cycles >= bus + 200);
   BOOST_TEST(r.layers[0].cycles <= bus + 2 * 200 + 2 * plans[0].steps.back().compute_cycles);
   BOOST_TEST(r.layers[0].compute_cycles == closed_form_ideal_cycles(arch, plans[0]));
   // Bandwidth-bound: at least 90 % of the nominal 4 B/cycle over the whole layer (the blocking DMA
-  // moves 2 KiB per 712 cycles, 72 %).
+  // reaches 56 %: every weight tile and every output store pays the full latency in turn).
   BOOST_TEST(static_cast<double>(bytes) / static_cast<double>(r.layers[0].cycles) >= 0.9 * 4);
 }
 
