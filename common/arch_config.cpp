@@ -117,6 +117,7 @@ ArchConfig ArchConfig::from_json(const ConfigObject& root) {
   a.dram.bandwidth_bytes_per_cycle = dram.get_number("bandwidth_bytes_per_cycle", 1e-6, 1e6, 16.0);
   a.dram.latency_cycles = dram.get_int("latency_cycles", 0, 1000000, 100);
   a.dram.burst_bytes = dram.get_int("burst_bytes", 1, 1 << 20, 64);
+  a.dram.max_outstanding = dram.get_int("max_outstanding", 1, 1024, 1);
   dram.finish();
   root.finish();
   return a;
@@ -173,6 +174,7 @@ nlohmann::json ArchConfig::to_json() const {
            {{"bandwidth_bytes_per_cycle", dram.bandwidth_bytes_per_cycle},
             {"latency_cycles", dram.latency_cycles},
             {"burst_bytes", dram.burst_bytes},
+            {"max_outstanding", dram.max_outstanding},
             {"ideal", dram.ideal}}}};
 }
 

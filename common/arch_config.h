@@ -7,7 +7,8 @@
 //     "pe":      { "type": "int", "wbits": 4, "abits": 4, "acc_bits": 24, "overflow": "error" },
 //     "buffers": [ { "name": "weight_buffer", "holds": "weights", "capacity_kib": 64, "word_bits": 64,
 //                    "banks": 1, "ports": 1, "double_buffered": true }, ... inputs, outputs ],
-//     "dram":    { "bandwidth_bytes_per_cycle": 16, "latency_cycles": 100, "burst_bytes": 64 } }
+//     "dram":    { "bandwidth_bytes_per_cycle": 16, "latency_cycles": 100, "burst_bytes": 64,
+//                  "max_outstanding": 1 } }
 //
 // Defaults are applied here and only here (ArchConfig::from_json). Diagnostics: CFG00x from
 // common/config.h, plus ARCH001 for values that contradict each other.
@@ -45,6 +46,9 @@ struct DramConfig {
   double bandwidth_bytes_per_cycle = 16.0;
   int64_t latency_cycles = 100;
   int64_t burst_bytes = 64;
+  /// DMA transfers in flight at once (latency overlapped across them, one shared data bus;
+  /// docs/sim-model.md). 1 = a blocking DMA: one transfer at a time, each paying the full latency.
+  int64_t max_outstanding = 1;
   bool ideal = false;  ///< infinite bandwidth, zero latency (closed-form cross-checks)
 };
 

@@ -22,6 +22,7 @@ void Buffer::transfer_done(DmaRequest& r) {
   else
     read_words_ += r.words;
   r.done = true;
+  r.done_cycle = ctx_.now_cycles();
   transfer_event_.notify(sc_core::SC_ZERO_TIME);
 }
 

@@ -19,6 +19,7 @@ struct DmaRequest {
   class Buffer* buffer = nullptr;
   uint64_t words = 0;  ///< buffer words moved
   bool done = false;
+  uint64_t done_cycle = 0;  ///< cycle the transfer completed (set with `done`)
 };
 
 class Buffer : public sc_core::sc_module {

@@ -200,6 +200,40 @@ bool Controller::run_layer(const LayerPlan& p) {
     dma_req_o.write(v[s]);
   };
   const bool wdb = wbuf_.config().double_buffered, idb = ibuf_.config().double_buffered;
+  // Double-buffered buffers are filled as rings of their whole capacity: while step `in_use`
+  // computes, the loads of the steps up to `last` are issued in step order (weights, then inputs of
+  // a step) as long as each fits beside the tile in use (the last load at or before `in_use`) and
+  // those already on their way. With max_outstanding 1 the window is the next step: its tile goes
+  // into the other half, as in a plain double buffer.
+  const size_t ahead = static_cast<size_t>(arch.dram.max_outstanding);
+  size_t next_ahead = 1;
+  Ring &wring = wring_, &iring = iring_;
+  wring = Ring{};
+  iring = Ring{};
+  auto hold = [](Ring& ring, size_t step, uint64_t words) {
+    if (words == 0) return;
+    ring.tiles.emplace_back(step, words);
+    ring.words += words;
+  };
+  auto run_ahead = [&](size_t in_use, size_t last) {
+    for (Ring* g : {&wring, &iring})
+      while (g->tiles.size() > 1 && g->tiles[1].first <= in_use) {
+        g->words -= g->tiles.front().second;
+        g->tiles.pop_front();
+      }
+    for (; next_ahead < S && next_ahead <= last && ok; ++next_ahead) {
+      const Step& k = p.steps[next_ahead];
+      const uint64_t w = wdb ? k.weight_load_words : 0, i = idb ? k.input_load_words : 0;
+      // The next step's tile always fits beside the one in use (each fits a slot; issue() checks).
+      if (next_ahead > in_use + 1 &&
+          (wring.words + w > 2 * wbuf_.slot_words() || iring.words + i > 2 * ibuf_.slot_words()))
+        break;
+      issue(next_ahead, wbuf_, w, wreq);
+      issue(next_ahead, ibuf_, i, ireq);
+      hold(wring, next_ahead, w);
+      hold(iring, next_ahead, i);
+    }
+  };
   const size_t out_slots = obuf_.config().double_buffered ? 2 : 1;
   std::vector<DmaRequest*>& out_store = out_store_;
   out_store.assign(out_slots, nullptr);
@@ -208,6 +242,9 @@ bool Controller::run_layer(const LayerPlan& p) {
   StallCycles st;
   issue(0, wbuf_, S ? p.steps[0].weight_load_words : 0, wreq);
   issue(0, ibuf_, S ? p.steps[0].input_load_words : 0, ireq);
+  if (S && wdb) hold(wring, 0, p.steps[0].weight_load_words);
+  if (S && idb) hold(iring, 0, p.steps[0].input_load_words);
+  run_ahead(0, ahead - 1);
   for (size_t s = 0; s < S && ok; ++s) {
     const Step& step = p.steps[s];
     uint64_t t = ctx_.now_cycles();
@@ -223,11 +260,8 @@ bool Controller::run_layer(const LayerPlan& p) {
       st.dram_outputs += ctx_.now_cycles() - t;
       out_store[oslot] = nullptr;
     }
-    // Double-buffered halves take the next step's data while this one computes.
-    if (s + 1 < S) {
-      if (wdb) issue(s + 1, wbuf_, p.steps[s + 1].weight_load_words, wreq);
-      if (idb) issue(s + 1, ibuf_, p.steps[s + 1].input_load_words, ireq);
-    }
+    // Double-buffered buffers take later steps' data while this one computes.
+    run_ahead(s, s + ahead);
     if (!ok) break;
     ArrayJob job{&p, &step, nullptr};
     if (ctx_.functional()) {

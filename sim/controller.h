@@ -1,6 +1,7 @@
 // Controller: walks each layer's plan (mapping/plan.h) step by step. It issues DMA loads for a step
-// (prefetching the next step into the other half of a double-buffered buffer while the array
-// computes), waits for them, hands the tile to the array (or a chunk to the post-processing unit),
+// (prefetching later steps into double-buffered buffers while the array computes: the next step's
+// into the other half, and with dram.max_outstanding > 1 up to that many steps ahead as far as they
+// fit beside the tile in use), waits for them, hands the tile to the array (or a chunk to the post-processing unit),
 // then issues the output store. Every cycle a layer takes is attributed: compute, or a stall whose
 // cause is the thing the controller was waiting for; compute + stalls must equal the layer's
 // elapsed cycles, or the run stops as internally inconsistent.
@@ -41,7 +42,13 @@ class Controller : public sc_core::sc_module {
   std::vector<int64_t> acc_;
   std::deque<DmaRequest> requests_;                   ///< transfers of the current layer
   std::vector<DmaRequest*> wreq_, ireq_, out_store_;  ///< per step loads; output slots in flight
-  const LayerPlan* gathered_plan_ = nullptr;          ///< whose weights ops_.b holds (OS), to skip re-gathering
+  /// Loads held or on their way in a double-buffered buffer: (step, words) from the tile in use on.
+  struct Ring {
+    std::deque<std::pair<size_t, uint64_t>> tiles;
+    uint64_t words = 0;
+  };
+  Ring wring_, iring_;
+  const LayerPlan* gathered_plan_ = nullptr;  ///< whose weights ops_.b holds (OS), to skip re-gathering
   int64_t gathered_group_ = -1, gathered_n0_ = -1, gathered_l0_ = -1;
   int64_t gathered_cols_ = -1, gathered_len_ = -1;
 };

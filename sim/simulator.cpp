@@ -338,4 +338,88 @@ std::vector<TileRunResult> run_mac_array_tiles_systemc(const std::vector<TileRun
   return out;
 }
 
+namespace {
+
+/// Requests each transfer of a DmaRun at its cycle from a Dma module in front of one buffer.
+class DmaBench : public sc_core::sc_module {
+ public:
+  sc_core::sc_fifo<DmaRequest*> requests;
+  sc_core::sc_signal<bool> busy;
+  Buffer u_buffer;
+  Dma u_dma;
+
+  DmaBench(sc_core::sc_module_name name, SimContext& ctx, std::vector<DmaRequest>& work,
+           const std::vector<DmaTransferRun>& transfers)
+      : sc_module(name),
+        requests("requests", 64),
+        busy("busy"),
+        u_buffer("u_buffer", ctx, ctx.arch.buffer(BufferRole::weights)),
+        u_dma("u_dma", ctx),
+        ctx_(ctx),
+        work_(work),
+        transfers_(transfers) {
+    u_dma.req_i(requests);
+    u_dma.busy_o(busy);
+    SC_HAS_PROCESS(DmaBench);
+    SC_THREAD(request_thread);
+  }
+
+ private:
+  void request_thread() {
+    for (size_t i = 0; i < work_.size(); ++i) {
+      const uint64_t now = ctx_.now_cycles(), at = transfers_[i].issue_cycle;
+      if (at > now) ctx_.wait_cycles(at - now);
+      requests.write(&work_[i]);
+    }
+  }
+  SimContext& ctx_;
+  std::vector<DmaRequest>& work_;
+  const std::vector<DmaTransferRun>& transfers_;
+};
+
+}  // namespace
+
+std::vector<std::vector<uint64_t>> run_dma_transfers_systemc(const std::vector<DmaRun>& runs) {
+  claim_kernel("run_dma_transfers_systemc");
+  // Contexts, requests and modules must outlive the kernel; the process ends soon after.
+  struct DmaStorage {
+    std::vector<SimContext> ctx;
+    std::vector<std::vector<DmaRequest>> work;
+    std::vector<std::vector<DmaTransferRun>> transfers;
+  };
+  static DmaStorage* storage = new DmaStorage;
+  storage->ctx.resize(runs.size());
+  storage->work.resize(runs.size());
+  storage->transfers.resize(runs.size());
+  for (size_t r = 0; r < runs.size(); ++r) {
+    SimContext& ctx = storage->ctx[r];
+    ctx.arch = ArchConfig::builtin_default();
+    ctx.arch.dram = runs[r].dram;
+    // Byte-wide words: a transfer of B bytes is B words.
+    for (BufferConfig& b : ctx.arch.buffers) b.word_bits = 8;
+    for (size_t i = 1; i < runs[r].transfers.size(); ++i)
+      if (runs[r].transfers[i].issue_cycle < runs[r].transfers[i - 1].issue_cycle)
+        throw std::invalid_argument("run_dma_transfers_systemc: issue cycles must not decrease");
+    storage->transfers[r] = runs[r].transfers;
+    for (const DmaTransferRun& t : runs[r].transfers)
+      storage->work[r].push_back(DmaRequest{t.load, nullptr, t.bytes, false});
+  }
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  for (size_t r = 0; r < runs.size(); ++r) {
+    auto* bench = new DmaBench(("dma_bench" + std::to_string(r)).c_str(), storage->ctx[r], storage->work[r],
+                               storage->transfers[r]);
+    for (DmaRequest& q : storage->work[r]) q.buffer = &bench->u_buffer;
+  }
+  sc_core::sc_start();  // ends when every transfer has completed and nothing is left to happen
+  std::vector<std::vector<uint64_t>> out(runs.size());
+  for (size_t r = 0; r < runs.size(); ++r) {
+    if (storage->ctx[r].error) std::rethrow_exception(storage->ctx[r].error);
+    for (const DmaRequest& q : storage->work[r]) {
+      if (!q.done) throw SimInternalError("run_dma_transfers_systemc: a transfer never completed");
+      out[r].push_back(q.done_cycle);
+    }
+  }
+  return out;
+}
+
 }  // namespace wrpn::sim

@@ -84,4 +84,21 @@ TileRunResult run_mac_array_tile(const TileRun& tile);
 /// from job accepted to result offered. Once per process.
 std::vector<TileRunResult> run_mac_array_tiles_systemc(const std::vector<TileRun>& tiles, uint64_t seed);
 
+// ------------------------------------------------------------------------- DMA (cross-check)
+/// One DMA transfer requested at `issue_cycle` (non-decreasing within a run) of `bytes` DRAM bytes.
+struct DmaTransferRun {
+  uint64_t issue_cycle = 0;
+  uint64_t bytes = 0;
+  bool load = true;
+};
+/// Transfers for one Dma module configured by `dram`.
+struct DmaRun {
+  DramConfig dram;
+  std::vector<DmaTransferRun> transfers;
+};
+/// Runs each DmaRun through its own SystemC Dma module (all in one kernel run, a requester per
+/// module issuing each transfer at its cycle into a byte-wide buffer) and returns, per run, the
+/// cycle each transfer completed. Once per process.
+std::vector<std::vector<uint64_t>> run_dma_transfers_systemc(const std::vector<DmaRun>& runs);
+
 }  // namespace wrpn::sim

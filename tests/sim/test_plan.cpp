@@ -70,6 +70,9 @@ BOOST_AUTO_TEST_CASE(bad_arch_fixtures_are_rejected_before_simulation) {
                               "SIM003_bad.json:/pe/acc_bits: accumulator of 12 bits may overflow in layer \"conv512\""},
       {"CFG002_bandwidth_bad.json",
        "error[CFG002] " + kFixtures + "CFG002_bandwidth_bad.json:/dram/bandwidth_bytes_per_cycle: expected number"},
+      {"CFG002_max_outstanding_bad.json",
+       "error[CFG002] " + kFixtures +
+           "CFG002_max_outstanding_bad.json:/dram/max_outstanding: expected integer in [1, 1024], got 0"},
   };
   for (const auto& [file, prefix] : expected) {
     BOOST_TEST_CONTEXT(file) {

@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "common/arch_config.h"
@@ -187,6 +189,42 @@ void split_case(bool ideal, PeType pe, uint64_t seed) {
   BOOST_TEST(any_split);
 }
 
+
+/// The DMA of docs/sim-model.md stepped cycle by cycle, written independently of sim/dma.cpp: a
+/// transfer is accepted when fewer than max_outstanding are in flight, may move bytes from
+/// acceptance + latency on, and the bus moves `bandwidth` bytes a cycle to the oldest unfinished
+/// transfer(s), leftovers of a cycle going to the next one if it is ready. Returns completion cycles.
+std::vector<uint64_t> reference_dma(const DramConfig& d, const std::vector<DmaTransferRun>& ts) {
+  const size_t n = ts.size();
+  std::vector<uint64_t> done(n, 0), ready(n, 0);
+  std::vector<double> left(n);
+  std::vector<bool> finished(n, false);
+  auto rounded = [&](uint64_t b) {
+    return (b + static_cast<uint64_t>(d.burst_bytes) - 1) / d.burst_bytes * d.burst_bytes;
+  };
+  for (size_t i = 0; i < n; ++i) left[i] = static_cast<double>(rounded(ts[i].bytes));
+  size_t accepted = 0, oldest = 0;  // transfers [oldest, accepted) are in flight
+  for (uint64_t c = 0; oldest < n; ++c) {
+    while (accepted < n && ts[accepted].issue_cycle <= c &&
+           accepted - oldest < static_cast<size_t>(d.max_outstanding)) {
+      ready[accepted] = c + static_cast<uint64_t>(d.latency_cycles);
+      ++accepted;
+    }
+    double budget = d.bandwidth_bytes_per_cycle;
+    for (size_t i = oldest; i < accepted && budget > 0 && ready[i] <= c; ++i) {
+      if (finished[i]) continue;
+      const double moved = std::min(budget, left[i]);
+      left[i] -= moved;
+      budget -= moved;
+      if (left[i] == 0) {
+        finished[i] = true;
+        done[i] = c + 1;
+      }
+    }
+    while (oldest < accepted && finished[oldest] && done[oldest] <= c + 1) ++oldest;
+  }
+  return done;
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(systemc)
@@ -318,5 +356,213 @@ BOOST_AUTO_TEST_CASE(accumulator_overflow_stops_with_sim010) {
   BOOST_TEST(msg.rfind("error[SIM010]", 0) == 0, msg);
   BOOST_TEST(msg.find("layer \"conv_ovf\" output (n=0") != std::string::npos, msg);
 }
+
+namespace {
+
+DramConfig dram(double bandwidth, int64_t latency, int64_t burst, int64_t max_outstanding) {
+  DramConfig d;
+  d.bandwidth_bytes_per_cycle = bandwidth;
+  d.latency_cycles = latency;
+  d.burst_bytes = burst;
+  d.max_outstanding = max_outstanding;
+  return d;
+}
+
+std::vector<DmaTransferRun> stream(size_t n, uint64_t bytes) {
+  return std::vector<DmaTransferRun>(n, {0, bytes, true});
+}
+
+uint64_t ceil_div(uint64_t a, double b) { return static_cast<uint64_t>(std::ceil(static_cast<double>(a) / b)); }
+
+/// Invariants every DMA schedule must satisfy, whatever the model's details.
+void check_dma_invariants(const DramConfig& d, const std::vector<DmaTransferRun>& ts,
+                          const std::vector<uint64_t>& done) {
+  const uint64_t L = static_cast<uint64_t>(d.latency_cycles);
+  const size_t slots = static_cast<size_t>(d.max_outstanding);
+  std::vector<uint64_t> bytes;
+  for (const auto& t : ts) bytes.push_back((t.bytes + d.burst_bytes - 1) / d.burst_bytes * d.burst_bytes);
+  for (size_t k = 0; k < ts.size(); ++k) {
+    BOOST_TEST_CONTEXT("transfer " << k) {
+      BOOST_TEST(done[k] >= ts[k].issue_cycle + L + ceil_div(bytes[k], d.bandwidth_bytes_per_cycle));
+      if (k > 0) BOOST_TEST(done[k] >= done[k - 1]);  // completions in request order
+      // At most max_outstanding in flight: transfer k starts no earlier than transfer k - slots ended.
+      if (k >= slots) BOOST_TEST(done[k] >= done[k - slots] + L + ceil_div(bytes[k], d.bandwidth_bytes_per_cycle));
+      // One bus: transfers i..k cannot move their bytes faster than the bandwidth after i may start.
+      uint64_t sum = 0;
+      for (size_t i = k + 1; i-- > 0;) {
+        sum += bytes[i];
+        BOOST_TEST_REQUIRE(done[k] >= ts[i].issue_cycle + L + ceil_div(sum, d.bandwidth_bytes_per_cycle));
+      }
+    }
+  }
+}
+
+/// A fully connected layer at batch 1 whose weight tiles (8 columns x 256 8-bit weights = 2 KiB)
+/// take longer on the bus than on the array (4 B/cycle: 512 cycles, against 264 tile cycles), with a
+/// 200-cycle DRAM latency and a weight buffer holding four tiles: a pure weight stream.
+std::pair<ArchConfig, Network> streaming_fc(int64_t max_outstanding) {
+  ArchConfig a = ArchConfig::builtin_default(8, 8);
+  a.name = "stream";
+  a.rows = 2;
+  a.cols = 8;
+  a.buffers[0].capacity_kib = 8;  // two slots of 4 KiB: the ring holds four 2 KiB tiles
+  a.buffers[1].capacity_kib = 8;
+  a.buffers[2].capacity_kib = 2;
+  a.dram = dram(4, 200, 64, max_outstanding);
+  Network net;
+  net.name = "fc_stream";
+  net.layers = {layer("fc", LayerOp::fc, 1, 256, 1, 128, 1, 1, 0, 1, 8, 8)};
+  return {a, net};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(dma_streams_overlap_latency) {
+  // N transfers of B bytes requested together: with enough transfers in flight the bus never idles
+  // after the first latency, so transfer k completes at latency + ceil((k+1) * B / bandwidth); with
+  // one in flight each pays latency + ceil(B / bandwidth) after the previous one.
+  std::vector<DmaRun> runs = {
+      {dram(32, 100, 64, 16), stream(32, 512)},  // 16 x 512 B in flight >= 32 B/cycle x 100 cycles
+      {dram(24, 50, 64, 64), stream(40, 100)},   // 100 B rounded to two 64 B bursts; 24 B/cycle
+      {dram(32, 100, 64, 1), stream(32, 512)},   // blocking: 116 cycles each
+      {dram(24, 50, 64, 1), stream(40, 100)},    // blocking: 50 + ceil(128 / 24) = 56 each
+      {dram(2.5, 0, 1, 4), stream(10, 7)},       // no latency: the bus alone, fractional bandwidth
+  };
+  DramConfig ideal = dram(1, 100, 64, 2);
+  ideal.ideal = true;
+  runs.push_back({ideal, {{0, 512, true}, {3, 64, false}, {3, 1000, true}}});
+  const auto done = run_dma_transfers_systemc(runs);
+  BOOST_TEST_REQUIRE(done.size() == runs.size());
+  for (size_t k = 0; k < 32; ++k) {
+    BOOST_TEST(done[0][k] == 100 + 16 * (k + 1));
+    BOOST_TEST(done[2][k] == 116 * (k + 1));
+  }
+  for (size_t k = 0; k < 40; ++k) {
+    BOOST_TEST(done[1][k] == 50 + ceil_div(128 * (k + 1), 24));
+    BOOST_TEST(done[3][k] == 56 * (k + 1));
+  }
+  BOOST_TEST(done[0].back() == 100 + 32 * 512 / 32);  // latency + N*B/bandwidth
+  BOOST_TEST(done[1].back() == 50u + 214u);           // ceil(40 * 128 / 24) = 214
+  BOOST_TEST(done[4].back() == ceil_div(70, 2.5));    // 28
+  BOOST_TEST(done[5] == (std::vector<uint64_t>{0, 3, 3}), "ideal memory takes no time");
+  for (size_t r = 0; r + 1 < runs.size(); ++r) {
+    BOOST_TEST_CONTEXT("run " << r) {
+      check_dma_invariants(runs[r].dram, runs[r].transfers, done[r]);
+      BOOST_TEST(done[r] == reference_dma(runs[r].dram, runs[r].transfers));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(dma_random_backpressure) {
+  // Random requesters (bursts of requests and gaps, mixed loads and stores, sizes off the burst
+  // grid) against random DRAMs; the slots fill up and requests wait for them. Every schedule must
+  // equal the cycle-stepped reference and satisfy the invariants.
+  const uint64_t seed = 777;
+  BOOST_TEST_MESSAGE("seed " << seed);
+  Rng rng(seed);
+  const double bandwidths[] = {0.75, 1, 2.5, 8, 32};
+  const int64_t latencies[] = {0, 1, 17, 100};
+  const int64_t bursts[] = {1, 16, 64};
+  const int64_t outstanding[] = {1, 2, 3, 8, 64};
+  std::vector<DmaRun> runs;
+  for (int r = 0; r < 40; ++r) {
+    DmaRun run;
+    run.dram = dram(bandwidths[rng.uniform_int(0, 4)], latencies[rng.uniform_int(0, 3)], bursts[rng.uniform_int(0, 2)],
+                    outstanding[rng.uniform_int(0, 4)]);
+    uint64_t at = 0;
+    const int64_t n = rng.uniform_int(1, 60);
+    for (int64_t i = 0; i < n; ++i) {
+      if (rng.uniform_int(0, 2) == 0) at += static_cast<uint64_t>(rng.uniform_int(0, 400));
+      run.transfers.push_back({at, static_cast<uint64_t>(rng.uniform_int(1, 1500)), rng.uniform_int(0, 3) != 0});
+    }
+    runs.push_back(run);
+  }
+  const auto done = run_dma_transfers_systemc(runs);
+  BOOST_TEST_REQUIRE(done.size() == runs.size());
+  for (size_t r = 0; r < runs.size(); ++r) {
+    const DramConfig& d = runs[r].dram;
+    BOOST_TEST_CONTEXT("run " << r << ": " << d.bandwidth_bytes_per_cycle << " B/cycle, latency " << d.latency_cycles
+                              << ", burst " << d.burst_bytes << ", max_outstanding " << d.max_outstanding) {
+      BOOST_TEST_REQUIRE(done[r].size() == runs[r].transfers.size());
+      check_dma_invariants(d, runs[r].transfers, done[r]);
+      BOOST_TEST(done[r] == reference_dma(d, runs[r].transfers));
+      if (d.max_outstanding == 1) {  // the blocking DMA: one transfer after the other
+        uint64_t t = 0;
+        for (size_t k = 0; k < runs[r].transfers.size(); ++k) {
+          const DmaTransferRun& x = runs[r].transfers[k];
+          t = std::max(t, x.issue_cycle) + static_cast<uint64_t>(d.latency_cycles) +
+              ceil_div((x.bytes + d.burst_bytes - 1) / d.burst_bytes * d.burst_bytes, d.bandwidth_bytes_per_cycle);
+          BOOST_TEST(done[r][k] == t);
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(stream_fc_blocking_dma) {
+  // One transfer at a time: every 2 KiB weight tile pays the full latency, 200 + 512 cycles.
+  const auto [arch, net] = streaming_fc(1);
+  const SimResult r = simulate(arch, workload_from_network(net, "fc_stream"));
+  check_accounting(r);
+  const std::vector<LayerPlan> plans = plan_layers(arch, net.layers, false, "fc_stream");
+  BOOST_TEST_REQUIRE(plans[0].tn == 8);
+  const uint64_t tiles = plans[0].steps.size();
+  BOOST_TEST(tiles == 16u);
+  BOOST_TEST(r.layers[0].cycles >= tiles * (200 + 2048 / 4));
+  BOOST_TEST_MESSAGE(r.layers[0].cycles << " cycles, "
+                                        << static_cast<double>(r.total.dram_read_bytes + r.total.dram_write_bytes) /
+                                               static_cast<double>(r.layers[0].cycles)
+                                        << " DRAM bytes/cycle of 4");
+  BOOST_TEST(r.layers[0].compute_cycles == closed_form_ideal_cycles(arch, plans[0]));
+  BOOST_TEST(r.stalls.dram_weights > 0u);
+}
+
+BOOST_AUTO_TEST_CASE(stream_fc_outstanding_dma) {
+  // 16 transfers in flight allowed: the controller runs three tiles ahead (the buffer holds four)
+  // and the bus never idles after the first latency. The layer takes the first latency, every byte
+  // at 4 B/cycle, then at most the last two tiles' compute (the output stores queue behind the loads
+  // run ahead, and the output buffer has two slots) and the last store's latency.
+  const auto [arch, net] = streaming_fc(16);
+  const SimResult r = simulate(arch, workload_from_network(net, "fc_stream"));
+  check_accounting(r);
+  const std::vector<LayerPlan> plans = plan_layers(arch, net.layers, false, "fc_stream");
+  const uint64_t bytes = r.total.dram_read_bytes + r.total.dram_write_bytes;
+  BOOST_TEST(r.total.dram_read_bytes == 16u * 2048u + 256u);  // every weight once, the input once
+  const uint64_t bus = ceil_div(bytes, 4);
+  BOOST_TEST_MESSAGE(r.layers[0].cycles << " cycles, "
+                                        << static_cast<double>(bytes) / static_cast<double>(r.layers[0].cycles)
+                                        << " DRAM bytes/cycle of 4");
+  BOOST_TEST(r.layers[0].cycles >= bus + 200);
+  BOOST_TEST(r.layers[0].cycles <= bus + 2 * 200 + 2 * plans[0].steps.back().compute_cycles);
+  BOOST_TEST(r.layers[0].compute_cycles == closed_form_ideal_cycles(arch, plans[0]));
+  // Bandwidth-bound: at least 90 % of the nominal 4 B/cycle over the whole layer (the blocking DMA
+  // reaches 56 %: every weight tile and every output store pays the full latency in turn).
+  BOOST_TEST(static_cast<double>(bytes) / static_cast<double>(r.layers[0].cycles) >= 0.9 * 4);
+}
+
+void functional_outstanding_case(Dataflow df, int64_t max_outstanding, uint64_t seed) {
+  // Several transfers in flight change only timing: outputs stay bit-exact, compute equals the
+  // closed form, every cycle is attributed, DRAM bytes equal those of the blocking DMA's plan.
+  BOOST_TEST_MESSAGE("seed " << seed << ", max_outstanding " << max_outstanding);
+  const Trace trace = synthetic_trace(mixed_layers(4), seed, "mixed");
+  ArchConfig arch = small_arch(df, 4, 5, false);
+  arch.dram.max_outstanding = max_outstanding;
+  const SimResult r = simulate(arch, workload_from_trace(trace, "in-memory"));
+  BOOST_TEST(r.mismatches == 0u, "first mismatch: " << r.first_mismatch);
+  BOOST_TEST(r.outputs_checked == expected_checks(trace));
+  check_accounting(r);
+  const std::vector<LayerPlan> plans = plan_layers(arch, workload_from_trace(trace, "").layers, true, "x");
+  for (size_t i = 0; i < plans.size(); ++i) {
+    BOOST_TEST_CONTEXT("layer " << r.layers[i].name) {
+      BOOST_TEST(r.layers[i].compute_cycles == closed_form_ideal_cycles(arch, plans[i]));
+      uint64_t words = 0;
+      for (const Step& s : plans[i].steps) words += s.weight_load_words + s.input_load_words;
+      BOOST_TEST(r.layers[i].counts.buffers[0].write_words + r.layers[i].counts.buffers[1].write_words == words);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(functional_os_outstanding_dma) { functional_outstanding_case(Dataflow::output_stationary, 3, 51); }
+BOOST_AUTO_TEST_CASE(functional_ws_outstanding_dma) { functional_outstanding_case(Dataflow::weight_stationary, 8, 52); }
 
 BOOST_AUTO_TEST_SUITE_END()
