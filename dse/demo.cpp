@@ -304,6 +304,12 @@ int DemoRunner::run() {
   const auto t0 = std::chrono::steady_clock::now();
   if (o_.epochs < 1 || o_.epochs > 1000) fail("DSE005", "", "--epochs", "epochs must be at least 1");
   if (o_.trace_images < 1) fail("DSE005", "", "--trace-images", "trace images must be at least 1");
+  if (o_.train_images < 0 || o_.train_images > 60000)
+    fail("DSE005", "", "--train-images",
+         "train images must be in [0, 60000] (0 = all), got " + std::to_string(o_.train_images));
+  if (o_.test_images < 0 || o_.test_images > 10000)
+    fail("DSE005", "", "--test-images",
+         "test images must be in [0, 10000] (0 = all), got " + std::to_string(o_.test_images));
   if (o_.restart && fs::exists(work_)) fs::remove_all(work_);
   check_writable_directory(work_);
   fs::create_directories(work_);
