@@ -163,8 +163,9 @@ int DemoRunner::train(Side& s) {
   if (o_.train_images > 0) args.insert(args.end(), {"--train-images", std::to_string(o_.train_images)});
   if (o_.test_images > 0) args.insert(args.end(), {"--test-images", std::to_string(o_.test_images)});
   if (!o_.data_dir.empty()) args.insert(args.end(), {"--data", o_.data_dir});
-  // A killed training run continues from its last checkpoint.
-  if (fs::exists(dir / "checkpoint.bin")) args.push_back("--resume");
+  // A killed training run continues from its last checkpoint (or, killed in its first epoch,
+  // from epoch 0 with its saved config).
+  if (fs::exists(dir / "checkpoint.bin") || fs::exists(dir / "config.json")) args.push_back("--resume");
   const fs::path done = dir / "demo-done";
   const int rc = step("train " + s.description + " (" + std::to_string(o_.epochs) + " epochs)", done, args);
   if (rc != 0) return rc;
