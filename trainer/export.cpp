@@ -219,6 +219,10 @@ InferReport infer_trace(const std::string& trace_dir, const std::string& data_di
   if (test_images < 0) fail("TRN003", "", "--test-images", "--test-images must be >= 0 (0 = all)");
   InferReport r;
   const Trace t = read_trace(trace_dir);
+  if (!t.chained)
+    fail("TRC009", trace_dir + "/trace.json", "/chained",
+         "this trace holds independent layers (\"chained\": false), not a network to run end to end",
+         "`wrpn sim --trace` simulates such traces layer by layer");
   r.network = t.network;
   r.trace_images = t.images;
   r.self = self_check_trace(t);

@@ -92,6 +92,7 @@ void write_trace(const std::string& dir, const Trace& trace, bool replace) {
   j["dataset"] = trace.dataset;
   j["images"] = trace.images;
   if (!trace.checkpoint_sha256.empty()) j["checkpoint_sha256"] = trace.checkpoint_sha256;
+  if (!trace.chained) j["chained"] = false;
   auto put = [&](const std::string& file, const std::string& bytes) {
     write_file_atomic(out.staging() / file, bytes);
     return nlohmann::json{{"file", file}, {"sha256", sha256_hex(bytes)}};
@@ -181,6 +182,7 @@ void check_layer_chain(const Trace& t, const std::string& where) {
            "layer name " + quote_for_message(l.name) +
                (l.name == "input" ? " is reserved for the network input" : " appears twice"),
            "layer names are unique; a duplicated layer makes the trace describe another network");
+    if (!t.chained) continue;  // independent layers: each reads its own stored input
     std::vector<std::string> prods = l.inputs;
     if (prods.empty()) prods = {i == 0 ? std::string("input") : t.layers[i - 1].shape.name};
     const size_t want = l.op == LayerOp::add ? 2 : 1;
@@ -265,6 +267,7 @@ Trace read_trace(const std::string& dir) {
         t.checkpoint_sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
       root.error("checkpoint_sha256", "CFG002", "expected 64 lowercase hex digits (a SHA-256)");
   }
+  t.chained = root.get_bool("chained", true);
   t.network = root.get_string("network");
   t.width = root.get_number("width", 0.01, 1e6);
   t.dataset = root.get_string("dataset");

@@ -8,7 +8,8 @@
 //                     dump: keys sorted, no spaces), so an edited requant multiplier, alpha, shape
 //                     or tensor checksum fails read_trace() (TRC007), and
 //   "checkpoint_sha256" (optional): SHA-256 of the checkpoint file the trace was exported from, so
-//                     `wrpn infer --checkpoint` can tell a wrong checkpoint (TRN006).
+//                     `wrpn infer --checkpoint` can tell a wrong checkpoint (TRN006), and
+//   "chained" (optional, default true): false for independent layers (see Trace::chained).
 // Version 1 traces are still read with every other check; their trace.json numbers carry no
 // checksum (only their tensors do), and they name no checkpoint.
 //
@@ -46,7 +47,11 @@ struct Trace {
   std::vector<int32_t> labels;  ///< optional ground-truth class per image
   std::vector<TraceLayer> layers;
   std::string checkpoint_sha256;  ///< SHA-256 (hex) of the source checkpoint file; "" if none
-  int version = 0;                ///< the version read_trace() found (write_trace() writes kTraceVersion)
+  /// False for a set of independent layers, each on its own input (synthetic traces of the sim
+  /// tests and benchmarks): the layer-chain check (TRC009) then only requires unique names, and
+  /// such a trace is no network to classify with.
+  bool chained = true;
+  int version = 0;  ///< the version read_trace() found (write_trace() writes kTraceVersion)
 };
 
 inline constexpr int kTraceVersion = 2;

@@ -417,6 +417,11 @@ BOOST_AUTO_TEST_CASE(broken_layer_chain_is_trc009) {
   Trace t = tiny_trace();
   t.layers[1].input[0] = (t.layers[1].input[0] + 1) % 16;
   write_trace((tmp.path / "t2").string(), t);
+  // A set of independent layers ("chained": false) is not a chain: each layer has its own input.
+  t.chained = false;
+  write_trace((tmp.path / "t3").string(), t);
+  BOOST_TEST(read_error(tmp.path / "t3") == wrpn::test::kNoDiagnostic);
+  BOOST_TEST(!read_trace((tmp.path / "t3").string()).chained);
   BOOST_TEST(read_error(tmp.path / "t2")
                      .rfind("error[TRC009] " + (tmp.path / "t2" / "trace.json").string() +
                                 ":/layers/1/tensors/input: stored input of layer \"add1\" differs",
