@@ -230,8 +230,9 @@ void register_trainer_commands(CommandGroups& g) {
     if (r.differ > 0 && !r.checkpoint_verified)
       std::printf(
           "  note: this version-1 trace does not record its checkpoint, so the checkpoint could not be verified;\n"
-          "  if it is not the one the trace was exported from, the differences mean nothing\n");
-    if (r.differ > 0)
+          "  if it is not the one the trace was exported from, the differences mean nothing (first: %s)\n",
+          list.c_str());
+    if (r.differ > 0 && r.checkpoint_verified)
       std::printf(
           "  why: the trainer accumulates in FP32 (BLAS order), the trace exactly in integers; a rounding\n"
           "  difference moves an activation across a code boundary when the two top classes are close\n"
