@@ -20,8 +20,10 @@ void register_validator(const std::string& kind, Validator v) { validators()[kin
 
 static std::string validate_trace(const std::string& path) {
   const Trace t = read_trace(path);
-  return "trace of " + t.network + " (" + std::to_string(t.layers.size()) + " layers, " + std::to_string(t.images) +
-         " images): format, shapes, code ranges and checksums ok";
+  return "trace v" + std::to_string(t.version) + " of " + t.network + " (" + std::to_string(t.layers.size()) +
+         " layers, " + std::to_string(t.images) +
+         " images): format, layer chain, shapes, code ranges and checksums ok" +
+         (t.version < 2 ? " (a version-1 trace: its trace.json numbers carry no checksum; re-export for one)" : "");
 }
 
 void register_core_commands(CommandGroups& g) {
@@ -39,7 +41,8 @@ void register_core_commands(CommandGroups& g) {
   validate->add_option("FILE", path, "config JSON file or trace directory")->required();
   validate->callback([] {
     std::string kind;
-    if (std::filesystem::is_directory(path)) {
+    std::error_code ec;  // a symlink loop or an unreadable path is reported by the reader below
+    if (std::filesystem::is_directory(path, ec)) {
       kind = "trace";
     } else {
       const ConfigDocument doc = ConfigDocument::load(path);

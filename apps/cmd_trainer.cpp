@@ -1,10 +1,12 @@
 // Commands of the trainer component: train, trace, infer, bench train. Parsing only; the work is in
 // trainer/ (wrpn::trainer).
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 
 #include "apps/commands.h"
+#include "common/config.h"
 #include "common/diagnostics.h"
 #include "trainer/bench.h"
 #include "trainer/export.h"
@@ -18,7 +20,7 @@ namespace {
 
 struct TrainArgs {
   trainer::TrainConfig cfg;
-  std::string config_path, out;
+  std::string config_path, out, seed = "1";
   bool resume = false, quiet = false;
 };
 
@@ -34,6 +36,19 @@ struct InferArgs {
   int threads = 2;
   bool no_dataset = false;
 };
+
+/// A seed is any integer 0..2^64-1, written in decimal; anything else (-1, 1.5, 2^64) is TRN003,
+/// never wrapped or rounded.
+uint64_t parse_seed(const std::string& text) {
+  const bool digits = !text.empty() && text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = digits ? std::strtoull(text.c_str(), &end, 10) : 0;
+  if (!digits || errno == ERANGE || end != text.c_str() + text.size())
+    fail("TRN003", "", "--seed",
+         "seed must be an integer in [0, 18446744073709551615], got " + quote_for_message(text));
+  return static_cast<uint64_t>(v);
+}
 
 [[noreturn]] void check_failed(const std::string& msg) {
   std::fprintf(stderr, "check failed: %s\n", msg.c_str());
@@ -81,18 +96,53 @@ void register_trainer_commands(CommandGroups& g) {
   train->add_option("--schedule", c.optim.schedule, "cosine, step or constant")->capture_default_str();
   train->add_option("--step-epochs", c.optim.step_epochs, "step schedule: epochs between drops")->capture_default_str();
   train->add_option("--step-gamma", c.optim.step_gamma, "step schedule: factor per drop")->capture_default_str();
-  train->add_option("--seed", c.seed, "random seed (init and shuffling)")->capture_default_str();
+  train->add_option("--seed", ta.seed, "random seed (init and shuffling), an integer in [0, 2^64-1]")
+      ->capture_default_str();
   train->add_option("--threads", c.threads, "OpenMP threads; results are deterministic per seed and thread count")
       ->capture_default_str();
   train->add_option("--data", c.data_dir, "directory of the IDX files (Fashion-MNIST or MNIST)")->capture_default_str();
-  train->add_option("--train-images", c.train_images, "use only the first N training images (0 = all)");
-  train->add_option("--test-images", c.test_images, "evaluate on the first N test images (0 = all)");
+  train->add_option("--train-images", c.train_images,
+                    "use only the first N training images (0 = all; more than the set holds is an error)");
+  train->add_option("--test-images", c.test_images,
+                    "evaluate on the first N test images (0 = all; more than the set holds is an error)");
   train->add_option("--out", ta.out, "run directory to create (or continue with --resume)")->required();
   train->add_flag("--resume", ta.resume,
-                  "continue the run in --out from its last checkpoint (its saved config is used)");
+                  "continue the run in --out from its last checkpoint, or from epoch 0 if it was interrupted\n"
+                  "before one; its saved config is used, and a flag that differs from it is an error");
   train->add_flag("--quiet", ta.quiet, "no progress bar");
   train->callback([train] {
+    ta.cfg.seed = parse_seed(ta.seed);
     trainer::TrainConfig cfg = ta.cfg;
+    if (ta.resume) {
+      if (!ta.config_path.empty())
+        fail("TRN004", ta.config_path, "", "--resume continues a run with its own saved config; --config is not used",
+             "drop --config, or start a new run with it");
+      // Flags given with --resume must agree with the saved run (never silently ignored).
+      static const std::vector<std::pair<const char*, const char*>> kFlagKeys = {
+          {"--model", "model"},
+          {"--width", "width"},
+          {"--wbits", "wbits"},
+          {"--abits", "abits"},
+          {"--first-last-wbits", "first_last_wbits"},
+          {"--epochs", "epochs"},
+          {"--batch", "batch"},
+          {"--lr", "lr"},
+          {"--optimizer", "optimizer"},
+          {"--momentum", "momentum"},
+          {"--weight-decay", "weight_decay"},
+          {"--schedule", "schedule"},
+          {"--step-epochs", "step_epochs"},
+          {"--step-gamma", "step_gamma"},
+          {"--seed", "seed"},
+          {"--threads", "threads"},
+          {"--data", "data_dir"},
+          {"--train-images", "train_images"},
+          {"--test-images", "test_images"}};
+      std::vector<std::string> keys;
+      for (const auto& [flag, key] : kFlagKeys)
+        if (train->count(flag) > 0) keys.push_back(key);
+      trainer::check_resume_request(ta.out, cfg, keys);
+    }
     if (!ta.config_path.empty()) {
       cfg = trainer::load_train_config(ta.config_path);
       // Flags given explicitly override the file.
@@ -159,7 +209,7 @@ void register_trainer_commands(CommandGroups& g) {
   infer->add_option("--data", ia.data, "directory of the IDX files")->capture_default_str();
   infer->add_option("--test-images", ia.test_images, "classify only the first N test images (0 = all)");
   infer->add_option("--checkpoint", ia.checkpoint, "compare with this checkpoint's quantized forward pass");
-  infer->add_option("--threads", ia.threads, "threads")->capture_default_str();
+  infer->add_option("--threads", ia.threads, "threads, 1..256")->capture_default_str();
   infer->add_flag("--no-dataset", ia.no_dataset, "only verify the trace against its own stored outputs");
   infer->callback([] {
     const auto r = trainer::infer_trace(ia.trace, ia.data, ia.test_images, ia.checkpoint, ia.threads, !ia.no_dataset);
@@ -181,7 +231,12 @@ void register_trainer_commands(CommandGroups& g) {
         "trainer quantized forward: %.2f%%; predictions differ on %ld of %ld images (%.3f%%, agreement %.3f%%)\n",
         pct(r.trainer_correct, r.images), static_cast<long>(r.differ), static_cast<long>(r.images),
         pct(r.differ, r.images), 100.0 - pct(r.differ, r.images));
-    if (r.differ > 0)
+    if (r.differ > 0 && !r.checkpoint_verified)
+      std::printf(
+          "  note: this version-1 trace does not record its checkpoint, so the checkpoint could not be verified;\n"
+          "  if it is not the one the trace was exported from, the differences mean nothing (first: %s)\n",
+          list.c_str());
+    if (r.differ > 0 && r.checkpoint_verified)
       std::printf(
           "  why: the trainer accumulates in FP32 (BLAS order), the trace exactly in integers; a rounding\n"
           "  difference moves an activation across a code boundary when the two top classes are close\n"

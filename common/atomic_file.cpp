@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -55,13 +56,63 @@ void write_file_atomic(const fs::path& path, const std::string& contents) {
   }
 }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("IO002", path.string(), "", "cannot open file for reading");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) fail("IO002", path.string(), "", "error while reading file");
-  return ss.str();
+static const char* file_type_name(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+bool try_read_file(const fs::path& path, std::string* out, std::string* why, uint64_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; the type check below refuses it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    *why = std::string("cannot open file for reading: ") + std::strerror(errno);
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    *why = std::string("cannot stat file: ") + std::strerror(errno);
+    ::close(fd);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *why = std::string("is ") + file_type_name(st.st_mode) + ", not a regular file";
+    ::close(fd);
+    return false;
+  }
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size > max_bytes) {
+    *why = "file is " + std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) +
+           " this input may have";
+    ::close(fd);
+    return false;
+  }
+  std::string data(static_cast<size_t>(size), '\0');
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::read(fd, &data[done], data.size() - done);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n < 0) {
+      *why = std::string("error while reading file: ") + std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;  // the file shrank while being read
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  data.resize(done);
+  *out = std::move(data);
+  return true;
+}
+
+std::string read_file(const fs::path& path, uint64_t max_bytes) {
+  std::string data, why;
+  if (!try_read_file(path, &data, &why, max_bytes)) fail("IO002", path.string(), "", why);
+  return data;
 }
 
 StagedDirectory::StagedDirectory(fs::path final_path, bool replace, std::string owner)

@@ -1,6 +1,7 @@
 // Atomic outputs: a file or a whole directory appears complete or not at all (DESIGN.md 9).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -10,8 +11,19 @@ namespace wrpn {
 /// Creates parent directories. Throws DiagnosticError(IO001) naming the path on failure.
 void write_file_atomic(const std::filesystem::path& path, const std::string& contents);
 
-/// Reads a whole file; throws DiagnosticError(IO002) naming the path on failure.
-std::string read_file(const std::filesystem::path& path);
+/// Largest input file read_file() accepts by default (inputs are configs, traces, checkpoints).
+inline constexpr uint64_t kMaxInputFileBytes = uint64_t{16} << 30;
+
+/// Reads a whole regular file; throws DiagnosticError(IO002) naming the path on failure. Only
+/// regular files are read (a directory, FIFO, device or socket is refused before any byte is read,
+/// so /dev/zero or a FIFO cannot hang the reader), and a file larger than `max_bytes` is refused
+/// from its size before it is read.
+std::string read_file(const std::filesystem::path& path, uint64_t max_bytes = kMaxInputFileBytes);
+
+/// read_file() without the diagnostic: false and a one-line reason ("is a directory", "cannot
+/// open: Permission denied", ...) in `why` on failure.
+bool try_read_file(const std::filesystem::path& path, std::string* out, std::string* why,
+                   uint64_t max_bytes = kMaxInputFileBytes);
 
 /// A directory built under a hidden temporary name and renamed into place by commit(). If the
 /// object is destroyed without commit() (an error, an exception), the partial directory is removed,

@@ -2,8 +2,12 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
+
+#include "common/atomic_file.h"
 
 namespace wrpn {
 
@@ -20,6 +24,29 @@ static std::string range_text(double lo, double hi) {
   std::ostringstream os;
   os << "[" << lo << ", " << hi << "]";
   return os.str();
+}
+
+static std::string range_text(int64_t lo, int64_t hi) {
+  return "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+}
+
+std::string quote_for_message(const std::string& text, size_t max_chars) {
+  std::string out;
+  for (char ch : text) {
+    if (out.size() >= max_chars) {
+      out += "...";
+      break;
+    }
+    const auto u = static_cast<unsigned char>(ch);
+    out += u < 0x20 || u == 0x7f ? '?' : ch;  // keep a diagnostic on one line
+  }
+  return "\"" + out + "\"";
+}
+
+/// An integer JSON value as int64, or nullopt when it does not fit (unsigned above INT64_MAX).
+static std::optional<int64_t> as_int64(const nlohmann::json& v) {
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return v.get<int64_t>();
 }
 
 ConfigObject::ConfigObject(const nlohmann::json* node, std::string file, std::string pointer)
@@ -50,15 +77,30 @@ const nlohmann::json& ConfigObject::get_raw(const std::string& key) const { retu
 
 int64_t ConfigObject::get_int(const std::string& key, int64_t lo, int64_t hi) const {
   const auto& v = require(key);
-  const std::string expect = "expected integer in " + range_text(static_cast<double>(lo), static_cast<double>(hi));
+  const std::string expect = lo == INT64_MIN && hi == INT64_MAX ? std::string("expected integer")
+                                                                : "expected integer in " + range_text(lo, hi);
   if (!v.is_number_integer()) {
     error(key, "CFG002", expect + ", got " + describe_json(v),
           v.is_string() ? "sizes and counts are plain integers; the unit is in the key name" : "");
   }
-  const int64_t x =
-      v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : v.get<int64_t>();
+  const std::optional<int64_t> x = as_int64(v);
+  if (!x || *x < lo || *x > hi) error(key, "CFG002", expect + ", got " + describe_json(v));
+  return *x;
+}
+
+uint64_t ConfigObject::get_uint(const std::string& key, uint64_t lo, uint64_t hi) const {
+  const auto& v = require(key);
+  const std::string expect = "expected integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  if (!v.is_number_integer() || (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() < 0))
+    error(key, "CFG002", expect + ", got " + describe_json(v));
+  const uint64_t x = v.get<uint64_t>();
   if (x < lo || x > hi) error(key, "CFG002", expect + ", got " + describe_json(v));
   return x;
+}
+
+uint64_t ConfigObject::get_uint(const std::string& key, uint64_t lo, uint64_t hi, uint64_t default_value) const {
+  read_.insert(key);
+  return has(key) ? get_uint(key, lo, hi) : default_value;
 }
 
 int64_t ConfigObject::get_int(const std::string& key, int64_t lo, int64_t hi, int64_t default_value) const {
@@ -68,7 +110,9 @@ int64_t ConfigObject::get_int(const std::string& key, int64_t lo, int64_t hi, in
 
 double ConfigObject::get_number(const std::string& key, double lo, double hi) const {
   const auto& v = require(key);
-  const std::string expect = "expected number in " + range_text(lo, hi);
+  const std::string expect = lo <= std::numeric_limits<double>::lowest() && hi >= std::numeric_limits<double>::max()
+                                 ? std::string("expected a finite number")
+                                 : "expected number in " + range_text(lo, hi);
   if (!v.is_number()) error(key, "CFG002", expect + ", got " + describe_json(v));
   const double x = v.get<double>();
   if (!std::isfinite(x) || x < lo || x > hi) error(key, "CFG002", expect + ", got " + describe_json(v));
@@ -108,7 +152,7 @@ std::string ConfigObject::get_enum(const std::string& key, const std::vector<std
     if (a == s) return s;
   std::string list;
   for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + ("\"" + a + "\"");
-  error(key, "CFG002", "expected one of " + list + ", got \"" + s + "\"");
+  error(key, "CFG002", "expected one of " + list + ", got " + quote_for_message(s));
 }
 
 std::string ConfigObject::get_enum(const std::string& key, const std::vector<std::string>& allowed,
@@ -133,11 +177,10 @@ std::vector<int64_t> ConfigObject::get_int_array(const std::string& key, int64_t
                                                  size_t min_size) const {
   const auto& v = require(key);
   return read_array<int64_t>(*this, v, key, min_size, "integers", [&](const nlohmann::json& e, size_t i) {
-    if (!e.is_number_integer() || e.get<int64_t>() < lo || e.get<int64_t>() > hi)
-      error_at(key, i, "CFG002",
-               "expected integer in " + range_text(static_cast<double>(lo), static_cast<double>(hi)) + ", got " +
-                   describe_json(e));
-    return e.get<int64_t>();
+    const std::optional<int64_t> x = e.is_number_integer() ? as_int64(e) : std::nullopt;
+    if (!x || *x < lo || *x > hi)
+      error_at(key, i, "CFG002", "expected integer in " + range_text(lo, hi) + ", got " + describe_json(e));
+    return *x;
   });
 }
 
@@ -145,7 +188,7 @@ std::vector<double> ConfigObject::get_number_array(const std::string& key, doubl
                                                    size_t min_size) const {
   const auto& v = require(key);
   return read_array<double>(*this, v, key, min_size, "numbers", [&](const nlohmann::json& e, size_t i) {
-    if (!e.is_number() || e.get<double>() < lo || e.get<double>() > hi)
+    if (!e.is_number() || !(e.get<double>() >= lo && e.get<double>() <= hi))
       error_at(key, i, "CFG002", "expected number in " + range_text(lo, hi) + ", got " + describe_json(e));
     return e.get<double>();
   });
@@ -191,20 +234,96 @@ void ConfigObject::finish() const {
 }
 
 ConfigDocument ConfigDocument::load(const std::string& path, const std::string& expected_kind) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("CFG006", path, "", "cannot open file for reading", "check the path and its permissions");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) fail("CFG006", path, "", "error while reading file");
-  return parse(ss.str(), path, expected_kind);
+  std::string text, why;
+  if (!try_read_file(path, &text, &why, kMaxConfigBytes))
+    fail("CFG006", path, "", why, "give the path of a JSON config file");
+  return parse(text, path, expected_kind);
 }
+
+namespace {
+
+using json = nlohmann::json;
+
+/// SAX handler that builds the DOM like nlohmann's own parser and, on top, knows the JSON pointer
+/// of every value: a key repeated in one object is CFG007 (nlohmann would keep the last silently),
+/// and a number that overflows a double (1e400) is CFG002 naming where it is (nlohmann throws an
+/// out_of_range exception without a position).
+class StrictSax {
+ public:
+  StrictSax(json& root, std::string path) : dom_(root, true), path_(std::move(path)) {}
+
+  bool null() { return scalar(dom_.null()); }
+  bool boolean(bool v) { return scalar(dom_.boolean(v)); }
+  bool number_integer(json::number_integer_t v) { return scalar(dom_.number_integer(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return scalar(dom_.number_unsigned(v)); }
+  bool number_float(json::number_float_t v, const json::string_t& s) { return scalar(dom_.number_float(v, s)); }
+  bool string(json::string_t& v) { return scalar(dom_.string(v)); }
+  bool binary(json::binary_t& v) { return scalar(dom_.binary(v)); }
+  bool start_object(std::size_t n) {
+    frames_.push_back({false, 0, {}, {}});
+    return dom_.start_object(n);
+  }
+  bool key(json::string_t& k) {
+    Frame& f = frames_.back();
+    f.key = k;
+    if (!f.keys.insert(k).second)
+      fail("CFG007", path_, pointer(), "duplicate key " + quote_for_message(k) + " in one object",
+           "JSON parsers disagree on which of two equal keys wins; keep exactly one");
+    return dom_.key(k);
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return scalar(dom_.end_object());
+  }
+  bool start_array(std::size_t n) {
+    frames_.push_back({true, 0, {}, {}});
+    return dom_.start_array(n);
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return scalar(dom_.end_array());
+  }
+  // A template like nlohmann's own handler, so the exception is rethrown with its real type.
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& last_token, const Exception& ex) {
+    if (ex.id == 406)  // number overflow: the text is a valid JSON number no double can hold
+      fail("CFG002", path_, pointer().empty() ? "/" : pointer(),
+           "number " + quote_for_message(last_token) + " is out of range (larger than any double)",
+           "use a number of ordinary size; units are in the key names");
+    return dom_.parse_error(position, last_token, ex);
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    size_t count;  ///< values finished so far (arrays)
+    std::string key;
+    std::set<std::string> keys;
+  };
+  bool scalar(bool ok) {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().count;
+    return ok;
+  }
+  std::string pointer() const {
+    std::string p;
+    for (const auto& f : frames_) p += "/" + (f.array ? std::to_string(f.count) : json_pointer_token(f.key));
+    return p;
+  }
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::string path_;
+  std::vector<Frame> frames_;
+};
+
+}  // namespace
 
 ConfigDocument ConfigDocument::parse(const std::string& text, const std::string& path,
                                      const std::string& expected_kind) {
   ConfigDocument doc;
   doc.path_ = path;
+  doc.json_ = std::make_shared<nlohmann::json>();
   try {
-    doc.json_ = std::make_shared<nlohmann::json>(nlohmann::json::parse(text));
+    StrictSax sax(*doc.json_, path);
+    json::sax_parse(text, &sax);
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann's text is "[json.exception.parse_error.101] parse error at line L, column C: ...".
     std::string what = e.what();
@@ -217,7 +336,7 @@ ConfigDocument ConfigDocument::parse(const std::string& text, const std::string&
     const ConfigObject root = doc.root();
     const std::string kind = root.get_string("kind");
     if (kind != expected_kind)
-      root.error("kind", "CFG005", "expected kind \"" + expected_kind + "\", got \"" + kind + "\"",
+      root.error("kind", "CFG005", "expected kind \"" + expected_kind + "\", got " + quote_for_message(kind),
                  "this command reads " + expected_kind + " configs; see configs/" + expected_kind + "/");
     const int64_t version = root.get_int("version", 0, INT32_MAX);
     if (version != kConfigVersion)

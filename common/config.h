@@ -5,12 +5,15 @@
 // defaults live. Diagnostic codes raised here:
 //   CFG001 malformed JSON            CFG002 wrong type or out of range
 //   CFG003 unknown key               CFG004 missing required key
-//   CFG005 wrong kind or version     CFG006 file cannot be read
+//   CFG005 wrong kind or version     CFG006 file cannot be read (or is not a regular file)
+//   CFG007 duplicate key in one object
+// Numbers that overflow a double (1e400) are CFG002 with their pointer.
 // Checks across several values belong to each config kind (e.g. ARCH001 in arch_config.h).
 #pragma once
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -35,6 +38,9 @@ class ConfigObject {
 
   int64_t get_int(const std::string& key, int64_t lo, int64_t hi) const;
   int64_t get_int(const std::string& key, int64_t lo, int64_t hi, int64_t default_value) const;
+  /// Unsigned 64-bit integers (seeds): every value in [lo, hi] round-trips exactly.
+  uint64_t get_uint(const std::string& key, uint64_t lo, uint64_t hi) const;
+  uint64_t get_uint(const std::string& key, uint64_t lo, uint64_t hi, uint64_t default_value) const;
   double get_number(const std::string& key, double lo, double hi) const;
   double get_number(const std::string& key, double lo, double hi, double default_value) const;
   bool get_bool(const std::string& key) const;
@@ -89,8 +95,13 @@ class ConfigDocument {
 };
 
 inline constexpr int kConfigVersion = 1;
+/// Largest config file (and trace.json) load() reads: far above any real config.
+inline constexpr uint64_t kMaxConfigBytes = uint64_t{64} << 20;
 
 /// Short description of a JSON value for messages: `"64"`, `3.5`, `an object`...
 std::string describe_json(const nlohmann::json& v);
+/// `text` in double quotes for a one-line message: control characters replaced by '?', and cut
+/// after `max_chars` characters with "..." (a 10,000-character value is not echoed whole).
+std::string quote_for_message(const std::string& text, size_t max_chars = 40);
 
 }  // namespace wrpn

@@ -191,8 +191,9 @@ int DemoRunner::train(Side& s) {
   if (!o_.data_dir.empty()) args.insert(args.end(), {"--data", o_.data_dir});
   const std::string key = claim("train-" + s.label, {{"args", args}}, dir);
   if (s.wbits != 32) wrpn_train_key_ = key;
-  // A killed training run continues from its last checkpoint (of the same options: claim() removed others).
-  if (fs::exists(dir / "checkpoint.bin")) args.push_back("--resume");
+  // A killed training run continues from its last checkpoint (or, killed in its first epoch, from
+  // epoch 0 with its saved config); claim() removed runs made with other options.
+  if (fs::exists(dir / "checkpoint.bin") || fs::exists(dir / "config.json")) args.push_back("--resume");
   const fs::path done = dir / "demo-done";
   const int rc = step("train " + s.description + " (" + std::to_string(o_.epochs) + " epochs)", done, args);
   if (rc != 0) return rc;
@@ -332,6 +333,12 @@ int DemoRunner::run() {
   const auto t0 = std::chrono::steady_clock::now();
   if (o_.epochs < 1 || o_.epochs > 1000) fail("DSE005", "", "--epochs", "epochs must be at least 1");
   if (o_.trace_images < 1) fail("DSE005", "", "--trace-images", "trace images must be at least 1");
+  if (o_.train_images < 0 || o_.train_images > 60000)
+    fail("DSE005", "", "--train-images",
+         "train images must be in [0, 60000] (0 = all), got " + std::to_string(o_.train_images));
+  if (o_.test_images < 0 || o_.test_images > 10000)
+    fail("DSE005", "", "--test-images",
+         "test images must be in [0, 10000] (0 = all), got " + std::to_string(o_.test_images));
   // OUT/work/ and OUT/report/ are the demo's own: it replaces or deletes them only when they hold
   // an earlier demo's output (their marker), never a directory of someone else's (IO006).
   const fs::path report_dir = fs::path(o_.out_dir) / "report";

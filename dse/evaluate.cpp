@@ -110,7 +110,8 @@ TrainedAccuracy trained_accuracy(const SweepConfig& config, const DesignPoint& p
                                 "--quiet",         "--out",
                                 dir.string()};
   if (config.train_images > 0) args.insert(args.end(), {"--train-images", std::to_string(config.train_images)});
-  if (fs::exists(dir / "checkpoint.bin")) args.push_back("--resume");
+  // A killed training run continues (from epoch 0 when killed before its first checkpoint).
+  if (fs::exists(dir / "checkpoint.bin") || fs::exists(dir / "config.json")) args.push_back("--resume");
   const ProcessResult p = run_process(args, /*capture=*/true);
   if (p.exit_code != 0) {
     std::string first = p.output.substr(0, p.output.find('\n'));

@@ -84,7 +84,7 @@ SweepConfig SweepConfig::from_json(const ConfigObject& root) {
   c.network = root.get_string("network");
   c.batch = root.get_int("batch", 1, 4096, 1);
   c.arch_path = root.get_string("arch", "");
-  c.seed = static_cast<uint64_t>(root.get_int("seed", 0, INT64_MAX, 1));
+  c.seed = root.get_uint("seed", 0, UINT64_MAX, 1);  // every 64-bit seed, exactly
 
   const ConfigObject axes = root.get_object("axes");
   auto bits_axis = [&](const char* key) {

@@ -84,6 +84,7 @@ Trace synthetic_trace(const std::vector<Layer>& layers, uint64_t seed, const std
   Trace tr;
   tr.network = name;
   tr.dataset = "synthetic";
+  tr.chained = false;  // each layer has its own random input
   tr.images = layers.empty() ? 0 : layers.front().n;
   for (const Layer& l : layers) {
     if (!is_quantized_bits(l.abits_in) || (l.has_weights() && !is_quantized_bits(l.wbits)))

@@ -17,12 +17,23 @@ const char* kHint =
     "holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] (MNIST files work too)";
 
 /// Whole file, transparently gunzipped (zlib's gzread reads plain files as they are).
+/// Regular files only (a FIFO or /dev/zero would block or never end), at most kMaxBytes unpacked
+/// (the 60,000-image training set is 47 MB).
 std::string read_maybe_gz(const std::string& path) {
+  constexpr size_t kMaxBytes = size_t{1} << 30;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    fail("TRN020", path, "", ec ? "cannot open dataset file: " + ec.message() : "dataset file is not a regular file",
+         kHint);
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) fail("TRN020", path, "", "cannot open dataset file", kHint);
   std::string out;
   char buf[1 << 16];
   for (;;) {
+    if (out.size() > kMaxBytes) {
+      gzclose(f);
+      fail("TRN021", path, "", "dataset file unpacks to more than 1 GiB; not an IDX file of 28x28 images", kHint);
+    }
     const int got = gzread(f, buf, sizeof buf);
     if (got < 0) {
       gzclose(f);
@@ -45,8 +56,9 @@ uint32_t be32(const std::string& b, size_t off) {
 std::string pick(const std::string& dir, const std::string& stem) {
   const fs::path gz = fs::path(dir) / (stem + ".gz");
   const fs::path plain = fs::path(dir) / stem;
-  if (fs::exists(gz)) return gz.string();
-  if (fs::exists(plain)) return plain.string();
+  std::error_code ec;
+  if (fs::exists(gz, ec)) return gz.string();
+  if (fs::exists(plain, ec)) return plain.string();
   fail("TRN020", gz.string(), "", "dataset file not found", kHint);
 }
 

@@ -5,8 +5,11 @@
 
 #include <omp.h>
 
+#include "common/atomic_file.h"
+#include "common/csv.h"
 #include "common/diagnostics.h"
 #include "common/numerics.h"
+#include "common/sha256.h"
 #include "trainer/checkpoint.h"
 #include "trainer/parallel.h"
 #include "workloads/reference.h"
@@ -58,6 +61,15 @@ Trace export_trace(Model& model, const TrainConfig& cfg, const Dataset& d, int64
       fail("TRN007", "", l.name, "layer " + l.name + " is FP32; traces hold integer codes only",
            "export a quantized model (e.g. --wbits 4 --abits 4, with --first-last-wbits below 32)");
   }
+  // A NaN or infinite parameter would quantize to codes that mean nothing (alpha of NaN weights
+  // makes every code 0): refuse it, naming the layer.
+  for (const auto& nd : model.nodes())
+    for (const auto* v : {&nd.w, &nd.bias, &nd.gamma, &nd.beta, &nd.run_mean, &nd.run_var})
+      for (size_t i = 0; i < v->size(); ++i)
+        if (!std::isfinite((*v)[i]))
+          fail("TRN009", "", nd.layer.name,
+               "layer " + nd.layer.name + " has a non-finite parameter (" + format_number((*v)[i]) + ")",
+               "the training run diverged or the checkpoint was modified; re-train");
   if (images < 1 || images > d.count)
     fail("TRN003", "", "--images",
          "--images must be in [1, " + std::to_string(d.count) + "], got " + std::to_string(images));
@@ -184,7 +196,8 @@ ExportSummary export_trace_dir(const std::string& checkpoint, const std::string&
                                int64_t images, const std::string& out_dir, bool replace) {
   LoadedModel lm = load_model(checkpoint);
   const Dataset d = load_dataset(data_dir, split);
-  const Trace t = export_trace(*lm.model, lm.config, d, images);
+  Trace t = export_trace(*lm.model, lm.config, d, images);
+  t.checkpoint_sha256 = sha256_hex(read_file(checkpoint));
   write_trace(out_dir, t, replace);
   const Dataset sub = d.head(images);
   const EvalResult ev = evaluate(*lm.model, sub);
@@ -200,10 +213,16 @@ ExportSummary export_trace_dir(const std::string& checkpoint, const std::string&
 
 InferReport infer_trace(const std::string& trace_dir, const std::string& data_dir, int64_t test_images,
                         const std::string& checkpoint, int nthreads, bool classify) {
-  if (nthreads < 1) fail("TRN003", "", "--threads", "threads must be at least 1, got " + std::to_string(nthreads));
+  if (nthreads < 1 || nthreads > kMaxThreads)
+    fail("TRN003", "", "--threads",
+         "threads must be in [1, " + std::to_string(kMaxThreads) + "], got " + std::to_string(nthreads));
   if (test_images < 0) fail("TRN003", "", "--test-images", "--test-images must be >= 0 (0 = all)");
   InferReport r;
   const Trace t = read_trace(trace_dir);
+  if (!t.chained)
+    fail("TRC009", trace_dir + "/trace.json", "/chained",
+         "this trace holds independent layers (\"chained\": false), not a network to run end to end",
+         "`wrpn sim --trace` simulates such traces layer by layer");
   r.network = t.network;
   r.trace_images = t.images;
   r.self = self_check_trace(t);
@@ -212,6 +231,15 @@ InferReport infer_trace(const std::string& trace_dir, const std::string& data_di
   LoadedModel lm;
   if (!checkpoint.empty()) {
     lm = load_model(checkpoint);
+    if (!t.checkpoint_sha256.empty()) {
+      const std::string sha = sha256_hex(read_file(checkpoint));
+      if (sha != t.checkpoint_sha256)
+        fail("TRN006", checkpoint, "",
+             "not the checkpoint trace " + trace_dir + " was exported from (its SHA-256 is " + sha.substr(0, 12) +
+                 "..., the trace records " + t.checkpoint_sha256.substr(0, 12) + "...)",
+             "use the checkpoint the trace was exported from, or re-export the trace from this one");
+      r.checkpoint_verified = true;
+    }
     check_trace_matches(t, lm.network, trace_dir, checkpoint);
   }
   const Dataset d = load_dataset(data_dir, "test").head(test_images);

@@ -12,6 +12,9 @@
 
 namespace wrpn::trainer {
 
+/// Upper bound of --threads (as for `wrpn train`).
+inline constexpr int kMaxThreads = 256;
+
 /// The model of a checkpoint: config, network and restored weights (TRN005/TRN006 on defects).
 struct LoadedModel {
   TrainConfig config;
@@ -24,7 +27,8 @@ LoadedModel load_model(const std::string& checkpoint_path);
 /// Folds a trained model into a trace of the first `images` images of `d`: integer weight codes
 /// with alpha, batch norm + scales folded into per-channel RequantParams, and every layer's input,
 /// accumulators and output codes computed by the integer reference (workloads/reference.h).
-/// TRN007 if the model is not quantized (FP32 layers have no integer semantics).
+/// TRN007 if the model is not quantized (FP32 layers have no integer semantics); TRN009 if a
+/// parameter is NaN or infinite.
 Trace export_trace(Model& model, const TrainConfig& cfg, const Dataset& d, int64_t images);
 
 /// Fractional bits of the integer logits of the last layer (logit code = round(logit * 2^16)).
@@ -63,13 +67,16 @@ ExportSummary export_trace_dir(const std::string& checkpoint, const std::string&
 /// `wrpn infer` as one call: reads and verifies the trace in `trace_dir` (version, shapes, SHA-256),
 /// re-runs it on its own input against its stored outputs, then (if `classify`) classifies the
 /// first `test_images` test images (0 = all) with integer arithmetic only, and (if `checkpoint` is
-/// not empty) compares each prediction with the checkpoint's quantized forward pass.
+/// not empty) compares each prediction with the checkpoint's quantized forward pass. A checkpoint
+/// whose SHA-256 differs from the one the trace records is TRN006 (version-2 traces); threads must
+/// be in [1, kMaxThreads] (TRN003).
 struct InferReport {
   std::string network;
   int64_t trace_images = 0;
   SelfCheck self;
-  int64_t images = 0, correct = 0;  ///< integer inference on the test set
-  bool compared = false;            ///< a checkpoint was given
+  int64_t images = 0, correct = 0;   ///< integer inference on the test set
+  bool compared = false;             ///< a checkpoint was given
+  bool checkpoint_verified = false;  ///< its SHA-256 equals the one the trace records (version 2)
   int64_t trainer_correct = 0;
   int64_t differ = 0;               ///< images whose integer and trainer classes differ
   std::vector<int64_t> differing;   ///< their indices (at most 20)

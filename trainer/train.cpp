@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 
 #include "common/atomic_file.h"
 #include "common/csv.h"
@@ -37,7 +38,7 @@ std::string ptr(const std::string& file, const std::string& key) {
 void check_train_config(const TrainConfig& c, const std::string& file) {
   const auto& names = model_names();
   if (std::find(names.begin(), names.end(), c.spec.model) == names.end() && !is_onnx_path(c.spec.model))
-    fail("TRN001", file, ptr(file, "model"), "unknown model \"" + c.spec.model + "\"",
+    fail("TRN001", file, ptr(file, "model"), "unknown model " + quote_for_message(c.spec.model),
          "trainer models: lenet, mlp, resnet_mini, or an .onnx graph");
   auto bits = [&](int b, const char* key, bool zero_ok) {
     if (!(is_valid_bits(b) || (zero_ok && b == 0)))
@@ -74,32 +75,42 @@ void check_train_config(const TrainConfig& c, const std::string& file) {
     fail("TRN003", file, ptr(file, "step_gamma"), "step_gamma must be in (0, 1]");
   if (c.train_images < 0 || c.test_images < 0)
     fail("TRN003", file, ptr(file, c.train_images < 0 ? "train_images" : "test_images"),
-         "image limits must be >= 0 (0 = all)");
+         "image limits must be >= 0 (0 = all), got " + std::to_string(std::min(c.train_images, c.test_images)));
 }
 
 TrainConfig train_config_from_json(const ConfigObject& o) {
   TrainConfig c;
-  const int64_t big = INT64_C(1) << 40;
-  c.spec.model = o.get_string("model", c.spec.model);
-  c.spec.width = o.get_number("width", -1e9, 1e9, c.spec.width);
-  c.spec.wbits = static_cast<int>(o.get_int("wbits", -big, big, c.spec.wbits));
-  c.spec.abits = static_cast<int>(o.get_int("abits", -big, big, c.spec.abits));
-  c.spec.first_last_wbits = static_cast<int>(o.get_int("first_last_wbits", -big, big, 0));
-  c.epochs = o.get_int("epochs", -big, big, c.epochs);
-  c.batch = o.get_int("batch", -big, big, c.batch);
+  constexpr double kAnyLo = std::numeric_limits<double>::lowest(), kAnyHi = std::numeric_limits<double>::max();
+  // Integers are read as int64 (any value) and range-checked below with the user's bounds, before
+  // an int field could truncate them; bit widths and threads must fit an int first.
+  auto small_int = [&](const char* key, int default_value, const char* code, const std::string& rule) {
+    const int64_t v = o.get_int(key, INT64_MIN, INT64_MAX, default_value);
+    if (v < -1000000 || v > 1000000)
+      fail(code, o.file(), o.pointer_of(key), std::string(key) + " must be " + rule + ", got " + std::to_string(v));
+    return static_cast<int>(v);
+  };
+  // "model" is required: a config that names no model would otherwise train a default silently.
+  c.spec.model = o.get_string("model");
+  c.spec.width = o.get_number("width", kAnyLo, kAnyHi, c.spec.width);
+  c.spec.wbits = small_int("wbits", c.spec.wbits, "TRN002", "1..16 or 32");
+  c.spec.abits = small_int("abits", c.spec.abits, "TRN002", "1..16 or 32");
+  c.spec.first_last_wbits = small_int("first_last_wbits", 0, "TRN002", "1..16 or 32");
+  c.epochs = o.get_int("epochs", INT64_MIN, INT64_MAX, c.epochs);
+  c.batch = o.get_int("batch", INT64_MIN, INT64_MAX, c.batch);
   c.optim.kind = o.get_string("optimizer", c.optim.kind);
-  c.optim.lr = o.get_number("lr", -1e9, 1e9, c.optim.lr);
-  c.optim.momentum = o.get_number("momentum", -1e9, 1e9, c.optim.momentum);
+  c.optim.lr = o.get_number("lr", kAnyLo, kAnyHi, c.optim.lr);
+  c.optim.momentum = o.get_number("momentum", kAnyLo, kAnyHi, c.optim.momentum);
   c.optim.nesterov = o.get_bool("nesterov", c.optim.nesterov);
-  c.optim.weight_decay = o.get_number("weight_decay", -1e9, 1e9, c.optim.weight_decay);
+  c.optim.weight_decay = o.get_number("weight_decay", kAnyLo, kAnyHi, c.optim.weight_decay);
   c.optim.schedule = o.get_string("schedule", c.optim.schedule);
-  c.optim.step_epochs = o.get_int("step_epochs", -big, big, c.optim.step_epochs);
-  c.optim.step_gamma = o.get_number("step_gamma", -1e9, 1e9, c.optim.step_gamma);
-  c.seed = static_cast<uint64_t>(o.get_int("seed", 0, INT64_MAX, static_cast<int64_t>(c.seed)));
-  c.threads = static_cast<int>(o.get_int("threads", -big, big, c.threads));
+  c.optim.step_epochs = o.get_int("step_epochs", INT64_MIN, INT64_MAX, c.optim.step_epochs);
+  c.optim.step_gamma = o.get_number("step_gamma", kAnyLo, kAnyHi, c.optim.step_gamma);
+  // Seeds are unsigned 64-bit: every value 0..2^64-1 reads back exactly from a run's config.json.
+  c.seed = o.get_uint("seed", 0, UINT64_MAX, c.seed);
+  c.threads = small_int("threads", c.threads, "TRN003", "in [1, 256]");
   c.data_dir = o.get_string("data_dir", c.data_dir);
-  c.train_images = o.get_int("train_images", -big, big, 0);
-  c.test_images = o.get_int("test_images", -big, big, 0);
+  c.train_images = o.get_int("train_images", INT64_MIN, INT64_MAX, 0);
+  c.test_images = o.get_int("test_images", INT64_MIN, INT64_MAX, 0);
   o.finish();
   check_train_config(c, o.file());
   return c;
@@ -206,6 +217,57 @@ std::vector<std::pair<std::string, std::vector<float>*>> all_state(Model& m, Opt
 
 }  // namespace
 
+namespace {
+
+/// Files a `wrpn train` run directory holds. A name with ".tmp-" is a write_file_atomic()
+/// temporary an interrupt left behind: it is no run file, so it neither blocks a new run nor
+/// counts as one.
+bool is_run_leftover(const fs::path& p) { return p.filename().string().find(".tmp-") != std::string::npos; }
+
+bool has_run_files(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return fs::exists(dir, ec);
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (!is_run_leftover(e.path())) return true;
+  return false;
+}
+
+TrainConfig config_of_checkpoint(const Checkpoint& ckpt, const std::string& ckpt_path) {
+  const ConfigDocument doc = ConfigDocument::parse(ckpt.config.dump(), ckpt_path + ":config", "train");
+  ConfigObject root = doc.root();
+  root.get_string("kind");
+  root.get_int("version", 1, 1);
+  return train_config_from_json(root);
+}
+
+}  // namespace
+
+TrainConfig saved_run_config(const std::string& out) {
+  const fs::path dir(out);
+  const fs::path ckpt_path = dir / "checkpoint.bin";
+  std::error_code ec;
+  if (fs::exists(ckpt_path, ec)) return config_of_checkpoint(load_checkpoint(ckpt_path.string()), ckpt_path.string());
+  if (fs::exists(dir / "config.json", ec)) return load_train_config((dir / "config.json").string());
+  fail("TRN004", dir.string(), "", "nothing to resume: the directory holds no checkpoint.bin and no config.json",
+       "start the run without --resume");
+}
+
+void check_resume_request(const std::string& out, const TrainConfig& requested, const std::vector<std::string>& keys) {
+  const TrainConfig saved = saved_run_config(out);
+  const nlohmann::json a = to_json(saved), b = to_json(requested);
+  for (const auto& key : keys) {
+    if (!a.contains(key) || a.at(key) == b.at(key)) continue;
+    std::string flag = key == "data_dir" ? "data" : key == "optimizer" ? "optimizer" : key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    fail("TRN004", "", "--" + flag,
+         "--" + flag + " " + describe_json(b.at(key)) + " differs from the run's saved " + key + " " +
+             describe_json(a.at(key)) + "; --resume continues a run with its own config",
+         key == "epochs" ? "to train longer, start a new run with --epochs " + describe_json(b.at(key)) +
+                               " (the learning-rate schedule spans all epochs)"
+                         : "drop --" + flag + ", or start a new run with it");
+  }
+}
+
 TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resume, bool progress,
                    int64_t stop_after_epochs) {
   TrainConfig cfg = cfg_in;
@@ -213,25 +275,42 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
   const fs::path ckpt_path = dir / "checkpoint.bin";
   Checkpoint ckpt;
   std::vector<EpochLog> log;
+  std::error_code ec;
+  // A run interrupted before its first checkpoint holds config.json (and maybe manifest.json):
+  // --resume starts it from epoch 0 with that config, which is what the uninterrupted run did.
+  const bool from_checkpoint = resume && fs::exists(ckpt_path, ec);
   if (resume) {
-    if (!fs::exists(ckpt_path))
-      fail("TRN004", ckpt_path.string(), "", "nothing to resume: no checkpoint in the run directory",
-           "start the run without --resume first");
-    ckpt = load_checkpoint(ckpt_path.string());
-    const ConfigDocument doc = ConfigDocument::parse(ckpt.config.dump(), ckpt_path.string() + ":config", "train");
-    ConfigObject root = doc.root();
-    root.get_string("kind");
-    root.get_int("version", 1, 1);
-    cfg = train_config_from_json(root);
+    if (from_checkpoint) {
+      ckpt = load_checkpoint(ckpt_path.string());
+      cfg = config_of_checkpoint(ckpt, ckpt_path.string());
+      if (ckpt.epochs_done > cfg.epochs)
+        fail("TRN005", ckpt_path.string(), "",
+             "checkpoint says " + std::to_string(ckpt.epochs_done) + " epochs done, its config has " +
+                 std::to_string(cfg.epochs));
+    } else {
+      cfg = saved_run_config(out);
+    }
   } else {
     check_train_config(cfg, "");
-    if (fs::exists(dir) && !fs::is_empty(dir))
+    if (has_run_files(dir))
       fail("TRN004", dir.string(), "", "output directory exists and is not empty",
-           "choose a new --out, or continue that run with --resume");
+           fs::exists(dir / "config.json", ec) ? "continue that run with --resume, or choose a new --out"
+                                               : "choose a new --out");
   }
   // The dataset is checked before the output directory is created, so a bad --data leaves nothing.
-  const Dataset train_set = load_dataset(cfg.data_dir, "train").head(cfg.train_images);
-  const Dataset test_set = load_dataset(cfg.data_dir, "test").head(cfg.test_images);
+  const Dataset full_train = load_dataset(cfg.data_dir, "train");
+  const Dataset full_test = load_dataset(cfg.data_dir, "test");
+  auto check_limit = [&](int64_t n, const Dataset& d, const char* key, const char* split) {
+    if (n > d.count)
+      fail("TRN003", resume ? (dir / "config.json").string() : "", resume ? std::string("/") + key : ptr("", key),
+           std::string(key) + " " + std::to_string(n) + " is more than the " + std::to_string(d.count) +
+               " images of the " + split + " set",
+           "use 0 for all of them");
+  };
+  check_limit(cfg.train_images, full_train, "train_images", "training");
+  check_limit(cfg.test_images, full_test, "test_images", "test");
+  const Dataset train_set = full_train.head(cfg.train_images);
+  const Dataset test_set = full_test.head(cfg.test_images);
   check_writable_directory(dir);
   set_threads(cfg.threads);
 
@@ -239,13 +318,13 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
   model.init(cfg.seed);
   Optimizer opt(cfg.optim, model.params());
   int64_t start_epoch = 0;
-  if (resume) {
+  if (from_checkpoint) {
     restore_tensors(ckpt, all_state(model, opt), ckpt_path.string());
     opt.set_steps(ckpt.steps);
     start_epoch = ckpt.epochs_done;
     // Keep the log rows of finished epochs.
     const fs::path lp = dir / "log.csv";
-    if (fs::exists(lp)) {
+    if (fs::exists(lp, ec)) {
       const std::string text = read_file(lp);
       size_t pos = text.find('\n');
       while (pos != std::string::npos && pos + 1 < text.size()) {
@@ -263,8 +342,9 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
       }
     }
   } else {
-    write_file_atomic(dir / "config.json", to_json(cfg).dump(2) + "\n");
-    write_file_atomic(dir / "manifest.json", make_manifest("train", cfg.seed, to_json(cfg)).dump(2) + "\n");
+    if (!resume) write_file_atomic(dir / "config.json", to_json(cfg).dump(2) + "\n");
+    if (!resume || !fs::exists(dir / "manifest.json", ec))
+      write_file_atomic(dir / "manifest.json", make_manifest("train", cfg.seed, to_json(cfg)).dump(2) + "\n");
   }
 
   const int64_t N = train_set.count, B = cfg.batch, isz = train_set.image_size();
@@ -333,8 +413,10 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
     c.epochs_done = epoch + 1;
     c.steps = opt.steps();
     for (auto& [name, v] : all_state(model, opt)) c.tensors.emplace_back(name, *v);
-    save_checkpoint(ckpt_path.string(), c);
+    // The log first: an interrupt between the two leaves a log row past the checkpoint, which
+    // --resume drops and recomputes (the other order would lose the row for good).
     write_file_atomic(dir / "log.csv", log_csv(log));
+    save_checkpoint(ckpt_path.string(), c);
   }
   TrainOutcome r;
   r.log = log;

@@ -56,10 +56,19 @@ struct TrainOutcome {
 };
 
 /// Trains into run directory `out` (config.json, log.csv, checkpoint.bin, manifest.json).
-/// resume: continue the run saved in `out` (its config.json wins) to the same result as an
-/// uninterrupted run. `stop_after_epochs` > 0 stops early (tests simulate a killed run with it).
+/// resume: continue the run saved in `out` (its checkpoint's config wins; without a checkpoint, an
+/// interrupted first epoch, its config.json, from epoch 0) to the same result as an uninterrupted
+/// run. TRN003 if train_images/test_images exceed the dataset. `stop_after_epochs` > 0 stops early (tests simulate a
+/// killed run with it).
 TrainOutcome train(const TrainConfig& cfg, const std::string& out, bool resume, bool progress,
                    int64_t stop_after_epochs = 0);
+
+/// The config of the run in directory `out`: its checkpoint's, or its config.json when it was
+/// interrupted before the first checkpoint (TRN004 when it has neither).
+TrainConfig saved_run_config(const std::string& out);
+/// TRN004 if a value the user gave with --resume (its config key in `keys`: "epochs", "seed"...)
+/// differs from the run's saved config: a resumed run never silently ignores a flag.
+void check_resume_request(const std::string& out, const TrainConfig& requested, const std::vector<std::string>& keys);
 
 /// Registers validate() for kind "train": returns a one-line summary.
 std::string validate_train_config(const std::string& path);

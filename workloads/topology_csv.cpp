@@ -11,6 +11,8 @@
 #include <map>
 #include <sstream>
 
+#include "common/atomic_file.h"
+#include "common/config.h"
 #include "common/diagnostics.h"
 #include "workloads/network.h"
 
@@ -75,9 +77,13 @@ std::vector<std::string> split_line(const std::string& text, const std::string& 
 
 /// Non-blank lines that are not '#' comments, split into cells.
 std::vector<Row> read_rows(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    fail("NET004", path, "", "cannot open the topology CSV", "check the path; NET is a built-in name or a .csv file");
+  // Regular files only, size checked first (a FIFO or /dev/zero must not hang the reader).
+  std::string bytes, why;
+  if (!try_read_file(path, &bytes, &why, kMaxConfigBytes))
+    fail("NET004", path, "",
+         why.rfind("cannot open", 0) == 0 ? std::string("cannot open the topology CSV") : "the topology CSV " + why,
+         "check the path; NET is a built-in name or a .csv file");
+  std::istringstream in(bytes);
   std::vector<Row> rows;
   std::string text;
   int line = 0;

@@ -1,6 +1,8 @@
 #include "workloads/trace.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -74,6 +76,12 @@ void check_trace_layer(const TraceLayer& t, const std::string& where) {
   if (l.abits_out != kFp32Bits) check_codes(t.expected_output, l.abits_out, false, where, "expected_output");
 }
 
+std::string trace_content_sha256(const nlohmann::json& trace_json) {
+  nlohmann::json copy = trace_json;
+  if (copy.is_object()) copy.erase("content_sha256");
+  return sha256_hex(copy.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 void write_trace(const std::string& dir, const Trace& trace, bool replace) {
   StagedDirectory out(dir, replace);
   nlohmann::json j;
@@ -83,6 +91,8 @@ void write_trace(const std::string& dir, const Trace& trace, bool replace) {
   j["width"] = trace.width;
   j["dataset"] = trace.dataset;
   j["images"] = trace.images;
+  if (!trace.checkpoint_sha256.empty()) j["checkpoint_sha256"] = trace.checkpoint_sha256;
+  if (!trace.chained) j["chained"] = false;
   auto put = [&](const std::string& file, const std::string& bytes) {
     write_file_atomic(out.staging() / file, bytes);
     return nlohmann::json{{"file", file}, {"sha256", sha256_hex(bytes)}};
@@ -147,14 +157,90 @@ void write_trace(const std::string& dir, const Trace& trace, bool replace) {
     tensors["expected_output"] = put_i64(stem + "_expected_output.npy", output_shape(l), t.expected_output);
     layers.push_back(lj);
   }
+  j["content_sha256"] = trace_content_sha256(j);
   write_file_atomic(out.staging() / "trace.json", j.dump(1) + "\n");
   out.commit();
 }
 
+namespace {
+
+std::string shape_text(int64_t c, int64_t h, int64_t w) {
+  return std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
+}
+
+/// TRC009 unless the layers form a network: unique names, every producer an earlier layer (or the
+/// network input), each layer's input shape the producer's output shape, and each layer's stored
+/// input codes equal to its producer's stored output codes. A reversed, duplicated or missing
+/// layer breaks at least one of these.
+void check_layer_chain(const Trace& t, const std::string& where) {
+  std::map<std::string, size_t> index_of;
+  for (size_t i = 0; i < t.layers.size(); ++i) {
+    const Layer& l = t.layers[i].shape;
+    const std::string at = "/layers/" + std::to_string(i);
+    if (l.name == "input" || !index_of.emplace(l.name, i).second)
+      fail("TRC009", where, at + "/name",
+           "layer name " + quote_for_message(l.name) +
+               (l.name == "input" ? " is reserved for the network input" : " appears twice"),
+           "layer names are unique; a duplicated layer makes the trace describe another network");
+    if (!t.chained) continue;  // independent layers: each reads its own stored input
+    std::vector<std::string> prods = l.inputs;
+    if (prods.empty()) prods = {i == 0 ? std::string("input") : t.layers[i - 1].shape.name};
+    const size_t want = l.op == LayerOp::add ? 2 : 1;
+    if (prods.size() != want)
+      fail("TRC009", where, at + "/inputs",
+           std::string(to_string(l.op)) + " layer reads " + std::to_string(want) + " input(s), trace names " +
+               std::to_string(prods.size()));
+    for (size_t k = 0; k < prods.size(); ++k) {
+      const std::string& p = prods[k];
+      if (p == "input") continue;  // the network input: any shape
+      auto it = index_of.find(p);
+      if (it == index_of.end() || it->second == i)
+        fail(
+            "TRC009", where, at + "/inputs",
+            "layer " + quote_for_message(l.name) + " reads " + quote_for_message(p) + ", which is not an earlier layer",
+            "layers are listed in execution order, producers first");
+      const TraceLayer& prod = t.layers[it->second];
+      const Layer& pl = prod.shape;
+      // An fc layer reads its producer flattened (c = k * out_h * out_w, h = w = 1).
+      const bool flat_ok = l.op == LayerOp::fc && l.c == pl.k * pl.out_h() * pl.out_w();
+      if (!flat_ok && (pl.k != l.c || pl.out_h() != l.h || pl.out_w() != l.w))
+        fail("TRC009", where, at,
+             "layer " + quote_for_message(l.name) + " reads " + shape_text(l.c, l.h, l.w) + " but its producer " +
+                 quote_for_message(p) + " outputs " + shape_text(pl.k, pl.out_h(), pl.out_w()),
+             "the layers are out of order, or one is missing");
+      if (pl.abits_out != l.abits_in)
+        fail("TRC009", where, at + "/abits_in",
+             "layer " + quote_for_message(l.name) + " reads " + std::to_string(l.abits_in) + "-bit codes but " +
+                 quote_for_message(p) + " writes " + std::to_string(pl.abits_out) + "-bit codes");
+      const std::vector<int32_t>& in = k == 0 ? t.layers[i].input : t.layers[i].input_b;
+      if (in.size() == prod.expected_output.size() &&
+          !std::equal(in.begin(), in.end(), prod.expected_output.begin(),
+                      [](int32_t a, int64_t b) { return static_cast<int64_t>(a) == b; }))
+        fail("TRC009", where, at + "/tensors/" + (k == 0 ? "input" : "input_b"),
+             "stored input of layer " + quote_for_message(l.name) + " differs from the stored output of " +
+                 quote_for_message(p),
+             "the layers are out of order, or one is missing");
+    }
+  }
+}
+
+bool exists_no_throw(const fs::path& p) {
+  std::error_code ec;
+  return fs::exists(p, ec);
+}
+
+}  // namespace
+
 Trace read_trace(const std::string& dir) {
   const fs::path json_path = fs::path(dir) / "trace.json";
-  if (!fs::is_directory(dir)) fail("TRC001", dir, "", "trace directory does not exist", "make one with `wrpn trace`");
-  if (!fs::exists(json_path))
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    // A symlink loop or an unreadable parent is reported as such, not as a missing directory.
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+      fail("TRC001", dir, "", "cannot read trace directory: " + ec.message());
+    fail("TRC001", dir, "", "trace directory does not exist", "make one with `wrpn trace`");
+  }
+  if (!exists_no_throw(json_path))
     fail("TRC001", json_path.string(), "", "trace.json is missing", "make one with `wrpn trace`");
   const ConfigDocument doc = ConfigDocument::load(json_path.string());
   const ConfigObject root(&doc.json(), json_path.string(), "");
@@ -162,11 +248,26 @@ Trace read_trace(const std::string& dir) {
   if (root.get_string("format", "") != "wrpn-trace")
     fail("TRC002", where, "/format", "not a wrpn trace (format must be \"wrpn-trace\")");
   const int64_t version = root.get_int("version", 0, INT32_MAX);
-  if (version != kTraceVersion)
+  if (version < kTraceOldestVersion || version > kTraceVersion)
     fail("TRC002", where, "/version",
          "trace version " + std::to_string(version) + " is not supported; this build reads " +
-             std::to_string(kTraceVersion));
+             std::to_string(kTraceOldestVersion) + " to " + std::to_string(kTraceVersion));
   Trace t;
+  t.version = static_cast<int>(version);
+  if (version >= 2) {
+    const std::string stored = root.get_string("content_sha256");
+    if (stored != trace_content_sha256(doc.json()))
+      fail("TRC007", where, "/content_sha256",
+           "trace.json differs from its content_sha256: a value in it was edited after export",
+           "re-export the trace with `wrpn trace`; never edit trace.json by hand");
+  }
+  if (root.has("checkpoint_sha256")) {
+    t.checkpoint_sha256 = root.get_string("checkpoint_sha256");
+    if (t.checkpoint_sha256.size() != 64 ||
+        t.checkpoint_sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
+      root.error("checkpoint_sha256", "CFG002", "expected 64 lowercase hex digits (a SHA-256)");
+  }
+  t.chained = root.get_bool("chained", true);
   t.network = root.get_string("network");
   t.width = root.get_number("width", 0.01, 1e6);
   t.dataset = root.get_string("dataset");
@@ -179,7 +280,9 @@ Trace read_trace(const std::string& dir) {
     if (file.find('/') != std::string::npos || file.find("..") != std::string::npos)
       ref.error("file", "TRC006", "tensor file must be a plain name inside the trace directory");
     const fs::path p = fs::path(dir) / file;
-    if (!fs::exists(p)) ref.error("file", "TRC006", "tensor file " + file + " is missing");
+    std::error_code fec;
+    const fs::file_status st = fs::symlink_status(p, fec);
+    if (!fs::exists(st)) ref.error("file", "TRC006", "tensor file " + file + " is missing");
     const std::string bytes = read_file(p);
     if (sha256_hex(bytes) != sha)
       fail("TRC004", p.string(), "", "SHA-256 of " + tensor_name + " does not match trace.json",
@@ -206,8 +309,12 @@ Trace read_trace(const std::string& dir) {
     TraceLayer tl;
     Layer& l = tl.shape;
     l.name = lo.get_string("name");
-    if (!parse_layer_op(lo.get_string("op"), &l.op))
-      lo.error("op", "CFG002", "expected one of conv, fc, maxpool, avgpool, add, concat");
+    const std::string op = lo.get_string("op");
+    if (!parse_layer_op(op, &l.op))
+      lo.error("op", "CFG002", "expected one of conv, fc, maxpool, avgpool, add, got " + quote_for_message(op));
+    if (l.op == LayerOp::concat)
+      lo.error("op", "TRC008", "op \"concat\" is not executed by the integer reference or the simulator",
+               "traces hold conv, fc, maxpool, avgpool and add layers");
     l.n = lo.get_int("n", 1, INT32_MAX);
     if (l.n != t.images)
       lo.error("n", "TRC003",
@@ -260,6 +367,7 @@ Trace read_trace(const std::string& dir) {
     t.layers.push_back(std::move(tl));
   }
   root.finish();
+  check_layer_chain(t, where);
   return t;
 }
 

@@ -35,6 +35,11 @@ BOOST_AUTO_TEST_CASE(every_fixture_gives_its_diagnostic) {
       {"CFG003_bad.json", "error[CFG003] " + kFixtures + "CFG003_bad.json:/array/colums: unknown key \"colums\""},
       {"CFG004_bad.json", "error[CFG004] " + kFixtures + "CFG004_bad.json:/array: missing required key \"array\""},
       {"CFG005_bad.json", "error[CFG005] " + kFixtures + "CFG005_bad.json:/version: unsupported version 2"},
+      {"CFG002_overflow_bad.json",
+       "error[CFG002] " + kFixtures +
+           "CFG002_overflow_bad.json:/clock_mhz: number \"1e400\" is out of range (larger than any double)"},
+      {"CFG007_bad.json",
+       "error[CFG007] " + kFixtures + "CFG007_bad.json:/clock_mhz: duplicate key \"clock_mhz\" in one object"},
       {"ARCH001_bad.json", "error[ARCH001] " + kFixtures +
                                "ARCH001_bad.json:/pe/acc_bits: accumulator of 12 bits cannot hold one 8x8-bit product"},
   };
@@ -53,6 +58,59 @@ BOOST_AUTO_TEST_CASE(every_fixture_gives_its_diagnostic) {
 BOOST_AUTO_TEST_CASE(missing_file_is_cfg006) {
   BOOST_TEST(first_line("/nonexistent/arch.json").rfind("error[CFG006] /nonexistent/arch.json: cannot open file", 0) ==
              0);
+}
+
+BOOST_AUTO_TEST_CASE(a_directory_is_not_malformed_json) {
+  const std::string dir = std::string(WRPN_SOURCE_DIR) + "/configs";
+  const std::string got = first_line(dir);
+  BOOST_TEST(got == "error[CFG006] " + dir + ": is a directory, not a regular file", got);
+}
+
+BOOST_AUTO_TEST_CASE(overflow_and_duplicates_are_found_where_they_are) {
+  auto line = [](const std::string& text) {
+    try {
+      ConfigDocument::parse(text, "t.json");
+    } catch (const DiagnosticError& e) {
+      return e.diagnostic().code + " " + e.diagnostic().pointer;
+    }
+    return std::string("parsed");
+  };
+  BOOST_TEST(line(R"({"a": [1, 2, {"b": [0, -1e999]}]})") == "CFG002 /a/2/b/1");
+  BOOST_TEST(line(R"(1e400)") == "CFG002 /");
+  BOOST_TEST(line(R"({"a": {"x": 1, "y": 2}, "b": {"x": 1, "x": 2}})") == "CFG007 /b/x");
+  BOOST_TEST(line(R"({"a~/b": 1, "a~/b": 1})") == "CFG007 /a~0~1b");
+  // Equal keys in different objects, and big numbers that fit, are fine.
+  BOOST_TEST(line(R"({"a": {"x": 1}, "b": {"x": 1e300}, "c": 18446744073709551615})") == "parsed");
+}
+
+BOOST_AUTO_TEST_CASE(integers_round_trip_or_are_range_errors) {
+  const ConfigDocument doc = ConfigDocument::parse(
+      R"({"seed": 18446744073709551615, "big": 9223372036854775808, "neg": -1, "arr": [9223372036854775808]})",
+      "t.json");
+  const ConfigObject o = doc.root();
+  BOOST_TEST(o.get_uint("seed", 0, UINT64_MAX) == UINT64_MAX);
+  BOOST_TEST(o.get_uint("big", 0, UINT64_MAX) == (uint64_t{1} << 63));
+  BOOST_CHECK_THROW(o.get_uint("neg", 0, UINT64_MAX), DiagnosticError);
+  // 2^63 does not fit int64: a range error, never clamped or wrapped.
+  BOOST_CHECK_THROW(o.get_int("big", INT64_MIN, INT64_MAX), DiagnosticError);
+  BOOST_CHECK_THROW(o.get_int_array("arr", INT64_MIN, INT64_MAX), DiagnosticError);
+  try {
+    o.get_int("neg", 0, 1099511627776);
+    BOOST_FAIL("expected CFG002");
+  } catch (const DiagnosticError& e) {
+    BOOST_TEST(e.diagnostic().message == "expected integer in [0, 1099511627776], got -1");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(long_values_are_cut_in_messages) {
+  const std::string text = R"({"c": ")" + std::string(10000, 'x') + R"("})";
+  const ConfigDocument doc = ConfigDocument::parse(text, "t.json");
+  try {
+    doc.root().get_enum("c", {"x", "y"});
+    BOOST_FAIL("expected CFG002");
+  } catch (const DiagnosticError& e) {
+    BOOST_TEST(std::string(e.what()).size() < 200u);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(wrong_kind_is_cfg005) {

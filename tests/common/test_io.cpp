@@ -1,4 +1,6 @@
 // NPY, SHA-256, atomic writes and staged directories, CSV, ActionCounts JSON.
+#include <sys/stat.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -85,6 +87,25 @@ BOOST_AUTO_TEST_CASE(atomic_file_leaves_no_temporaries) {
   }
   BOOST_TEST(entries == 1);
   BOOST_TEST(first_diagnostic_line([&] { read_file(dir / "missing.txt"); }).rfind("error[IO002]", 0) == 0);
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(read_file_reads_regular_files_only) {
+  const fs::path dir = temp_dir("special");
+  BOOST_REQUIRE(::mkfifo((dir / "fifo").c_str(), 0644) == 0);  // opening it must not wait for a writer
+  BOOST_TEST(first_diagnostic_line([&] { read_file(dir / "fifo"); }) ==
+             "error[IO002] " + (dir / "fifo").string() + ": is a FIFO, not a regular file");
+  BOOST_TEST(first_diagnostic_line([&] { read_file("/dev/zero"); }) ==
+             "error[IO002] /dev/zero: is a character device, not a regular file");
+  BOOST_TEST(first_diagnostic_line([&] { read_file(dir); }) ==
+             "error[IO002] " + dir.string() + ": is a directory, not a regular file");
+  fs::create_symlink("loop", dir / "loop");
+  BOOST_TEST(first_diagnostic_line([&] { read_file(dir / "loop"); }).find("Too many levels of symbolic links") !=
+             std::string::npos);
+  write_file_atomic(dir / "big", std::string(100, 'x'));
+  BOOST_TEST(read_file(dir / "big", 100).size() == 100u);
+  BOOST_TEST(first_diagnostic_line([&] { read_file(dir / "big", 99); }) ==
+             "error[IO002] " + (dir / "big").string() + ": file is 100 bytes, more than the 99 this input may have");
   fs::remove_all(dir);
 }
 

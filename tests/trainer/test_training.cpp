@@ -5,11 +5,14 @@
 
 #include <unistd.h>
 
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "common/atomic_file.h"
 #include "common/diagnostics.h"
+#include "common/sha256.h"
 #include "tests/support/diagnostics.h"
 #include "trainer/checkpoint.h"
 #include "trainer/dataset.h"
@@ -130,6 +133,80 @@ BOOST_AUTO_TEST_CASE(checkpoint_round_trip_and_tamper_detection) {
   BOOST_TEST(starts_with(first_diagnostic_line([&] { load_checkpoint(p.string()); }), "error[TRN005]"));
   write_file_atomic(p, "not a checkpoint");
   BOOST_TEST(starts_with(first_diagnostic_line([&] { load_checkpoint(p.string()); }), "error[TRN005]"));
+}
+
+BOOST_AUTO_TEST_CASE(checkpoint_header_is_covered_by_its_checksum) {
+  Checkpoint c;
+  c.config = {{"kind", "train"}, {"wbits", 4}};
+  c.epochs_done = 1;
+  c.steps = 8;
+  c.tensors = {{"w", {0.25f, -0.5f}}};
+  const fs::path p = scratch().root / "ck_header.bin";
+  save_checkpoint(p.string(), c);
+  const std::string bytes = read_file(p);
+  BOOST_TEST(starts_with(bytes, "WRPN-CHECKPOINT 2\n"));
+  for (const auto& [from, to] :
+       std::vector<std::pair<std::string, std::string>>{{"\"wbits\":4", "\"wbits\":2"},
+                                                        {"\"epochs_done\":1", "\"epochs_done\":5"},
+                                                        {"\"steps\":8", "\"steps\":9"}}) {
+    std::string edited = bytes;
+    edited.replace(edited.find(from), from.size(), to);
+    write_file_atomic(p, edited);
+    BOOST_TEST(first_diagnostic_line([&] { load_checkpoint(p.string()); }) ==
+                   "error[TRN005] " + p.string() +
+                       ": checkpoint does not match its SHA-256 (header or weights corrupted or modified)",
+               from);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(format_1_checkpoints_are_still_read_with_range_checks) {
+  // Format 1: magic, header with the payload's SHA-256, payload (what earlier builds wrote).
+  const float w[2] = {0.25f, -0.5f};
+  const std::string payload(reinterpret_cast<const char*>(w), sizeof w);
+  auto v1 = [&](int64_t epochs_done, float first) {
+    std::string pl = payload;
+    std::memcpy(&pl[0], &first, sizeof first);
+    const nlohmann::json h{{"config", {{"kind", "train"}}},
+                           {"epochs_done", epochs_done},
+                           {"steps", 3},
+                           {"tensors", {{{"name", "w"}, {"count", 2}}}},
+                           {"payload_bytes", pl.size()},
+                           {"payload_sha256", sha256_hex(pl)}};
+    return "WRPN-CHECKPOINT 1\n" + h.dump() + "\n" + pl;
+  };
+  const fs::path p = scratch().root / "ck_v1.bin";
+  write_file_atomic(p, v1(2, 0.25f));
+  const Checkpoint c = load_checkpoint(p.string());
+  BOOST_TEST(c.epochs_done == 2);
+  BOOST_TEST(c.tensors.at(0).second == std::vector<float>({0.25f, -0.5f}), boost::test_tools::per_element());
+  write_file_atomic(p, v1(-5, 0.25f));
+  BOOST_TEST(first_diagnostic_line([&] { load_checkpoint(p.string()); }) ==
+             "error[TRN005] " + p.string() + ": checkpoint header: epochs_done -5 is not in [0, 100000]");
+  write_file_atomic(p, v1(2, std::nanf("")));
+  BOOST_TEST(first_diagnostic_line([&] { load_checkpoint(p.string()); }) ==
+             "error[TRN009] " + p.string() + ":w[0]: tensor \"w\" holds a non-finite value (nan)");
+}
+
+BOOST_AUTO_TEST_CASE(run_interrupted_before_its_first_checkpoint_resumes) {
+  // What an interrupt in epoch 1 leaves: config.json and manifest.json, no checkpoint.
+  const TrainConfig c = small_config(4, 1);
+  const fs::path full = scratch().root / "first_full", cut = scratch().root / "first_cut";
+  train(c, full.string(), false, false);
+  fs::create_directories(cut);
+  fs::copy_file(full / "config.json", cut / "config.json");
+  write_file_atomic(cut / "log.csv.tmp-1-2", "partial write");
+  TrainConfig other = c;
+  other.seed = 99;  // --resume uses the run's saved config, not these values
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { train(other, cut.string(), false, false); }), "error[TRN004]"));
+  const TrainOutcome r = train(other, cut.string(), true, false);
+  BOOST_TEST(r.epochs_done == 1);
+  BOOST_TEST(read_file(cut / "checkpoint.bin") == read_file(full / "checkpoint.bin"));
+  BOOST_TEST(fs::exists(cut / "manifest.json"));
+  // A directory holding only a leftover temporary is no run: a new run may start there.
+  const fs::path empty = scratch().root / "first_leftover";
+  write_file_atomic(empty / "config.json.tmp-1-2", "partial write");
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { train(c, empty.string(), true, false); }), "error[TRN004]"));
+  BOOST_TEST(train(c, empty.string(), false, false).epochs_done == 1);
 }
 
 BOOST_AUTO_TEST_CASE(resume_equals_uninterrupted_run) {
@@ -284,6 +361,8 @@ BOOST_AUTO_TEST_CASE(bad_hyperparameters_are_rejected) {
       {"error[TRN003] --lr: learning rate must be in (0, 100], got 0", [](TrainConfig& c) { c.optim.lr = 0; }},
       {"error[TRN003] --lr: learning rate must be in (0, 100], got -0.1", [](TrainConfig& c) { c.optim.lr = -0.1; }},
       {"error[TRN003] --threads: threads must be in [1, 256], got 0", [](TrainConfig& c) { c.threads = 0; }},
+      {"error[TRN003] --train-images: train_images 641 is more than the 640 images of the training set",
+       [](TrainConfig& c) { c.train_images = 641; }},
   };
   for (const auto& k : cases) {
     TrainConfig c = small_config(4, 1);

@@ -170,7 +170,12 @@ void write_all(const fs::path& p, const std::string& s) {
 
 nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(read_all(p)); }
 
-void write_json(const fs::path& p, const nlohmann::json& j) { write_all(p, j.dump(1)); }
+/// Writes an edited trace.json with its content checksum updated, so the check under test (not
+/// TRC007) is the one that fires.
+void write_json(const fs::path& p, nlohmann::json j) {
+  if (j.contains("content_sha256")) j["content_sha256"] = trace_content_sha256(j);
+  write_all(p, j.dump(1));
+}
 
 /// Writes a fresh copy of the tiny trace into `dir`/`name`, returns its path.
 fs::path fresh(const TempDir& dir, const std::string& name) {
@@ -263,11 +268,11 @@ BOOST_AUTO_TEST_CASE(wrong_format_or_version_is_trc002) {
   TempDir tmp("trc002");
   const fs::path dir = fresh(tmp, "t");
   nlohmann::json j = read_json(dir / "trace.json");
-  j["version"] = 2;
+  j["version"] = 3;
   write_json(dir / "trace.json", j);
   BOOST_TEST(read_error(dir) == "error[TRC002] " + (dir / "trace.json").string() +
-                                    ":/version: trace version 2 is not supported; this build reads 1");
-  j["version"] = 1;
+                                    ":/version: trace version 3 is not supported; this build reads 1 to 2");
+  j["version"] = 2;
   j["format"] = "other";
   write_json(dir / "trace.json", j);
   BOOST_TEST(read_error(dir).rfind("error[TRC002] " + (dir / "trace.json").string() + ":/format:", 0) == 0);
@@ -336,6 +341,92 @@ BOOST_AUTO_TEST_CASE(missing_or_escaping_tensor_is_trc006) {
   BOOST_TEST(read_error(dir2).rfind("error[TRC006] " + (dir2 / "trace.json").string() +
                                         ":/layers/0/tensors/input/file: tensor file must be a plain name",
                                     0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(edited_trace_json_is_trc007) {
+  TempDir tmp("trc007");
+  const fs::path dir = fresh(tmp, "t");
+  nlohmann::json j = read_json(dir / "trace.json");
+  BOOST_TEST(j["version"] == 2);
+  BOOST_TEST(j["content_sha256"] == trace_content_sha256(j));
+  j["layers"][0]["requant"]["multiplier"][0] = 4;  // was 3; checksum left as exported
+  write_all(dir / "trace.json", j.dump(1));
+  BOOST_TEST(read_error(dir) == "error[TRC007] " + (dir / "trace.json").string() +
+                                    ":/content_sha256: trace.json differs from its content_sha256: a value in it was "
+                                    "edited after export");
+  // Layout (indentation) is not content: the compact and the indented text carry one checksum.
+  j["layers"][0]["requant"]["multiplier"][0] = 3;
+  write_all(dir / "trace.json", j.dump());
+  BOOST_TEST(read_error(dir) == wrpn::test::kNoDiagnostic);
+}
+
+BOOST_AUTO_TEST_CASE(version_1_traces_are_still_read) {
+  TempDir tmp("v1");
+  const fs::path dir = fresh(tmp, "t");
+  nlohmann::json j = read_json(dir / "trace.json");
+  j.erase("content_sha256");
+  j["version"] = 1;
+  write_all(dir / "trace.json", j.dump(1));
+  const Trace t = read_trace(dir.string());
+  BOOST_TEST(t.version == 1);
+  BOOST_TEST(t.layers.size() == 2u);
+  // Version 2 needs its checksum.
+  j["version"] = 2;
+  write_all(dir / "trace.json", j.dump(1));
+  BOOST_TEST(read_error(dir) == "error[CFG004] " + (dir / "trace.json").string() +
+                                    ":/content_sha256: missing required key \"content_sha256\"");
+}
+
+BOOST_AUTO_TEST_CASE(checkpoint_sha256_round_trips) {
+  TempDir tmp("ckpt_sha");
+  Trace in = tiny_trace();
+  in.checkpoint_sha256 = sha256_hex("a checkpoint");
+  write_trace((tmp.path / "t").string(), in);
+  BOOST_TEST(read_trace((tmp.path / "t").string()).checkpoint_sha256 == in.checkpoint_sha256);
+}
+
+BOOST_AUTO_TEST_CASE(unexecuted_op_is_trc008) {
+  TempDir tmp("trc008");
+  const fs::path dir = fresh(tmp, "t");
+  nlohmann::json j = read_json(dir / "trace.json");
+  j["layers"][1]["op"] = "concat";
+  write_json(dir / "trace.json", j);
+  BOOST_TEST(
+      read_error(dir).rfind(
+          "error[TRC008] " + (dir / "trace.json").string() + ":/layers/1/op: op \"concat\" is not executed", 0) == 0,
+      read_error(dir));
+}
+
+BOOST_AUTO_TEST_CASE(broken_layer_chain_is_trc009) {
+  TempDir tmp("trc009");
+  const fs::path dir = fresh(tmp, "t");
+  const nlohmann::json good = read_json(dir / "trace.json");
+  nlohmann::json j = good;
+  j["layers"][1]["name"] = "conv1";  // two layers of one name
+  write_json(dir / "trace.json", j);
+  BOOST_TEST(read_error(dir).rfind("error[TRC009] " + (dir / "trace.json").string() +
+                                       ":/layers/1/name: layer name \"conv1\" appears twice",
+                                   0) == 0,
+             read_error(dir));
+  j = good;
+  j["layers"][1]["inputs"] = {"nowhere", "input"};
+  write_json(dir / "trace.json", j);
+  BOOST_TEST(read_error(dir).rfind("error[TRC009] " + (dir / "trace.json").string() + ":/layers/1/inputs:", 0) == 0,
+             read_error(dir));
+  // The add reads conv1's output: stored input codes that differ from it break the chain.
+  Trace t = tiny_trace();
+  t.layers[1].input[0] = (t.layers[1].input[0] + 1) % 16;
+  write_trace((tmp.path / "t2").string(), t);
+  // A set of independent layers ("chained": false) is not a chain: each layer has its own input.
+  t.chained = false;
+  write_trace((tmp.path / "t3").string(), t);
+  BOOST_TEST(read_error(tmp.path / "t3") == wrpn::test::kNoDiagnostic);
+  BOOST_TEST(!read_trace((tmp.path / "t3").string()).chained);
+  BOOST_TEST(read_error(tmp.path / "t2")
+                     .rfind("error[TRC009] " + (tmp.path / "t2" / "trace.json").string() +
+                                ":/layers/1/tensors/input: stored input of layer \"add1\" differs",
+                            0) == 0,
+             read_error(tmp.path / "t2"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

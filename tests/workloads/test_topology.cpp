@@ -119,6 +119,9 @@ BOOST_AUTO_TEST_CASE(every_net_fixture_gives_its_diagnostic) {
 BOOST_AUTO_TEST_CASE(missing_file_is_net004) {
   BOOST_TEST(first_diagnostic_line([] { load_network("/nonexistent/topo.csv"); }) ==
              "error[NET004] /nonexistent/topo.csv: cannot open the topology CSV");
+  // Only regular files are read: a FIFO or device would block or never end.
+  BOOST_TEST(first_diagnostic_line([] { load_network("/dev/zero"); }) ==
+             "error[NET004] /dev/zero: the topology CSV is a character device, not a regular file");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
