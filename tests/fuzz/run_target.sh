@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs one libFuzzer target for a bounded time over a fresh copy of its seed corpus; fails on any
+# crash, leak, timeout or out-of-memory, or when the target did not run at all.
+# Usage: run_target.sh BINARY SECONDS WORKDIR DICT|- SEEDDIR...
+# Prints one summary line (also written to WORKDIR/summary):
+#   "fuzz NAME: RUNS runs in SECONDS s (RATE/s), cov COV ft FT, corpus N (from S seeds), exit 0, 0 crashes/..."
+set -euo pipefail
+bin=$1 seconds=$2 work=$3 dict=$4
+shift 4
+name=$(basename "$bin")
+rm -rf "$work"
+mkdir -p "$work/corpus" "$work/artifacts"
+for d in "$@"; do
+  [[ -d $d ]] && find "$d" -maxdepth 1 -type f -exec cp -t "$work/corpus" {} +
+done
+seeds=$(find "$work/corpus" -type f | wc -l)
+args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+      -artifact_prefix="$work/artifacts/")
+[[ $dict != - ]] && args+=(-dict="$dict")
+rc=0
+"$bin" "${args[@]}" "$work/corpus" >"$work/log" 2>&1 || rc=$?
+runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
+last=$(grep -E '^#[0-9]+' "$work/log" | tail -1 || true)
+cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")
+findings=$(find "$work/artifacts" -type f | wc -l)
+rate=$(awk -v r="${runs:-0}" -v s="${seconds}" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')
+summary="fuzz ${name#fuzz_}: ${runs:-0} runs in ${seconds} s (${rate}/s), cov ${cov:-?} ft ${ft:-?}, corpus ${corp:-?} (from $seeds seeds), exit $rc, $findings crashes/hangs/leaks/ooms"
+echo "$summary" | tee "$work/summary"
+if [[ $rc -ne 0 || $findings -ne 0 || -z ${runs:-} ]]; then
+  echo "--- $work/log (tail)"
+  tail -n 60 "$work/log"
+  for a in "$work"/artifacts/*; do [[ -f $a ]] && echo "finding: $a"; done
+  exit 1
+fi
