@@ -5,6 +5,8 @@
 # target crashed, leaked, timed out or ran out of memory; the inputs are kept under
 # BUILD/tests/fuzz/work/<name>/artifacts/.
 # Usage: scripts/fuzz.sh [SECONDS] [NAME...]   (NAME: arch, tech, ..., default all)
+# Environment: WRPN_FUZZ_JOBS=N runs N targets at a time (default 1); WRPN_FUZZ_KEEP_GOING=1 uses
+# libFuzzer's fork mode, which records every finding and keeps fuzzing instead of stopping at the first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-300}
@@ -18,7 +20,8 @@ if [[ ${#names[@]} -eq 0 ]]; then
 fi
 regex=$(IFS='|'; echo "^fuzz_(${names[*]})\$")
 status=0
-ctest --test-dir "$build" -L fuzz -R "$regex" --output-on-failure --timeout $((seconds + 120)) || status=$?
+ctest --test-dir "$build" -L fuzz -R "$regex" -j "${WRPN_FUZZ_JOBS:-1}" --output-on-failure \
+  --timeout $((seconds + 120)) || status=$?
 echo "== fuzz summary (${seconds} s per target)"
 for n in "${names[@]}"; do
   cat "$build/tests/fuzz/work/$n/summary" 2>/dev/null || echo "fuzz $n: no result"
