@@ -58,8 +58,9 @@ Checkpoint load_checkpoint(const std::string& path) {
     size_t off = 0;
     for (const auto& t : h.at("tensors")) {
       const size_t count = t.at("count").get<size_t>();
+      // Checked before allocating, and without count * 4 (which a forged count can wrap).
+      if (count > (payload.size() - off) / sizeof(float)) fail("TRN005", path, "", "tensor index exceeds payload");
       std::vector<float> v(count);
-      if (off + count * sizeof(float) > payload.size()) fail("TRN005", path, "", "tensor index exceeds payload");
       if (count > 0) std::memcpy(v.data(), payload.data() + off, count * sizeof(float));
       off += count * sizeof(float);
       c.tensors.emplace_back(t.at("name").get<std::string>(), std::move(v));
