@@ -1,6 +1,7 @@
 // Writes the generated part of the seed corpora: OUT/npy (every dtype and the seed trace's tensors),
-// OUT/trace (the seed trace's trace.json) and OUT/checkpoint (a checkpoint), all made by the project's
-// own writers. Usage: fuzz_make_seeds OUT
+// OUT/trace (the seed trace's trace.json), OUT/trace_tensor (each tensor of the seed trace behind its
+// selector byte) and OUT/checkpoint (a checkpoint), all made by the project's own writers.
+// Usage: fuzz_make_seeds OUT
 #include <cstdio>
 #include <filesystem>
 
@@ -21,8 +22,12 @@ int main(int argc, char** argv) {
   const fs::path trace = out / "trace-dir";
   wrpn::write_trace(trace.string(), wrpn::fuzz::seed_trace());
   wrpn::write_file_atomic(out / "trace" / "seed.json", wrpn::read_file(trace / "trace.json"));
-  for (const auto& e : fs::directory_iterator(trace))
-    if (e.path().extension() == ".npy") wrpn::write_file_atomic(out / "npy" / e.path().filename(), wrpn::read_file(e));
+  const std::vector<std::string> tensors = wrpn::fuzz::sorted_npy_files(trace);
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const std::string bytes = wrpn::read_file(trace / tensors[i]);
+    wrpn::write_file_atomic(out / "npy" / tensors[i], bytes);
+    wrpn::write_file_atomic(out / "trace_tensor" / (tensors[i] + ".bin"), std::string(1, static_cast<char>(i)) + bytes);
+  }
   fs::remove_all(trace);
 
   const std::vector<int64_t> values = {0, 1, -1, 127, -128, 5, 6, 7};

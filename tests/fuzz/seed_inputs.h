@@ -3,7 +3,9 @@
 // files its trace.json inputs refer to.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -75,6 +77,16 @@ inline Trace seed_trace() {
   layer("avg1", LayerOp::avgpool, 4, 3, 4, 3, 1, 0, 32, 4, 4, {});
   layer("fc1", LayerOp::fc, 4, 1, 10, 1, 1, 0, 2, 4, 32, {});
   return t;
+}
+
+/// The .npy files of a trace directory, sorted by name (the order fuzz_trace_tensor's selector byte
+/// indexes).
+inline std::vector<std::string> sorted_npy_files(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".npy") names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 /// Checkpoint header config: what `wrpn train` stores (a train config as JSON).
