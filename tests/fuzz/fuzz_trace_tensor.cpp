@@ -1,6 +1,7 @@
 // Trace directories, tensor side (workloads/trace): the first input byte selects one .npy of
 // seed_trace() (in sorted_npy_files order), the rest replaces that file, and the harness writes its
-// real SHA-256 into trace.json (a mutated tensor would never match the recorded one). read_trace()
+// real SHA-256 into trace.json (a mutated tensor would never match the recorded one), then trace.json's
+// own "content_sha256" when it has one (format 2). read_trace()
 // then checks the tensor in its layer: dtype, shape, code ranges. fuzz_trace mutates trace.json.
 #include <filesystem>
 #include <string>
@@ -47,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t sha_at = json.find("\"sha256\": \"", file_at);
   if (file_at == std::string::npos || sha_at == std::string::npos) std::abort();
   json.replace(sha_at + 11, 64, wrpn::sha256_hex(tensor));
+  wrpn::fuzz::fix_trace_content_sha256(json);
   wrpn::fuzz::write_bytes(s.dir / "trace.json", reinterpret_cast<const uint8_t*>(json.data()), json.size());
   wrpn::fuzz::write_bytes(s.dir / s.tensors[pick], reinterpret_cast<const uint8_t*>(tensor.data()), tensor.size());
   wrpn::fuzz::run_reader([&] { (void)wrpn::read_trace(s.dir.string()); });

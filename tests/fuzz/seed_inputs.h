@@ -1,6 +1,7 @@
 // Deterministic seed inputs made with the project's own writers (write_trace, save_checkpoint,
-// npy_encode_*): used by make_seeds.cpp for the seed corpora and by fuzz_trace.cpp for the tensor
-// files its trace.json inputs refer to.
+// npy_encode_*), used by make_seeds.cpp for the seed corpora and by the trace targets for the tensor
+// files their inputs refer to; and the checksum fix-ups the trace and checkpoint targets apply so that
+// mutated inputs get past the checksums to the checks behind them.
 #pragma once
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/sha256.h"
 #include "workloads/network.h"
 #include "workloads/trace.h"
 
@@ -32,8 +34,8 @@ inline std::vector<int64_t> seed_codes64(int64_t count, int bits) {
   return {v.begin(), v.end()};
 }
 
-/// A small trace with every layer op: conv (requant, expected_acc), maxpool, add, concat, avgpool,
-/// fc (logits) and labels; two images.
+/// A small trace that chains like a real export (each layer's input codes are its producer's output
+/// codes): conv (requant, expected_acc), maxpool, add, avgpool, fc (logits), labels; two images.
 inline Trace seed_trace() {
   Trace t;
   t.network = "fuzz-seed";
@@ -58,25 +60,65 @@ inline Trace seed_trace() {
     l.abits_in = abits_in;
     l.abits_out = abits_out;
     l.inputs = std::move(inputs);
-    tl.input = seed_codes(l.input_count(), abits_in, false);
-    if (op == LayerOp::add) tl.input_b = seed_codes(l.input_count(), abits_in, false);
+    if (t.layers.empty()) {
+      tl.input = seed_codes(l.input_count(), abits_in, false);
+    } else {
+      const std::vector<int64_t>& prev = t.layers.back().expected_output;
+      tl.input.assign(prev.begin(), prev.end());
+    }
+    if (op == LayerOp::add) tl.input_b = tl.input;
     if (l.has_weights()) {
       tl.weights = seed_codes(l.weight_count(), wbits, true);
       tl.weight_scale = 0.5f;
       for (int64_t c2 = 0; c2 < k; ++c2) tl.requant.push_back({12345 + c2, -7 * c2, 16});
       tl.expected_acc = seed_codes64(l.output_count(), 16);
     }
-    tl.expected_output =
-        abits_out == 32 ? seed_codes64(l.output_count(), 16) : seed_codes64(l.output_count(), abits_out);
+    tl.expected_output = seed_codes64(l.output_count(), abits_out == 32 ? 16 : abits_out);
     t.layers.push_back(std::move(tl));
   };
   layer("conv1", LayerOp::conv, 1, 6, 2, 3, 1, 1, 8, 8, 4, {});
   layer("pool1", LayerOp::maxpool, 2, 6, 2, 2, 2, 0, 32, 4, 4, {});
   layer("add1", LayerOp::add, 2, 3, 2, 1, 1, 0, 32, 4, 4, {"pool1", "pool1"});
-  layer("cat1", LayerOp::concat, 4, 3, 4, 1, 1, 0, 32, 4, 4, {"add1", "pool1"});
-  layer("avg1", LayerOp::avgpool, 4, 3, 4, 3, 1, 0, 32, 4, 4, {});
-  layer("fc1", LayerOp::fc, 4, 1, 10, 1, 1, 0, 2, 4, 32, {});
+  layer("avg1", LayerOp::avgpool, 2, 3, 2, 3, 1, 0, 32, 4, 4, {});
+  layer("fc1", LayerOp::fc, 2, 1, 10, 1, 1, 0, 2, 4, 32, {});
   return t;
+}
+
+/// Rewrites a trace.json's "content_sha256" (trace format 2: SHA-256 of the compact dump without that
+/// key, docs/trace-format.md) to match the rest of the text, so that a mutated trace.json reaches the
+/// checks behind that checksum. No change when the text is not a JSON object with a 64-character
+/// "content_sha256" string (format 1 has none).
+inline void fix_trace_content_sha256(std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return;
+  const auto it = j.find("content_sha256");
+  if (it == j.end() || !it->is_string() || it->get<std::string>().size() != 64) return;
+  nlohmann::json copy = j;
+  copy.erase("content_sha256");
+  const std::string digest = sha256_hex(copy.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  const size_t key = text.find("\"content_sha256\"");
+  const size_t at = key == std::string::npos ? key : text.find("\"" + it->get<std::string>() + "\"", key + 16);
+  if (at != std::string::npos) text.replace(at + 1, 64, digest);
+}
+
+/// Rewrites a checkpoint's checksums to match its content, so that a mutated checkpoint reaches the
+/// checks behind them: the header's "payload_sha256" (64 characters, compact JSON as written) and,
+/// in format 2, the checksum line of SHA-256(header line + "\n" + payload). No change otherwise.
+inline void fix_checkpoint_checksums(std::string& bytes) {
+  const size_t magic_end = bytes.find('\n');
+  const size_t header_end = magic_end == std::string::npos ? magic_end : bytes.find('\n', magic_end + 1);
+  if (header_end == std::string::npos) return;
+  const bool v2 = bytes.compare(0, magic_end + 1, "WRPN-CHECKPOINT 2\n") == 0;
+  const size_t payload_at = v2 ? header_end + 1 + 64 + 1 : header_end + 1;
+  if (payload_at > bytes.size() || (v2 && bytes[payload_at - 1] != '\n')) return;
+  const std::string key = "\"payload_sha256\":\"";
+  const size_t at = bytes.find(key, magic_end);
+  if (at != std::string::npos && at + key.size() + 64 < header_end && bytes[at + key.size() + 64] == '"')
+    bytes.replace(at + key.size(), 64, sha256_hex(bytes.substr(payload_at)));
+  if (v2) {
+    const std::string header = bytes.substr(magic_end + 1, header_end - magic_end - 1);
+    bytes.replace(header_end + 1, 64, sha256_hex(header + "\n" + bytes.substr(payload_at)));
+  }
 }
 
 /// The .npy files of a trace directory, sorted by name (the order fuzz_trace_tensor's selector byte
