@@ -10,7 +10,10 @@ bin=$1 seconds=$2 work=$3 dict=$4
 shift 4
 name=$(basename "$bin")
 rm -rf "$work"
-mkdir -p "$work/corpus" "$work/artifacts"
+mkdir -p "$work/corpus" "$work/artifacts" "$work/tmp"
+# The harnesses' scratch files (fuzz_support.h) go here: fork-mode children and crashing inputs end
+# without running exit handlers, and this directory is removed with the next run.
+export TMPDIR="$work/tmp"
 for d in "$@"; do
   [[ -d $d ]] && find "$d" -maxdepth 1 -type f -exec cp -t "$work/corpus" {} +
 done
