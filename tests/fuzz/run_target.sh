@@ -4,7 +4,7 @@
 # Usage: run_target.sh BINARY SECONDS WORKDIR DICT|- SEEDDIR...
 # Prints one summary line (also written to WORKDIR/summary); cov (edges) and ft (features) are those
 # of the final corpus, measured by one plain pass over it:
-#   "fuzz NAME: RUNS runs in SECONDS s (RATE/s), cov COV ft FT, corpus N (from S seeds), exit 0, 0 crashes/..."
+#   "fuzz NAME: RUNS runs in ELAPSED s (RATE/s), cov COV ft FT, corpus N (from S seeds), exit 0, 0 crashes/..."
 set -euo pipefail
 bin=$1 seconds=$2 work=$3 dict=$4
 shift 4
@@ -25,7 +25,9 @@ args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_sta
 # on fuzzing instead of stopping at the first one; findings still fail the run.
 [[ ${WRPN_FUZZ_KEEP_GOING:-0} == 1 ]] && args+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
 rc=0
+start=$SECONDS
 "$bin" "${args[@]}" "$work/corpus" >"$work/log" 2>&1 || rc=$?
+elapsed=$((SECONDS - start))
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
 last=$(grep -E '^#[0-9]+' "$work/log" | tail -1 || true)
 cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
@@ -41,8 +43,8 @@ if [[ $rc -eq 0 ]]; then
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$inited")
   corp=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$inited")
 fi
-rate=$(awk -v r="${runs:-0}" -v s="${seconds}" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')
-summary="fuzz ${name#fuzz_}: ${runs:-0} runs in ${seconds} s (${rate}/s), cov ${cov:-?} ft ${ft:-?}, corpus ${corp:-?} (from $seeds seeds), exit $rc, $findings crashes/hangs/leaks/ooms"
+rate=$(awk -v r="${runs:-0}" -v s="${elapsed}" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')
+summary="fuzz ${name#fuzz_}: ${runs:-0} runs in ${elapsed} s (${rate}/s), cov ${cov:-?} ft ${ft:-?}, corpus ${corp:-?} (from $seeds seeds), exit $rc, $findings crashes/hangs/leaks/ooms"
 echo "$summary" | tee "$work/summary"
 if [[ $rc -ne 0 || $findings -ne 0 || -z ${runs:-} ]]; then
   echo "--- $work/log (tail)"
