@@ -6,6 +6,16 @@ if(WRPN_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+if(WRPN_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "WRPN_FUZZ needs clang: -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang")
+  endif()
+  # Every library is instrumented for coverage; only the targets in tests/fuzz link libFuzzer's main.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 function(wrpn_project_options target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
     # The FP32 baseline is defined as separate IEEE multiply and add, never a fused FMA.

@@ -23,6 +23,8 @@ PACKAGES=(
   gnuplot-nox               # plots in reports
   python3-matplotlib        # plots in reports (alternative renderer)
   clang-format              # formatting check
+  clang                     # 14: the libFuzzer build (tests/fuzz)
+  libclang-rt-14-dev        # libFuzzer and the sanitizer runtimes for clang 14
   slurm-wlm                 # 22.05: the real single-node Slurm of the dist test (scripts/slurm-local.sh)
   munge                     # Slurm's authentication
 )

@@ -87,6 +87,7 @@ Checkpoint load_checkpoint(const std::string& path) {
     size_t off = 0;
     for (const auto& t : h.at("tensors")) {
       const size_t count = t.at("count").get<size_t>();
+      // Checked before allocating, and without count * 4 (which a forged count can wrap).
       if (count > (payload.size() - off) / sizeof(float)) bad(path, "tensor index exceeds payload");
       std::vector<float> v(count);
       if (count > 0) std::memcpy(v.data(), payload.data() + off, count * sizeof(float));

@@ -1,0 +1,8 @@
+// .npy tensors (common/npy): the reader every trace tensor goes through.
+#include "common/npy.h"
+#include "tests/fuzz/fuzz_support.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string path = wrpn::fuzz::input_file(data, size, "tensor.npy");
+  return wrpn::fuzz::run_reader([&] { (void)wrpn::npy_read(path); });
+}
