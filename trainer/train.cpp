@@ -84,6 +84,10 @@ TrainConfig train_config_from_json(const ConfigObject& o) {
   c.spec.wbits = static_cast<int>(o.get_int("wbits", -big, big, c.spec.wbits));
   c.spec.abits = static_cast<int>(o.get_int("abits", -big, big, c.spec.abits));
   c.spec.first_last_wbits = static_cast<int>(o.get_int("first_last_wbits", -big, big, 0));
+  const std::string scale = o.get_string("weight_scale", to_string(c.spec.weight_scale));
+  if (!parse_weight_scale(scale, &c.spec.weight_scale))
+    fail("TRN003", o.file(), "/weight_scale", "weight_scale must be layer or paper, got \"" + scale + "\"",
+         "layer: per-layer alpha from the weights; paper: alpha = 1, the WRPN paper's fixed grid");
   c.epochs = o.get_int("epochs", -big, big, c.epochs);
   c.batch = o.get_int("batch", -big, big, c.batch);
   c.optim.kind = o.get_string("optimizer", c.optim.kind);
@@ -120,6 +124,7 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"wbits", c.spec.wbits},
           {"abits", c.spec.abits},
           {"first_last_wbits", c.spec.first_last_wbits},
+          {"weight_scale", to_string(c.spec.weight_scale)},
           {"epochs", c.epochs},
           {"batch", c.batch},
           {"optimizer", c.optim.kind},
@@ -182,8 +187,9 @@ EvalResult evaluate(Model& model, const Dataset& d, int64_t batch) {
 namespace {
 
 std::string log_csv(const std::vector<EpochLog>& log) {
-  CsvTable t(
-      {"epoch", "lr", "train_loss", "train_acc_pct", "test_loss", "test_acc_pct", "train_images_per_s", "elapsed_s"});
+  // test_images is the last column, so readers of the first eight (resume, older tools) still work.
+  CsvTable t({"epoch", "lr", "train_loss", "train_acc_pct", "test_loss", "test_acc_pct", "train_images_per_s",
+              "elapsed_s", "test_images"});
   for (const auto& e : log)
     t.row()
         .add(e.epoch)
@@ -193,7 +199,8 @@ std::string log_csv(const std::vector<EpochLog>& log) {
         .add(e.test_loss)
         .add(100.0 * e.test_acc)
         .add(e.images_per_s)
-        .add(e.elapsed_s);
+        .add(e.elapsed_s)
+        .add(e.test_images);
   return t.str();
 }
 
@@ -234,7 +241,7 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
   check_writable_directory(dir);
   set_threads(cfg.threads);
 
-  Model model(spec_network(cfg.spec));
+  Model model(spec_network(cfg.spec), cfg.spec.weight_scale);
   model.init(cfg.seed);
   Optimizer opt(cfg.optim, model.params());
   int64_t start_epoch = 0;
@@ -256,6 +263,7 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
             e.epoch <= start_epoch) {
           e.train_acc /= 100.0;
           e.test_acc /= 100.0;
+          e.test_images = test_set.count;
           log.push_back(e);
         }
         pos = next;
@@ -319,12 +327,13 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
                ev.loss,
                ev.accuracy,
                static_cast<double>(seen) / train_s,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+               test_set.count};
     log.push_back(e);
     if (progress) {
       char extra[160];
-      std::snprintf(extra, sizeof extra, "loss %.3f train %.2f%% test %.2f%% %.0f img/s", e.train_loss,
-                    100 * e.train_acc, 100 * e.test_acc, e.images_per_s);
+      std::snprintf(extra, sizeof extra, "loss %.3f train %.2f%% test %.2f%% (%ld images) %.0f img/s", e.train_loss,
+                    100 * e.train_acc, 100 * e.test_acc, static_cast<long>(e.test_images), e.images_per_s);
       bar.finish(extra);
     }
     Checkpoint c;
