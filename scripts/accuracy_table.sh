@@ -10,7 +10,7 @@
 # Environment (defaults in brackets):
 #   WRPN [build/apps/wrpn]  OUT [results/runs/accuracy-table]  CSV [results/reference/accuracy.csv]
 #   JOBS [2] trainings at once, each on one thread, under `nice -n 15`, OMP_WAIT_POLICY=passive
-#   EPOCHS [1]  TRAIN_IMAGES [15000] (the first N training images)  SEEDS ["1 2 3"]
+#   EPOCHS [1]  TRAIN_IMAGES [10000] (the first N training images)  SEEDS ["1 2 3"]
 #   ROWS [all] an extended regex over row names (e.g. 'fp32|w4a4-w2')
 # Every run is evaluated on all 10,000 test images (--test-images 0).
 set -euo pipefail
@@ -21,7 +21,7 @@ OUT=${OUT:-results/runs/accuracy-table}
 CSV=${CSV:-results/reference/accuracy.csv}
 JOBS=${JOBS:-2}
 EPOCHS=${EPOCHS:-1}
-TRAIN_IMAGES=${TRAIN_IMAGES:-15000}
+TRAIN_IMAGES=${TRAIN_IMAGES:-10000}
 SEEDS=${SEEDS:-"1 2 3"}
 ROWS=${ROWS:-.}
 
@@ -132,8 +132,8 @@ summary() {
         s = 0; for (i = 1; i <= k; ++i) s += a[i]; mean = s / k
         v = 0; for (i = 1; i <= k; ++i) v += (a[i] - mean) ^ 2
         sd = k > 1 ? sqrt(v / (k - 1)) : 0
-        lo = a[1]; hi = a[1]; list = a[1]
-        for (i = 2; i <= k; ++i) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i]; list = list ";" a[i] }
+        lo = a[1]; hi = a[1]; list = sprintf("%.2f", a[1])
+        for (i = 2; i <= k; ++i) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i]; list = list sprintf(";%.2f", a[i]) }
         gsub(/ /, ";", seeds)
         printf "%s,%s,%s,%s,%s,%s,%s,%s,64,0.05,1,%d,%s,%.2f,%.2f,%.2f,%.2f,%s,%.0f,\"%s\"\n",
                model, w, wb, ab, sc, ep, tr, ti, n, seeds, mean, sd, lo, hi, list, wall / m, cmd
