@@ -3,6 +3,7 @@
 # same short schedule for several seeds, then mean and sample standard deviation per row.
 #
 #   scripts/accuracy_table.sh run        # train every missing run, then write the table
+#   scripts/accuracy_table.sh check      # trace + `wrpn infer` on every finished quantized run
 #   scripts/accuracy_table.sh summary    # only write the table from the finished runs
 #
 # Resumable: a run whose log.csv has all epochs is skipped, a run with a checkpoint continues with
@@ -90,13 +91,44 @@ run_one() {  # name width wbits abits scale seed
   fi
 }
 
+# Integer-only inference on every finished quantized run: `wrpn trace` (16 test images) then
+# `wrpn infer --checkpoint` on all 10,000 test images; the output is kept in DIR/infer.txt.
+check_one() {  # dir
+  local dir=$1
+  [ -f "$dir/infer.txt" ] && grep -q "agreement" "$dir/infer.txt" && return 0
+  rm -rf "$dir/trace"
+  if OMP_WAIT_POLICY=passive nice -n 10 "$WRPN" trace --checkpoint "$dir/checkpoint.bin" --images 16 \
+       --out "$dir/trace" >"$dir/infer.txt.tmp" 2>&1 &&
+     OMP_WAIT_POLICY=passive nice -n 10 "$WRPN" infer --trace "$dir/trace" --checkpoint "$dir/checkpoint.bin" \
+       --threads 2 >>"$dir/infer.txt.tmp" 2>&1; then
+    mv "$dir/infer.txt.tmp" "$dir/infer.txt"
+    echo "checked $dir: $(grep -o 'agreement [0-9.]*%' "$dir/infer.txt")"
+  else
+    echo "CHECK FAILED $dir (see $dir/infer.txt.tmp)"
+    return 1
+  fi
+}
+
+check() {
+  local name width wb ab scale s status=0
+  while read -r name width wb ab scale; do
+    [[ "$name" =~ $ROWS ]] && [ "$scale" != - ] || continue
+    for s in $SEEDS; do
+      local dir="$OUT/$name-s$s"
+      [ "$(epochs_logged "$dir")" -ge "$EPOCHS" ] || continue
+      check_one "$dir" || status=1
+    done
+  done < <(rows)
+  return $status
+}
+
 summary() {
   local tmp="$CSV.tmp"
-  echo "model,width,wbits,abits,weight_scale,epochs,train_images,test_images,batch,lr,threads,n_seeds,seeds,test_accuracy_pct,test_accuracy_sd_pct,test_accuracy_min_pct,test_accuracy_max_pct,seed_accuracies_pct,mean_wall_s,command" >"$tmp"
+  echo "model,width,wbits,abits,weight_scale,epochs,train_images,test_images,batch,lr,threads,n_seeds,seeds,test_accuracy_pct,test_accuracy_sd_pct,test_accuracy_min_pct,test_accuracy_max_pct,seed_accuracies_pct,infer_agreement_min_pct,mean_wall_s,command" >"$tmp"
   local name width wb ab scale
   while read -r name width wb ab scale; do
     [[ "$name" =~ $ROWS ]] || continue
-    local accs="" walls="" seeds="" n=0 timg="" s
+    local accs="" walls="" seeds="" n=0 timg="" s agree="" checked=0
     for s in $SEEDS; do
       local dir="$OUT/$name-s$s"
       [ "$(epochs_logged "$dir")" -ge "$EPOCHS" ] || continue
@@ -110,6 +142,13 @@ summary() {
       walls="$walls $2"
       seeds="$seeds $s"
       n=$((n + 1))
+      # Lowest integer-vs-trainer agreement over the seeds (`check`); empty until every seed is checked.
+      local a
+      a=$(grep -o 'agreement [0-9.]*%' "$dir/infer.txt" 2>/dev/null | tr -dc '0-9.' || true)
+      if [ -n "$a" ]; then
+        checked=$((checked + 1))
+        if [ -z "$agree" ] || awk -v x="$a" -v y="$agree" 'BEGIN { exit !(x < y) }'; then agree=$a; fi
+      fi
       local t=${3:-}
       if [ -z "$t" ]; then  # log without the column: the config says 0 = the whole test set
         t=$(sed -n 's/.*"test_images": *\([0-9]*\).*/\1/p' "$dir/config.json")
@@ -118,11 +157,12 @@ summary() {
       if [ -n "$timg" ] && [ "$timg" != "$t" ]; then timg="mixed"; else timg=$t; fi
     done
     [ "$n" -gt 0 ] || continue
+    [ "$checked" -eq "$n" ] || agree=""
     local cmd
     cmd=$(command_of "$width" "$wb" "$ab" "$scale" SEED "$OUT/$name-sSEED")
     echo "$accs" "|" "$walls" | awk -v model=lenet -v w="$width" -v wb="$wb" -v ab="$ab" \
       -v sc="$([ "$scale" = - ] && echo none || echo "$scale")" -v ep="$EPOCHS" -v tr="$TRAIN_IMAGES" \
-      -v ti="$timg" -v n="$n" -v seeds="${seeds# }" -v cmd="OMP_WAIT_POLICY=passive nice -n 15 $cmd (SEED in: ${seeds# })" '
+      -v ti="$timg" -v agree="$agree" -v n="$n" -v seeds="${seeds# }" -v cmd="OMP_WAIT_POLICY=passive nice -n 15 $cmd (SEED in: ${seeds# })" '
       {
         k = 0; m = 0; wall = 0; part = 0
         for (i = 1; i <= NF; ++i) {
@@ -135,13 +175,13 @@ summary() {
         lo = a[1]; hi = a[1]; list = sprintf("%.2f", a[1])
         for (i = 2; i <= k; ++i) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i]; list = list sprintf(";%.2f", a[i]) }
         gsub(/ /, ";", seeds)
-        printf "%s,%s,%s,%s,%s,%s,%s,%s,64,0.05,1,%d,%s,%.2f,%.2f,%.2f,%.2f,%s,%.0f,\"%s\"\n",
-               model, w, wb, ab, sc, ep, tr, ti, n, seeds, mean, sd, lo, hi, list, wall / m, cmd
+        printf "%s,%s,%s,%s,%s,%s,%s,%s,64,0.05,1,%d,%s,%.2f,%.2f,%.2f,%.2f,%s,%s,%.0f,\"%s\"\n",
+               model, w, wb, ab, sc, ep, tr, ti, n, seeds, mean, sd, lo, hi, list, agree, wall / m, cmd
       }' >>"$tmp"
   done < <(rows)
   mv "$tmp" "$CSV"
   echo "wrote $CSV"
-  column -s, -t < <(cut -d, -f1-5,12,14,15,18 "$CSV")
+  column -s, -t < <(cut -d, -f1-5,12,14,15,18,19 "$CSV")
 }
 
 case "${1:-run}" in
@@ -163,6 +203,7 @@ case "${1:-run}" in
     exit "$status"
     ;;
   summary) summary ;;
+  check) check; summary ;;
   one) shift; run_one "$@" ;;
   *) echo "usage: $0 [run|summary]" >&2; exit 2 ;;
 esac
