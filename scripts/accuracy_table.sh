@@ -109,17 +109,15 @@ check_one() {  # dir
   fi
 }
 
-check() {
-  local name width wb ab scale s status=0
-  while read -r name width wb ab scale; do
-    [[ "$name" =~ $ROWS ]] && [ "$scale" != - ] || continue
-    for s in $SEEDS; do
+check() {  # seed-major order (every row's first seed first), CHECK_JOBS [2] checks at once
+  local name width wb ab scale s
+  for s in $SEEDS; do
+    while read -r name width wb ab scale; do
+      [[ "$name" =~ $ROWS ]] && [ "$scale" != - ] || continue
       local dir="$OUT/$name-s$s"
-      [ "$(epochs_logged "$dir")" -ge "$EPOCHS" ] || continue
-      check_one "$dir" || status=1
-    done
-  done < <(rows)
-  return $status
+      [ "$(epochs_logged "$dir")" -ge "$EPOCHS" ] && echo "$dir"
+    done < <(rows)
+  done | xargs -r -P "${CHECK_JOBS:-2}" -L 1 bash -c 'check_one "$@"' _
 }
 
 summary() {
@@ -203,7 +201,14 @@ case "${1:-run}" in
     exit "$status"
     ;;
   summary) summary ;;
-  check) check; summary ;;
+  check)
+    export -f check_one
+    export WRPN
+    status=0
+    check || status=$?
+    summary
+    exit "$status"
+    ;;
   one) shift; run_one "$@" ;;
   *) echo "usage: $0 [run|summary]" >&2; exit 2 ;;
 esac
