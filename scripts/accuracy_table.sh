@@ -122,7 +122,7 @@ check() {  # seed-major order (every row's first seed first), CHECK_JOBS [2] che
 
 summary() {
   local tmp="$CSV.tmp"
-  echo "model,width,wbits,abits,weight_scale,epochs,train_images,test_images,batch,lr,threads,n_seeds,seeds,test_accuracy_pct,test_accuracy_sd_pct,test_accuracy_min_pct,test_accuracy_max_pct,seed_accuracies_pct,infer_agreement_min_pct,mean_wall_s,command" >"$tmp"
+  echo "model,width,wbits,abits,weight_scale,epochs,train_images,test_images,batch,lr,threads,n_seeds,seeds,test_accuracy_pct,test_accuracy_sd_pct,test_accuracy_min_pct,test_accuracy_max_pct,seed_accuracies_pct,infer_checked_seeds,infer_agreement_min_pct,mean_wall_s,command" >"$tmp"
   local name width wb ab scale
   while read -r name width wb ab scale; do
     [[ "$name" =~ $ROWS ]] || continue
@@ -140,7 +140,7 @@ summary() {
       walls="$walls $2"
       seeds="$seeds $s"
       n=$((n + 1))
-      # Lowest integer-vs-trainer agreement over the seeds (`check`); empty until every seed is checked.
+      # Lowest integer-vs-trainer agreement over the checked seeds (`check`), and how many were checked.
       local a
       a=$(grep -o 'agreement [0-9.]*%' "$dir/infer.txt" 2>/dev/null | tr -dc '0-9.' || true)
       if [ -n "$a" ]; then
@@ -155,12 +155,11 @@ summary() {
       if [ -n "$timg" ] && [ "$timg" != "$t" ]; then timg="mixed"; else timg=$t; fi
     done
     [ "$n" -gt 0 ] || continue
-    [ "$checked" -eq "$n" ] || agree=""
     local cmd
     cmd=$(command_of "$width" "$wb" "$ab" "$scale" SEED "$OUT/$name-sSEED")
     echo "$accs" "|" "$walls" | awk -v model=lenet -v w="$width" -v wb="$wb" -v ab="$ab" \
       -v sc="$([ "$scale" = - ] && echo none || echo "$scale")" -v ep="$EPOCHS" -v tr="$TRAIN_IMAGES" \
-      -v ti="$timg" -v agree="$agree" -v n="$n" -v seeds="${seeds# }" -v cmd="OMP_WAIT_POLICY=passive nice -n 15 $cmd (SEED in: ${seeds# })" '
+      -v ti="$timg" -v agree="$agree" -v checked="$checked" -v n="$n" -v seeds="${seeds# }" -v cmd="OMP_WAIT_POLICY=passive nice -n 15 $cmd (SEED in: ${seeds# })" '
       {
         k = 0; m = 0; wall = 0; part = 0
         for (i = 1; i <= NF; ++i) {
@@ -173,13 +172,13 @@ summary() {
         lo = a[1]; hi = a[1]; list = sprintf("%.2f", a[1])
         for (i = 2; i <= k; ++i) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i]; list = list sprintf(";%.2f", a[i]) }
         gsub(/ /, ";", seeds)
-        printf "%s,%s,%s,%s,%s,%s,%s,%s,64,0.05,1,%d,%s,%.2f,%.2f,%.2f,%.2f,%s,%s,%.0f,\"%s\"\n",
-               model, w, wb, ab, sc, ep, tr, ti, n, seeds, mean, sd, lo, hi, list, agree, wall / m, cmd
+        printf "%s,%s,%s,%s,%s,%s,%s,%s,64,0.05,1,%d,%s,%.2f,%.2f,%.2f,%.2f,%s,%d,%s,%.0f,\"%s\"\n",
+               model, w, wb, ab, sc, ep, tr, ti, n, seeds, mean, sd, lo, hi, list, checked, agree, wall / m, cmd
       }' >>"$tmp"
   done < <(rows)
   mv "$tmp" "$CSV"
   echo "wrote $CSV"
-  column -s, -t < <(cut -d, -f1-5,12,14,15,18,19 "$CSV")
+  column -s, -t < <(cut -d, -f1-5,12,14,15,18-20 "$CSV")
 }
 
 case "${1:-run}" in
