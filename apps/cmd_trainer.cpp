@@ -20,7 +20,7 @@ namespace {
 
 struct TrainArgs {
   trainer::TrainConfig cfg;
-  std::string config_path, out, seed = "1";
+  std::string config_path, out, seed = "1", weight_scale = "layer";
   bool resume = false, quiet = false;
 };
 
@@ -86,6 +86,12 @@ void register_trainer_commands(CommandGroups& g) {
       ->add_option("--first-last-wbits", c.spec.first_last_wbits,
                    "weight bits of the first and last layers; 0 = default (8 when quantized, 32 in FP32)")
       ->capture_default_str();
+  train
+      ->add_option("--weight-scale", ta.weight_scale,
+                   "quantized weights' scale alpha: layer (per layer from the weights: max|w|, ternary\n"
+                   "min(max|w|, 1.4 mean|w|), binary mean|w|) or paper (alpha = 1, the WRPN paper's\n"
+                   "round(n clamp(w, -1, 1))/n; weights before batch norm start uniform on [-1, 1])")
+      ->capture_default_str();
   train->add_option("--epochs", c.epochs, "training epochs")->capture_default_str();
   train->add_option("--batch", c.batch, "mini-batch size")->capture_default_str();
   train->add_option("--lr", c.optim.lr, "peak learning rate")->capture_default_str();
@@ -112,6 +118,9 @@ void register_trainer_commands(CommandGroups& g) {
   train->add_flag("--quiet", ta.quiet, "no progress bar");
   train->callback([train] {
     ta.cfg.seed = parse_seed(ta.seed);
+    if (!trainer::parse_weight_scale(ta.weight_scale, &ta.cfg.spec.weight_scale))
+      fail("TRN003", "", "--weight-scale",
+           "--weight-scale must be layer or paper, got " + quote_for_message(ta.weight_scale));
     trainer::TrainConfig cfg = ta.cfg;
     if (ta.resume) {
       if (!ta.config_path.empty())
@@ -124,6 +133,7 @@ void register_trainer_commands(CommandGroups& g) {
           {"--wbits", "wbits"},
           {"--abits", "abits"},
           {"--first-last-wbits", "first_last_wbits"},
+          {"--weight-scale", "weight_scale"},
           {"--epochs", "epochs"},
           {"--batch", "batch"},
           {"--lr", "lr"},
@@ -153,6 +163,7 @@ void register_trainer_commands(CommandGroups& g) {
       if (given("--wbits")) cfg.spec.wbits = f.spec.wbits;
       if (given("--abits")) cfg.spec.abits = f.spec.abits;
       if (given("--first-last-wbits")) cfg.spec.first_last_wbits = f.spec.first_last_wbits;
+      if (given("--weight-scale")) cfg.spec.weight_scale = f.spec.weight_scale;
       if (given("--epochs")) cfg.epochs = f.epochs;
       if (given("--batch")) cfg.batch = f.batch;
       if (given("--lr")) cfg.optim.lr = f.optim.lr;
@@ -171,8 +182,14 @@ void register_trainer_commands(CommandGroups& g) {
     const auto r = trainer::train(cfg, ta.out, ta.resume, !ta.quiet);
     if (!r.log.empty()) {
       const auto& e = r.log.back();
-      std::printf("trained %ld epochs: test accuracy %.2f%% (loss %.4f), last epoch %.0f train img/s; run in %s\n",
-                  static_cast<long>(r.epochs_done), 100.0 * e.test_acc, e.test_loss, e.images_per_s, ta.out.c_str());
+      std::printf(
+          "trained %ld epochs: test accuracy %.2f%% on %ld test images (loss %.4f), last epoch %.0f train img/s; run "
+          "in %s\n",
+          static_cast<long>(r.epochs_done), 100.0 * e.test_acc, static_cast<long>(e.test_images), e.test_loss,
+          e.images_per_s, ta.out.c_str());
+      if (e.test_images < trainer::kFullTestImages)
+        std::printf("warning: measured on %ld of the %ld test images; not comparable with full-test-set figures\n",
+                    static_cast<long>(e.test_images), static_cast<long>(trainer::kFullTestImages));
     }
   });
 

@@ -242,7 +242,12 @@ void DemoRunner::write_report(Side& fp32, Side& wrpn, const std::string& rtl_sta
     table << line;
   }
   table << "\nefficiency gain (FP32 energy / WRPN energy per image): " << fmt("%.2fx", gain) << "\n"
-        << "accuracy difference (WRPN - FP32): " << fmt("%+.2f points", wrpn.test_acc_pct - fp32.test_acc_pct) << "\n"
+        << "accuracy difference (WRPN - FP32): " << fmt("%+.2f points", wrpn.test_acc_pct - fp32.test_acc_pct)
+        << (o_.test_images > 0 && o_.test_images < 10000
+                ? " on the first " + std::to_string(o_.test_images) +
+                      " test images (not comparable with figures on all 10,000)"
+                : std::string(" on all 10,000 test images"))
+        << "; one seed each\n"
         << "RTL replay of a traced layer: " << rtl_status << "\n";
 
   // ---- per-component and per-layer CSVs for plots

@@ -383,15 +383,21 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
     };
     const int c_model = col("model"), c_width = col("width"), c_wbits = col("wbits"), c_abits = col("abits"),
               c_acc = col("test_accuracy_pct"), c_epochs = col("epochs");
+    // Optional (the seeded table of scripts/accuracy_table.sh): quantizer, spread, seeds, test images.
+    const int c_scale = col("weight_scale"), c_sd = col("test_accuracy_sd_pct"), c_seeds = col("n_seeds"),
+              c_test = col("test_images");
     if (c_model < 0 || c_width < 0 || c_wbits < 0 || c_abits < 0 || c_acc < 0)
       fail("CFG004", opt.accuracy_csv, "header", "needs columns model, width, wbits, abits, test_accuracy_pct");
-    CsvTable acc({"model", "width", "wbits", "abits", "epochs", "test_accuracy_pct", "macs_per_image",
-                  "cycles_per_image", "energy_per_image_uj", "efficiency_vs_fp32_w1"});
+    CsvTable acc({"model", "width", "wbits", "abits", "weight_scale", "epochs", "test_images", "n_seeds",
+                  "test_accuracy_pct", "test_accuracy_sd_pct", "macs_per_image", "cycles_per_image",
+                  "energy_per_image_uj", "efficiency_vs_fp32_w1"});
     md_acc << "Trained by `wrpn train` (commands in `" << opt.accuracy_csv
            << "`); energy per image from a timing-only SystemC run of the same network on a 16x16 array with PEs "
               "for the body's precision (8-bit first/last layers in bit-sliced passes), priced on `"
-           << tech.name << "`.\n\n| model | width | w/a bits | epochs | test accuracy | MACs/image | energy/image | "
-           << "efficiency vs FP32 w1 |\n|---|---|---|---|---|---|---|---|\n";
+           << tech.name << "`. Test accuracy is the mean (± sample standard deviation) over the seeds, on the "
+           << "number of test images given.\n\n| model | width | w/a bits | weight scale | epochs | test images | "
+           << "seeds | test accuracy | MACs/image | energy/image | efficiency vs FP32 w1 |\n"
+           << "|---|---|---|---|---|---|---|---|---|---|---|\n";
     double fp32_uj = 0;
     struct Variant {
       std::vector<std::string> cells;
@@ -423,15 +429,21 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
     }
     for (const auto& v : variants) {
       const auto& c = v.cells;
-      const std::string epochs = c_epochs >= 0 ? c[static_cast<size_t>(c_epochs)] : "";
+      auto cell = [&](int i) { return i >= 0 ? c[static_cast<size_t>(i)] : std::string(); };
+      const std::string epochs = cell(c_epochs), scale = cell(c_scale), sd = cell(c_sd), seeds = cell(c_seeds),
+                        test = cell(c_test);
       const double eff = fp32_uj > 0 && v.uj > 0 ? fp32_uj / v.uj : 0;
       acc.row()
           .add(c[static_cast<size_t>(c_model)])
           .add(c[static_cast<size_t>(c_width)])
           .add(c[static_cast<size_t>(c_wbits)])
           .add(c[static_cast<size_t>(c_abits)])
+          .add(scale)
           .add(epochs)
+          .add(test)
+          .add(seeds)
           .add(c[static_cast<size_t>(c_acc)])
+          .add(sd)
           .add(v.macs)
           .add(v.cycles)
           .add(v.uj)
@@ -440,7 +452,9 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
              << (c[static_cast<size_t>(c_wbits)] == "32"
                      ? std::string("FP32")
                      : c[static_cast<size_t>(c_wbits)] + "/" + c[static_cast<size_t>(c_abits)])
-             << " | " << epochs << " | " << c[static_cast<size_t>(c_acc)] << " % | " << v.macs << " | "
+             << " | " << (scale.empty() ? std::string("-") : scale) << " | " << epochs << " | "
+             << (test.empty() ? std::string("-") : test) << " | " << (seeds.empty() ? std::string("1") : seeds) << " | "
+             << c[static_cast<size_t>(c_acc)] << (sd.empty() ? std::string() : " ± " + sd) << " % | " << v.macs << " | "
              << fixed(v.uj, 2) << " uJ | " << (eff > 0 ? times(eff) : std::string("-")) << " |\n";
     }
     write_file_atomic(dir / "lenet_accuracy_energy.csv", acc.str());

@@ -25,7 +25,7 @@ LoadedModel load_model(const std::string& path) {
   root.get_int("version", 1, 1);
   lm.config = train_config_from_json(root);
   lm.network = spec_network(lm.config.spec);
-  lm.model = std::make_unique<Model>(lm.network);
+  lm.model = std::make_unique<Model>(lm.network, lm.config.spec.weight_scale);
   restore_tensors(c, lm.model->state(), path);
   lm.epochs_done = c.epochs_done;
   return lm;
@@ -85,7 +85,7 @@ Trace export_trace(Model& model, const TrainConfig& cfg, const Dataset& d, int64
     tl.shape.n = images;
     const Layer& l = nd.layer;
     if (l.has_weights()) {
-      const float alpha = weight_alpha(nd.w.data(), static_cast<int64_t>(nd.w.size()), l.wbits);
+      const float alpha = model.alpha_of(nd);
       tl.weight_scale = alpha;
       tl.weights.resize(nd.w.size());
       for (size_t i = 0; i < nd.w.size(); ++i) tl.weights[i] = quantize_weight(nd.w[i], l.wbits, alpha);

@@ -141,6 +141,20 @@ Network spec_network(const ModelSpec& spec) {
   return apply_precision(net, p);
 }
 
+const char* to_string(WeightScale ws) { return ws == WeightScale::paper ? "paper" : "layer"; }
+
+bool parse_weight_scale(const std::string& text, WeightScale* out) {
+  if (text == "layer") {
+    *out = WeightScale::layer;
+    return true;
+  }
+  if (text == "paper") {
+    *out = WeightScale::paper;
+    return true;
+  }
+  return false;
+}
+
 float weight_alpha(const float* w, int64_t n, int bits) {
   if (bits == kFp32Bits || n == 0) return 1.0f;
   // Fixed blocks of kBlock weights, each summed with eight interleaved partial sums (lane i % 8),
@@ -182,7 +196,7 @@ float weight_alpha(const float* w, int64_t n, int bits) {
 }
 
 // ------------------------------------------------------------------ model
-Model::Model(const Network& net) : net_(net) {
+Model::Model(const Network& net, WeightScale weight_scale) : net_(net), weight_scale_(weight_scale) {
   std::map<std::string, int> index{{"input", -1}};
   int last_weighted = -1;
   for (size_t i = 0; i < net_.layers.size(); ++i)
@@ -221,8 +235,15 @@ void Model::init(uint64_t seed) {
   Rng rng(seed);
   for (auto& nd : nodes_) {
     if (!nd.layer.has_weights()) continue;
-    const double stdev = std::sqrt(2.0 / static_cast<double>(nd.layer.fan_in()));
-    for (auto& v : nd.w) v = static_cast<float>(rng.normal() * stdev);
+    if (weight_scale_ == WeightScale::paper && nd.bn_act && nd.layer.wbits != kFp32Bits) {
+      // The fixed grid has steps of 1/(2^(k-1)-1) on [-1, 1]: Kaiming weights (std 0.03-0.06 at a
+      // fan-in of 500-2000) would all round to code 0 at 2-4 bits and no gradient would reach the
+      // layers before. Batch norm follows, so the weights' scale does not change the layer's output.
+      for (auto& v : nd.w) v = static_cast<float>(2.0 * rng.uniform() - 1.0);
+    } else {
+      const double stdev = std::sqrt(2.0 / static_cast<double>(nd.layer.fan_in()));
+      for (auto& v : nd.w) v = static_cast<float>(rng.normal() * stdev);
+    }
     std::fill(nd.bias.begin(), nd.bias.end(), 0.0f);
     std::fill(nd.gamma.begin(), nd.gamma.end(), 1.0f);
     std::fill(nd.beta.begin(), nd.beta.end(), 0.0f);
@@ -366,6 +387,11 @@ StepTable activation_table(int bits) {
 
 }  // namespace
 
+float Model::alpha_of(const Node& nd) const {
+  if (weight_scale_ == WeightScale::paper || !nd.layer.has_weights()) return 1.0f;
+  return weight_alpha(nd.w.data(), static_cast<int64_t>(nd.w.size()), nd.layer.wbits);
+}
+
 void Model::quantize_weights(Node& nd) {
   const int bits = nd.layer.wbits;
   const int64_t n = static_cast<int64_t>(nd.w.size());
@@ -374,7 +400,7 @@ void Model::quantize_weights(Node& nd) {
     nd.wq = nd.w;
     return;
   }
-  nd.alpha = weight_alpha(nd.w.data(), n, bits);
+  nd.alpha = alpha_of(nd);
   if (clip_surrogate_ && bits != 1) {
     for (int64_t i = 0; i < n; ++i) nd.wq[i] = std::clamp(nd.w[i], -nd.alpha, nd.alpha);
     return;

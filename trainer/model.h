@@ -14,6 +14,16 @@
 
 namespace wrpn::trainer {
 
+/// How the per-layer weight scale alpha of DESIGN.md 3 is chosen for quantized weights.
+///  - layer: from the layer's own weights (weight_alpha below), recomputed every step; the fixed
+///    code grid then spans the layer's weight range whatever its fan-in.
+///  - paper: alpha = 1, the WRPN paper's quantizer w_q = round(n clamp(w, -1, 1)) / n (n = 2^(k-1)-1;
+///    binary sign(w)); the grid is fixed, so master weights are initialized to use [-1, 1] (Model::init).
+enum class WeightScale { layer, paper };
+const char* to_string(WeightScale ws);
+/// Parses "layer" or "paper"; false on anything else.
+bool parse_weight_scale(const std::string& text, WeightScale* out);
+
 /// What to train: a model name, width multiplier and precision.
 struct ModelSpec {
   std::string model = "lenet";  ///< mlp, lenet, resnet_mini
@@ -22,6 +32,7 @@ struct ModelSpec {
   /// Weight bits of the first and last weighted layers; 0 = WRPN default (8 when the body is
   /// quantized, 32 in the FP32 baseline).
   int first_last_wbits = 0;
+  WeightScale weight_scale = WeightScale::layer;
 };
 
 /// Trainer model names: mlp, lenet (from workloads) and resnet_mini (defined here).
@@ -102,14 +113,21 @@ struct ParamRef {
 
 class Model {
  public:
-  explicit Model(const Network& net);
+  explicit Model(const Network& net, WeightScale weight_scale = WeightScale::layer);
   const Network& network() const { return net_; }
   std::vector<Node>& nodes() { return nodes_; }
   const std::vector<Node>& nodes() const { return nodes_; }
   int64_t input_size() const { return net_.input_c * net_.input_h * net_.input_w; }
   int64_t num_classes() const { return net_.num_classes; }
 
-  /// Kaiming-normal weights from `seed`, BN gamma 1 beta 0, running stats 0/1.
+  WeightScale weight_scale() const { return weight_scale_; }
+  /// The weight scale alpha of a weighted node's current master weights: weight_alpha() under
+  /// WeightScale::layer, 1 under WeightScale::paper (and for FP32 layers). Trace export uses it too.
+  float alpha_of(const Node& nd) const;
+
+  /// Weights from `seed`, BN gamma 1 beta 0, running stats 0/1. Kaiming-normal (std sqrt(2/fan_in)),
+  /// except under WeightScale::paper for quantized layers followed by batch norm: uniform on
+  /// [-1, 1], the whole clip range of the fixed grid (trainer/README.md says why).
   void init(uint64_t seed);
   /// Forward pass on n images (values in [0,1], NCHW). train: batch statistics and caches for
   /// backward; otherwise running statistics. Returns logits [n, classes].
@@ -133,6 +151,7 @@ class Model {
   const float* input_of(int node, int which) const;
   float* grad_of(int node, int which);
   Network net_;
+  WeightScale weight_scale_ = WeightScale::layer;
   std::vector<Node> nodes_;
   const float* x_ = nullptr;
   int64_t n_ = 0;

@@ -97,6 +97,11 @@ TrainConfig train_config_from_json(const ConfigObject& o) {
   c.spec.first_last_wbits = small_int("first_last_wbits", 0, "TRN002", "1..16 or 32");
   c.epochs = o.get_int("epochs", INT64_MIN, INT64_MAX, c.epochs);
   c.batch = o.get_int("batch", INT64_MIN, INT64_MAX, c.batch);
+  const std::string scale = o.get_string("weight_scale", to_string(c.spec.weight_scale));
+  if (!parse_weight_scale(scale, &c.spec.weight_scale))
+    fail("TRN003", o.file(), o.pointer_of("weight_scale"),
+         "weight_scale must be layer or paper, got " + quote_for_message(scale),
+         "layer: per-layer alpha from the weights; paper: alpha = 1, the WRPN paper's fixed grid");
   c.optim.kind = o.get_string("optimizer", c.optim.kind);
   c.optim.lr = o.get_number("lr", kAnyLo, kAnyHi, c.optim.lr);
   c.optim.momentum = o.get_number("momentum", kAnyLo, kAnyHi, c.optim.momentum);
@@ -132,6 +137,7 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"wbits", c.spec.wbits},
           {"abits", c.spec.abits},
           {"first_last_wbits", c.spec.first_last_wbits},
+          {"weight_scale", to_string(c.spec.weight_scale)},
           {"epochs", c.epochs},
           {"batch", c.batch},
           {"optimizer", c.optim.kind},
@@ -194,8 +200,9 @@ EvalResult evaluate(Model& model, const Dataset& d, int64_t batch) {
 namespace {
 
 std::string log_csv(const std::vector<EpochLog>& log) {
-  CsvTable t(
-      {"epoch", "lr", "train_loss", "train_acc_pct", "test_loss", "test_acc_pct", "train_images_per_s", "elapsed_s"});
+  // test_images is the last column, so readers of the first eight (resume, older tools) still work.
+  CsvTable t({"epoch", "lr", "train_loss", "train_acc_pct", "test_loss", "test_acc_pct", "train_images_per_s",
+              "elapsed_s", "test_images"});
   for (const auto& e : log)
     t.row()
         .add(e.epoch)
@@ -205,7 +212,8 @@ std::string log_csv(const std::vector<EpochLog>& log) {
         .add(e.test_loss)
         .add(100.0 * e.test_acc)
         .add(e.images_per_s)
-        .add(e.elapsed_s);
+        .add(e.elapsed_s)
+        .add(e.test_images);
   return t.str();
 }
 
@@ -314,7 +322,7 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
   check_writable_directory(dir);
   set_threads(cfg.threads);
 
-  Model model(spec_network(cfg.spec));
+  Model model(spec_network(cfg.spec), cfg.spec.weight_scale);
   model.init(cfg.seed);
   Optimizer opt(cfg.optim, model.params());
   int64_t start_epoch = 0;
@@ -336,6 +344,7 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
             e.epoch <= start_epoch) {
           e.train_acc /= 100.0;
           e.test_acc /= 100.0;
+          e.test_images = test_set.count;
           log.push_back(e);
         }
         pos = next;
@@ -400,12 +409,13 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
                ev.loss,
                ev.accuracy,
                static_cast<double>(seen) / train_s,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+               test_set.count};
     log.push_back(e);
     if (progress) {
       char extra[160];
-      std::snprintf(extra, sizeof extra, "loss %.3f train %.2f%% test %.2f%% %.0f img/s", e.train_loss,
-                    100 * e.train_acc, 100 * e.test_acc, e.images_per_s);
+      std::snprintf(extra, sizeof extra, "loss %.3f train %.2f%% test %.2f%% (%ld images) %.0f img/s", e.train_loss,
+                    100 * e.train_acc, 100 * e.test_acc, static_cast<long>(e.test_images), e.images_per_s);
       bar.finish(extra);
     }
     Checkpoint c;

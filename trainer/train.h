@@ -48,7 +48,11 @@ EvalResult evaluate(Model& model, const Dataset& d, int64_t batch = 500);
 struct EpochLog {
   int64_t epoch;
   double lr, train_loss, train_acc, test_loss, test_acc, images_per_s, elapsed_s;
+  int64_t test_images;  ///< how many test images test_loss and test_acc were measured on
 };
+
+/// Size of the Fashion-MNIST (and MNIST) test set: accuracies on fewer images are not comparable.
+inline constexpr int64_t kFullTestImages = 10000;
 
 struct TrainOutcome {
   std::vector<EpochLog> log;

@@ -194,6 +194,59 @@ BOOST_AUTO_TEST_CASE(quantizer_forward_uses_common_codes) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(paper_quantizer_uses_the_fixed_grid) {
+  // WeightScale::paper: alpha = 1, so the forward weights are common's round(n clamp(w, -1, 1)) / n
+  // (binary: sign), whatever the weights' range, and the STE passes where |w| <= 1.
+  for (int bits : {1, 2, 4, 8}) {
+    BOOST_TEST_CONTEXT("bits " << bits) {
+      Model m(small_net(bits, bits == 1 ? 2 : bits), WeightScale::paper);
+      m.init(43);
+      const Batch b = random_batch(m, 3, 44);
+      m.forward(b.x.data(), b.n, true);
+      int nonzero = 0, total = 0;
+      for (const auto& nd : m.nodes()) {
+        if (!nd.layer.has_weights()) continue;
+        BOOST_TEST(nd.alpha == 1.0f);
+        BOOST_TEST(m.alpha_of(nd) == 1.0f);
+        const float n = static_cast<float>(weight_scale_den(bits));
+        for (size_t i = 0; i < nd.w.size(); ++i) {
+          const float want = weight_value(quantize_weight(nd.w[i], bits, 1.0f), bits, 1.0f);
+          BOOST_TEST_REQUIRE(nd.wq[i] == want);
+          // The formula of the paper, written out.
+          const float paper =
+              bits == 1 ? (nd.w[i] >= 0.0f ? 1.0f : -1.0f) : std::nearbyint(n * std::clamp(nd.w[i], -1.0f, 1.0f)) / n;
+          BOOST_TEST_REQUIRE(nd.wq[i] == paper);
+          if (!nd.is_last) {
+            nonzero += nd.wq[i] != 0.0f;
+            ++total;
+          }
+        }
+      }
+      // The initialization uses the clip range, so most weights before batch norm are not code 0
+      // (ternary: |w| >= 0.5 for a uniform w on [-1, 1] is half of them).
+      BOOST_TEST(nonzero > total * 4 / 10);
+    }
+  }
+  // The STE clip of the paper quantizer is |w| <= 1 at every width.
+  Model m(small_net(4, 4), WeightScale::paper);
+  m.init(53);
+  Node& nd = m.nodes()[2];  // conv2
+  nd.w[0] = 1.5f;
+  nd.w[1] = 0.999f;
+  const Batch b = random_batch(m, 4, 54);
+  m.forward(b.x.data(), b.n, true);
+  std::vector<float> dl;
+  m.loss(b.y.data(), &dl, nullptr);
+  m.backward(dl);
+  BOOST_TEST(nd.dw[0] == 0.0f);
+  BOOST_TEST(nd.dw[1] != 0.0f);
+  BOOST_TEST(std::string(to_string(WeightScale::paper)) == "paper");
+  WeightScale ws = WeightScale::paper;
+  BOOST_TEST(parse_weight_scale("layer", &ws));
+  BOOST_TEST((ws == WeightScale::layer));
+  BOOST_TEST(!parse_weight_scale("max", &ws));
+}
+
 BOOST_AUTO_TEST_CASE(weight_ste_blocks_gradient_outside_clip_range) {
   // Binary: the gradient passes where |w| <= 1; a weight pushed to 3 gets none.
   Model m(small_net(1, 2));

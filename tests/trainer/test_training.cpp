@@ -317,6 +317,40 @@ BOOST_AUTO_TEST_CASE(one_call_export_and_infer_api) {
                          "error[TRN006]"));
 }
 
+BOOST_AUTO_TEST_CASE(paper_quantizer_train_trace_infer) {
+  // The WRPN paper's quantizer (alpha = 1) end to end: it learns, the choice travels in the run's
+  // config and the checkpoint, the trace holds alpha = 1 on every weighted layer, and the integer
+  // trace reproduces itself and the trainer's quantized forward pass.
+  for (int bits : {4, 2}) {
+    BOOST_TEST_CONTEXT("bits " << bits) {
+      TrainConfig c = small_config(bits, 2);
+      c.spec.weight_scale = WeightScale::paper;
+      const fs::path run = scratch().root / ("paper_w" + std::to_string(bits));
+      const TrainOutcome r = train(c, run.string(), false, false);
+      BOOST_REQUIRE(r.log.size() == 2u);
+      BOOST_TEST(r.log.back().test_images == 128);
+      BOOST_TEST(r.log.back().test_acc > 0.3);  // chance is 0.1; with Kaiming init it stays there
+      BOOST_TEST(read_file(run / "config.json").find("\"weight_scale\": \"paper\"") != std::string::npos);
+      const std::string ckpt = (run / "checkpoint.bin").string();
+      const LoadedModel lm = load_model(ckpt);
+      BOOST_TEST((lm.config.spec.weight_scale == WeightScale::paper));
+      BOOST_TEST((lm.model->weight_scale() == WeightScale::paper));
+      const fs::path dir = scratch().root / ("paper_trace_w" + std::to_string(bits));
+      const ExportSummary s = export_trace_dir(ckpt, scratch().data.string(), "test", 4, dir.string());
+      BOOST_TEST(s.prediction_differences == 0);
+      const Trace t = read_trace(dir.string());
+      for (const auto& tl : t.layers)
+        if (tl.shape.has_weights()) BOOST_TEST(tl.weight_scale == 1.0f, tl.shape.name);
+      const InferReport ir = infer_trace(dir.string(), scratch().data.string(), 128, ckpt, 2);
+      BOOST_TEST(ir.self.output_mismatches == 0);
+      BOOST_TEST(ir.self.acc_mismatches == 0);
+      BOOST_TEST(ir.images == 128);
+      BOOST_TEST(ir.differ == 0);
+      BOOST_TEST(ir.correct == ir.trainer_correct);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(fold_channel_reproduces_the_float_map) {
   // requantize(acc) is round((scale*acc + offset) * 15) clipped to [0, 15], up to 1 code at exact
   // ties of the float map.
@@ -384,6 +418,9 @@ BOOST_AUTO_TEST_CASE(every_train_fixture_gives_its_diagnostic) {
        "error[TRN003] " + kFixtures + "TRN003_bad.json:/epochs: epochs must be in [1, 100000], got 0"},
       {"TRN003_lr_bad.json",
        "error[TRN003] " + kFixtures + "TRN003_lr_bad.json:/lr: learning rate must be in (0, 100], got -0.01"},
+      {"TRN003_weight_scale_bad.json", "error[TRN003] " + kFixtures +
+                                           "TRN003_weight_scale_bad.json:/weight_scale: weight_scale must be layer "
+                                           "or paper, got \"max\""},
   };
   for (const auto& [file, prefix] : expected) {
     const std::string got = first_diagnostic_line([&] { load_train_config(kFixtures + file); });
