@@ -641,23 +641,60 @@ class Importer {
   std::set<std::string> used_;
 };
 
-/// libonnx 1.12's convolution and pooling shape inference divides by strides and dilations without
-/// checking them (a zero stride is a SIGFPE, found by tests/fuzz/fuzz_onnx.cpp), and the checker
-/// does not check them either: window attributes must be positive (pads non-negative) before it runs.
-void check_window_attributes(const onnx::GraphProto& g, const std::string& source) {
-  for (int i = 0; i < g.node_size(); ++i) {
-    const onnx::NodeProto& n = g.node(i);
+/// libonnx 1.12's convolution and pooling shape inference trusts its inputs: it divides by strides
+/// and dilations without checking them (a zero stride is a SIGFPE) and indexes the input's spatial
+/// dimensions with the kernel's rank (a rank-3 input to a conv with a 4-D weight reads out of
+/// bounds); both were found by tests/fuzz/fuzz_onnx.cpp, and the checker checks neither. So before
+/// inference runs: the data input has rank 2 or 4, window attributes are positive (pads
+/// non-negative) and 2-D, a conv's initializer weight has rank 4, and a conv without kernel_shape
+/// gets the weight's, so that inference compares it with the rank of the tensor the conv reads.
+void check_before_inference(onnx::GraphProto* g, const std::string& source) {
+  std::map<std::string, const onnx::TensorProto*> inits;
+  for (const auto& t : g->initializer()) inits[t.name()] = &t;
+  for (int i = 0; i < g->input_size(); ++i) {
+    const auto& v = g->input(i);
+    if (inits.count(v.name()) || !v.type().has_tensor_type() || !v.type().tensor_type().has_shape()) continue;
+    const int rank = v.type().tensor_type().shape().dim_size();
+    if (rank != 4 && rank != 2)
+      fail("ONNX006", source, "graph.input \"" + v.name() + "\"",
+           "the data input has rank " + std::to_string(rank) + "; expected 4 (N, C, H, W) or 2 (N, features)");
+  }
+  for (int i = 0; i < g->node_size(); ++i) {
+    onnx::NodeProto& n = *g->mutable_node(i);
+    const std::string where = "graph.node[" + std::to_string(i) + "]";
+    const bool windowed = n.op_type() == "Conv" || n.op_type() == "MaxPool" || n.op_type() == "AveragePool";
+    bool has_kernel_shape = false;
     for (const auto& a : n.attribute()) {
       const bool positive =
           a.name() == "strides" || a.name() == "dilations" || a.name() == "kernel_shape" || a.name() == "group";
       if (!positive && a.name() != "pads") continue;
+      has_kernel_shape = has_kernel_shape || a.name() == "kernel_shape";
       std::vector<int64_t> v(a.ints().begin(), a.ints().end());
       if (a.name() == "group") v = {a.i()};
       for (int64_t x : v)
         if (positive ? x < 1 : x < 0)
-          fail("ONNX003", source, "graph.node[" + std::to_string(i) + "]",
+          fail("ONNX003", source, where,
                node_label(n) + ": attribute " + a.name() + " has the value " + std::to_string(x) + "; ONNX requires " +
                    (positive ? "positive values" : "non-negative pads") + " (shape inference is impossible)");
+      const size_t want = a.name() == "pads" ? 4 : 2;
+      if (windowed && a.name() != "group" && v.size() != want)
+        fail("ONNX005", source, where,
+             node_label(n) + ": attribute " + a.name() + " has " + std::to_string(v.size()) + " values; only 2-D " +
+                 "windows are supported (" + std::to_string(want) + " values)");
+    }
+    if (n.op_type() != "Conv" || n.input_size() < 2) continue;
+    const auto w = inits.find(n.input(1));
+    if (w == inits.end()) continue;  // a weight that is not an initializer is refused later (ONNX006)
+    if (w->second->dims_size() != 4)
+      fail("ONNX003", source, where,
+           node_label(n) + ": weight \"" + n.input(1) + "\" has rank " + std::to_string(w->second->dims_size()) +
+               "; expected 4 (K, C/groups, R, S)");
+    if (!has_kernel_shape) {
+      onnx::AttributeProto* k = n.add_attribute();
+      k->set_name("kernel_shape");
+      k->set_type(onnx::AttributeProto::INTS);
+      k->add_ints(w->second->dims(2));
+      k->add_ints(w->second->dims(3));
     }
   }
 }
@@ -707,7 +744,7 @@ Network import_buffer(const char* data, size_t size, const std::string& source, 
     auto* shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
     if (shape->dim_size() > 0 && !shape->dim(0).has_dim_value()) shape->mutable_dim(0)->set_dim_value(1);
   }
-  check_window_attributes(model.graph(), source);
+  check_before_inference(model.mutable_graph(), source);
   try {
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
                                        onnx::ShapeInferenceOptions(/*check_type=*/true, /*strict_mode=*/1,

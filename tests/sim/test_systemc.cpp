@@ -189,7 +189,6 @@ void split_case(bool ideal, PeType pe, uint64_t seed) {
   BOOST_TEST(any_split);
 }
 
-
 /// The DMA of docs/sim-model.md stepped cycle by cycle, written independently of sim/dma.cpp: a
 /// transfer is accepted when fewer than max_outstanding are in flight, may move bytes from
 /// acceptance + latency on, and the bus moves `bandwidth` bytes a cycle to the oldest unfinished

@@ -165,8 +165,7 @@ BOOST_AUTO_TEST_CASE(broken_files_give_one_line_diagnostics) {
        ":graph.node[0]: Add node \"a\" reads \"b_out\" from the later Conv node \"b\" (graph.node[1]): the graph "
        "has a cycle"},
       {"ONNX003_wrong_rank_bad.onnx",
-       ": ONNX shape inference fails: [ShapeInferenceError] (op_type:Conv, node name: conv1): [ShapeInferenceError] "
-       "Inferred shape and existing shape differ in rank: (3) vs (4)"},
+       ":graph.node[0]: Conv node \"conv1\": weight \"w\" has rank 3; expected 4 (K, C/groups, R, S)"},
       {"ONNX003_zero_stride_bad.onnx",
        ":graph.node[0]: Conv node \"conv1\": attribute strides has the value 0; ONNX requires positive values (shape "
        "inference is impossible)"},
@@ -180,6 +179,8 @@ BOOST_AUTO_TEST_CASE(broken_files_give_one_line_diagnostics) {
       {"ONNX005_pads_bad.onnx",
        ":graph.node[0]: Conv node \"conv1x7\": pads (0, 3, 0, 3) give a 28x28 output that no pad on all four sides "
        "reproduces"},
+      {"ONNX006_rank3_input_bad.onnx",
+       ":graph.input \"input\": the data input has rank 3; expected 4 (N, C, H, W) or 2 (N, features)"},
       {"ONNX006_bad.onnx",
        ":graph.node[0]: Conv node \"conv1\": weight \"w\" is a graph input, not an initializer; weights must be "
        "constant"},
