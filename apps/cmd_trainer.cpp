@@ -205,7 +205,8 @@ void register_trainer_commands(CommandGroups& g) {
   trace->add_option("--out", tr.out, "trace directory to create")->required();
   trace->add_option("--data", tr.data, "directory of the IDX files")->capture_default_str();
   trace->add_option("--split", tr.split, "train or test")->capture_default_str();
-  trace->add_flag("--replace", tr.replace, "replace an existing trace directory");
+  trace->add_flag("--replace", tr.replace,
+                  "replace an existing trace directory that `wrpn trace` wrote (any other directory is refused)");
   trace->callback([] {
     trainer::set_threads(2);
     const auto r = trainer::export_trace_dir(tr.checkpoint, tr.data, tr.split, tr.images, tr.out, tr.replace);

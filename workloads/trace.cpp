@@ -83,7 +83,8 @@ std::string trace_content_sha256(const nlohmann::json& trace_json) {
 }
 
 void write_trace(const std::string& dir, const Trace& trace, bool replace) {
-  StagedDirectory out(dir, replace);
+  // The marker lets a later `--replace` replace this trace, and only a trace (IO006 otherwise).
+  StagedDirectory out(dir, replace, "trace");
   nlohmann::json j;
   j["format"] = "wrpn-trace";
   j["version"] = kTraceVersion;

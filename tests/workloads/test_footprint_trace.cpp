@@ -231,6 +231,12 @@ BOOST_AUTO_TEST_CASE(write_read_round_trip) {
   // Writing again to the same directory is refused unless replace is asked for.
   BOOST_TEST(first_diagnostic_line([&] { write_trace(dir.string(), in); }).rfind("error[IO003]", 0) == 0);
   BOOST_CHECK_NO_THROW(write_trace(dir.string(), in, true));
+  // Replace only ever replaces a trace directory: any other directory is refused and left alone.
+  const fs::path other = dir.parent_path() / "not-a-trace";
+  fs::create_directories(other);
+  { std::ofstream(other / "notes.txt") << "mine"; }
+  BOOST_TEST(first_diagnostic_line([&] { write_trace(other.string(), in, true); }).rfind("error[IO006]", 0) == 0);
+  BOOST_TEST(fs::exists(other / "notes.txt"));
 }
 
 BOOST_AUTO_TEST_CASE(write_refuses_inconsistent_layers) {
