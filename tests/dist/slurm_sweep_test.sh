@@ -95,9 +95,12 @@ for _ in $(seq 1 1200); do
   fi
   if ((!killed && d1 >= 1 && d1 < ${#chunk1[@]})); then
     pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$work/fault/slurm/tasks/0-1.json")
-    kill -9 "$pid"
-    killed=1
-    echo "killed the worker of ${job}_1 (pid $pid) with SIGKILL after $d1 of ${#chunk1[@]} points"
+    # The recorded worker may exit between reading its pid and the kill: then try again on the
+    # next poll (the task is still mid-way while d1 < its point count).
+    if kill -9 "$pid" 2>/dev/null; then
+      killed=1
+      echo "killed the worker of ${job}_1 (pid $pid) with SIGKILL after $d1 of ${#chunk1[@]} points"
+    fi
   fi
   ((cancelled && killed)) && break
   ((d0 == ${#chunk0[@]} || d1 == ${#chunk1[@]})) && break
