@@ -1,4 +1,4 @@
-// `wrpn bench sim`: the simulator's speed figures (issue 5). Each case runs the whole simulate()
+// `wrpn bench sim`: the simulator's speed figures. Each case runs the whole simulate()
 // path, so each needs its own process (SystemC runs once per process): run_in_child forks.
 #pragma once
 

@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(every_shipped_table_loads_and_is_sane) {
       BOOST_TEST(t.to_json().at("kind") == "tech");
     }
   }
-  BOOST_TEST(n >= 2);  // the 45 nm table and at least one scaled table (issue 2, item 5)
+  BOOST_TEST(n >= 2);  // the 45 nm table and at least one scaled table
 }
 
 BOOST_AUTO_TEST_CASE(horowitz45_values_and_anchors) {
