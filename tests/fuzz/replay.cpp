@@ -13,6 +13,10 @@
 
 #include "common/atomic_file.h"
 
+// libsystemc.so refers to sc_main. The replay never runs a simulation, so wrpn::sim's weak
+// definition (in simulator.o, linked only with simulate()) may be left out of the link: provide one.
+extern "C" int sc_main(int, char**) { return 0; }
+
 namespace {
 
 struct ReplayTarget {
