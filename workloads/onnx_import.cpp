@@ -659,6 +659,51 @@ void check_before_inference(onnx::GraphProto* g, const std::string& source) {
       fail("ONNX006", source, "graph.input \"" + v.name() + "\"",
            "the data input has rank " + std::to_string(rank) + "; expected 4 (N, C, H, W) or 2 (N, features)");
   }
+  // Ranks of the tensors, propagated in node order (check_references has refused cycles): a conv or
+  // pool must read a rank-4 tensor, or libonnx's inference indexes past its dimensions.
+  std::map<std::string, int> ranks;
+  for (const auto& [name, t] : inits) ranks[name] = t->dims_size();
+  for (int i = 0; i < g->input_size(); ++i) {
+    const auto& v = g->input(i);
+    if (!ranks.count(v.name()) && v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+      ranks[v.name()] = v.type().tensor_type().shape().dim_size();
+  }
+  auto rank_of = [&](const std::string& t) { return ranks.count(t) ? ranks[t] : -1; };
+  for (int i = 0; i < g->node_size(); ++i) {
+    const onnx::NodeProto& n = g->node(i);
+    const std::string& op = n.op_type();
+    const bool reads_image =
+        op == "Conv" || op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool" || op == "GlobalMaxPool";
+    const int in_rank = n.input_size() > 0 ? rank_of(n.input(0)) : -1;
+    if (reads_image && in_rank != 4)
+      fail(
+          "ONNX003", source, "graph.node[" + std::to_string(i) + "]",
+          node_label(n) + " reads \"" + (n.input_size() > 0 ? n.input(0) : std::string()) + "\" of " +
+              (in_rank < 0 ? std::string("a rank unknown before shape inference") : "rank " + std::to_string(in_rank)) +
+              "; 2-D convolution and pooling need rank 4 (N, C, H, W)");
+    int out_rank = in_rank;
+    if (op == "Flatten" || op == "Gemm") {
+      out_rank = 2;
+    } else if (op == "MatMul" || op == "Add" || op == "Concat") {
+      for (const auto& t : n.input()) out_rank = std::max(out_rank, rank_of(t));
+    } else if (op == "Reshape") {
+      out_rank = -1;
+      if (n.input_size() > 1 && inits.count(n.input(1)) && inits[n.input(1)]->dims_size() == 1)
+        out_rank = static_cast<int>(inits[n.input(1)]->dims(0));
+      else if (n.input_size() > 1)
+        out_rank = ranks.count("shape-of:" + n.input(1)) ? ranks["shape-of:" + n.input(1)] : -1;
+    } else if (op == "Constant") {
+      out_rank = -1;
+      for (const auto& a : n.attribute())
+        if (a.name() == "value" && a.has_t()) {
+          out_rank = a.t().dims_size();
+          // A constant used as a Reshape target: its length is the reshaped rank.
+          if (a.t().dims_size() == 1 && n.output_size() > 0)
+            ranks["shape-of:" + n.output(0)] = static_cast<int>(a.t().dims(0));
+        }
+    }
+    for (const auto& t : n.output()) ranks[t] = out_rank;
+  }
   for (int i = 0; i < g->node_size(); ++i) {
     onnx::NodeProto& n = *g->mutable_node(i);
     const std::string where = "graph.node[" + std::to_string(i) + "]";

@@ -166,6 +166,9 @@ BOOST_AUTO_TEST_CASE(broken_files_give_one_line_diagnostics) {
        "has a cycle"},
       {"ONNX003_wrong_rank_bad.onnx",
        ":graph.node[0]: Conv node \"conv1\": weight \"w\" has rank 3; expected 4 (K, C/groups, R, S)"},
+      {"ONNX003_rank2_conv_bad.onnx",
+       ":graph.node[0]: Conv node \"conv1\" reads \"input\" of rank 2; 2-D convolution and pooling need rank 4 (N, C, "
+       "H, W)"},
       {"ONNX003_zero_stride_bad.onnx",
        ":graph.node[0]: Conv node \"conv1\": attribute strides has the value 0; ONNX requires positive values (shape "
        "inference is impossible)"},
