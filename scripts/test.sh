@@ -23,11 +23,8 @@ echo "== build (ASan+UBSan)"
 WRPN_BUILD_DIR="$root/build-asan" "$root/scripts/build.sh" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWRPN_SANITIZE=ON \
   -DWRPN_BUILD_RTL=OFF
 echo "== unit tests under ASan+UBSan"
-# A failed case is run once more: LeakSanitizer's exit-time thread stop (ptrace) intermittently
-# fails on a loaded machine ("LeakSanitizer has encountered a fatal error") in SystemC cases that
-# pass alone. A real leak, overflow or UB report fails both runs; ctest lists every rerun.
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -L unit --repeat until-pass:2
+  ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -L unit
 
 if [[ ${WRPN_TEST_FUZZ:-1} == 1 ]]; then
   echo "== build (clang libFuzzer + ASan + UBSan, readers only)"
