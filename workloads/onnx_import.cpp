@@ -458,12 +458,18 @@ class Importer {
       fail("ONNX005", src_, where(i),
            label(n) + ": weight " + std::to_string(wd[0]) + "x" + std::to_string(wd[1]) + " with " +
                std::to_string(l.groups) + " groups does not fit " + std::to_string(l.c) + " input channels");
+    push_window_layer(i, n, l, l.k, x.producer);
+  }
+
+  /// A conv or pool whose inferred output must be N x `channels` x H x W: its pad is the symmetric
+  /// one that gives that output, then it joins the network reading `producer`.
+  void push_window_layer(int i, const onnx::NodeProto& n, Layer& l, int64_t channels, const std::string& producer) {
     const std::vector<int64_t> o = out_dims(i, n);
-    if (o.size() != 3 || o[0] != l.k)
+    if (o.size() != 3 || o[0] != channels)
       fail("ONNX003", src_, where(i),
-           label(n) + ": the inferred output is not N x " + std::to_string(l.k) + " x H x W");
+           label(n) + ": the inferred output is not N x " + std::to_string(channels) + " x H x W");
     l.pad = symmetric_pad(i, n, l, o[1], o[2]);
-    push(n, l, {x.producer});
+    push(n, l, {producer});
   }
 
   void fc(int i, const onnx::NodeProto& n) {
@@ -510,12 +516,7 @@ class Importer {
     l.h = x.h;
     l.w = x.w;
     check_window(i, n, l, attr_ints(n, "kernel_shape"));
-    const std::vector<int64_t> o = out_dims(i, n);
-    if (o.size() != 3 || o[0] != l.c)
-      fail("ONNX003", src_, where(i),
-           label(n) + ": the inferred output is not N x " + std::to_string(l.c) + " x H x W");
-    l.pad = symmetric_pad(i, n, l, o[1], o[2]);
-    push(n, l, {x.producer});
+    push_window_layer(i, n, l, l.c, x.producer);
   }
 
   void global_pool(int i, const onnx::NodeProto& n) {
