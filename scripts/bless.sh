@@ -29,6 +29,7 @@ while IFS='|' read -r name files _rtol _ignore args; do
   }
   mkdir -p "$root/results/reference/golden/$name"
   for f in $files; do
+    mkdir -p "$(dirname "$root/results/reference/golden/$name/$f")"
     cp "$scratch/$name/$f" "$root/results/reference/golden/$name/$f"
     echo "   results/reference/golden/$name/$f"
   done

@@ -1,6 +1,10 @@
 // golden_diff: compares a CSV a `wrpn` command just wrote with its reference in results/reference/.
 //
-//   golden_diff --reference REF.csv --actual NEW.csv [--rtol R] [--atol A] [--ignore COL,COL...]
+//   golden_diff --reference REF.csv --actual NEW.csv [--rtol R] [--atol A] [--ignore NAME,NAME...]
+//
+// --ignore names columns (by header) or rows (by the value of their first cell, which must still be
+// equal) left out of the comparison: figures that legitimately vary between machines, such as an
+// accuracy from a training run, while the rest of the file stays pinned.
 //
 // Both files must have the same columns and the same number of rows. Cells that parse as numbers
 // in both files match when |new - ref| <= atol + rtol * |ref|; every other cell must be equal. On a
@@ -63,7 +67,7 @@ std::vector<std::string> split_list(const std::string& s) {
 
 int usage(const std::string& why) {
   std::cerr << "golden_diff: " << why
-            << "\nusage: golden_diff --reference REF.csv --actual NEW.csv [--rtol R] [--atol A] [--ignore COL,...]\n";
+            << "\nusage: golden_diff --reference REF.csv --actual NEW.csv [--rtol R] [--atol A] [--ignore NAME,...]\n";
   return 2;
 }
 
@@ -127,7 +131,12 @@ int main(int argc, char** argv) {
       return 1;
     }
     bool row_changed = false;
-    for (size_t c = 0; c < ref.header.size(); ++c) {
+    const bool row_ignored = ignored.count(b[0]) > 0;
+    if (row_ignored && a[0] != b[0]) {
+      std::cerr << "golden_diff: row " << r + 1 << " is " << a[0] << ", the reference has " << b[0] << "\n";
+      return 1;
+    }
+    for (size_t c = 0; c < ref.header.size() && !row_ignored; ++c) {
       if (ignored.count(ref.header[c])) continue;
       ++cells;
       double x = 0, y = 0;
