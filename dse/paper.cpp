@@ -185,17 +185,17 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
             .add(ab)
             .add(c.wrpn.macs)
             .add(c.raw_mac_ratio)
-            .add(c.compute_cost_ratio)
+            .add(c.mac_energy_cost_ratio)
             .add(c.efficiency_gain)
             .add(c.fp32.energy.total_pj)
             .add(c.wrpn.energy.total_pj);
-        md_cost << " " << pct(c.compute_cost_ratio) << " |";
+        md_cost << " " << pct(c.mac_energy_cost_ratio) << " |";
         if (name == std::string("alexnet") && w == 2.0 && wb == 32) sum.alexnet_2x_raw_ratio = c.raw_mac_ratio;
         if (name == std::string("alexnet") && w == 2.0 && wb == 4 && ab == 4)
-          sum.alexnet_2x_w4a4_cost = c.compute_cost_ratio;
+          sum.alexnet_2x_w4a4_cost = c.mac_energy_cost_ratio;
         if (name == std::string("resnet34") && w == 2.0 && wb == 4 && ab == 8)
-          sum.resnet34_2x_w4a8_cost = c.compute_cost_ratio;
-        if (wb != 32) dat << name << " " << w << " " << wb << " " << ab << " " << c.compute_cost_ratio << "\n";
+          sum.resnet34_2x_w4a8_cost = c.mac_energy_cost_ratio;
+        if (wb != 32) dat << name << " " << w << " " << wb << " " << ab << " " << c.mac_energy_cost_ratio << "\n";
       }
       md_cost << "\n";
     }
