@@ -311,6 +311,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
                                           "pe_synth_acc_bits",
                                           "pe_area_um2",
                                           "target_pes",
+                                          "sizing_rule",
                                           "rows",
                                           "cols",
                                           "array_area_mm2",
@@ -356,6 +357,9 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
           .add(pe.acc_bits)
           .add(pe.area_um2)
           .add(target_pes)
+          .add(std::string(kind) == "equal_area"      ? std::string(kEqualAreaRule) + " (within 3 %)"
+               : std::string(kind) == "fp32_baseline" ? std::string("the built-in 16x16 array (reference)")
+                                                      : std::string("the built-in 16x16 array (same PE count)"))
           .add(static_cast<int64_t>(a.rows))
           .add(static_cast<int64_t>(a.cols))
           .add(array_um2 * 1e-6)
