@@ -1,12 +1,15 @@
 // `wrpn paper`: regenerates the WRPN paper's hardware results (Mishra et al., ICLR 2018) into
-// results/paper/: raw-operation and compute-cost ratios for AlexNet, ResNet-34 and Inception-BN at
-// 1x/2x/3x width and the bit-width pairs the paper studies; the per-operation ASIC efficiency of FP32
-// against 8-, 4-, 2-bit, ternary and binary MACs; and the trained Fashion-MNIST lenet variants.
+// results/paper/: raw-operation ratios and both compute costs (the paper's definition and the priced
+// MAC energy) for AlexNet, ResNet-34 and Inception-BN at 1x/2x/3x width and the bit-width pairs the
+// paper studies; the per-operation ASIC efficiency of FP32 against 8-, 4-, 2-bit, ternary and binary
+// MACs and PEs; equal-area arrays sized from synthesized PE areas; whole-network efficiency at batch
+// 1 and 32; and the trained Fashion-MNIST lenet variants.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "common/arch_config.h"
 #include "energy/tech_table.h"
 
 namespace wrpn {
@@ -22,16 +25,27 @@ struct PaperSummary {
   std::vector<std::string> files;     ///< written, relative to out_dir
   std::vector<std::string> warnings;  ///< e.g. missing synthesis or accuracy results
   double alexnet_2x_raw_ratio = 0;    ///< paper: 3.9x
-  double alexnet_2x_w4a4_cost = 0;    ///< paper: 14 %
-  double resnet34_2x_w4a8_cost = 0;   ///< paper: 15.1 %
+  /// Compute cost vs FP32 under the paper's definition (MACs x (w + a)) and priced by the energy
+  /// model (MACs x one MAC's energy); the paper reports 14 % and 15.1 %.
+  double alexnet_2x_w4a4_paper_def_cost = 0, alexnet_2x_w4a4_mac_energy_cost = 0;
+  double resnet34_2x_w4a8_paper_def_cost = 0, resnet34_2x_w4a8_mac_energy_cost = 0;
 };
+
+/// The accelerator the paper tables run for a body precision (weights, activations; 32 = FP32): the
+/// built-in 16x16 template with integer PEs of the body's widths, at least 2 bits each (the 8-bit
+/// first and last layers cannot run on a ternary or binary PE; they take bit-sliced passes), the
+/// accumulator of the synthesized PE (common/pe_acc.h) in saturate mode; FP32 PEs for FP32
+/// (energy::fp32_version of the 8-bit design). The one place the tables choose PE and accumulator.
+ArchConfig paper_design_point(int wbits, int abits);
 
 /// Width multipliers and (weight bits, activation bits) pairs of the paper's studies.
 const std::vector<double>& paper_widths();
 const std::vector<std::pair<int, int>>& paper_precisions();
 
-/// Writes compute_cost.csv, asic_efficiency.csv, lenet_accuracy.csv (when trained results exist),
-/// plots and paper.md into options.out_dir (staged: all or nothing).
+/// Writes compute_cost.csv, asic_efficiency.csv, iso_area.csv, equal_pe_count.csv,
+/// network_efficiency.csv, lenet_accuracy_energy.csv (when trained results exist), plots and paper.md
+/// into options.out_dir (staged: all or nothing). EN006 when the synthesis results are unusable or
+/// lack a unit the tables compare; DSE009 when an equal-area array cannot be sized within ±3 %.
 PaperSummary generate_paper_results(const PaperOptions& options);
 
 }  // namespace wrpn

@@ -36,9 +36,14 @@ struct SideResult {
   EnergyBreakdown energy;
   AreaBreakdown area;
   uint64_t macs = 0;
-  /// Σ_layers MACs × energy of one MAC at the layer's own precision (the WRPN paper's "compute cost",
-  /// independent of how the array maps it), pJ.
-  double compute_cost_pj = 0;
+  /// Compute cost under the WRPN paper's stated definition (an operation costs in proportion to its
+  /// operand bits, "each [4-bit] operation is 8x more efficient than FP32"): Σ_layers MACs × (w + a)
+  /// at the layer's own widths; an FP32 MAC counts 32 + 32. Bit-operations, independent of any arch.
+  double paper_def_cost_bit_ops = 0;
+  /// Compute cost priced by the energy model: Σ_layers MACs × the tech table's energy of one MAC at
+  /// the layer's own widths with the arch's accumulator (mac_energy_cost_pj), independent of how the
+  /// array maps the layer (no passes, registers or memory), pJ.
+  double mac_energy_cost_pj = 0;
   uint64_t weight_bytes = 0;      ///< Σ weights × wbits / 8
   uint64_t activation_bytes = 0;  ///< (network input + every layer's output) × bits / 8, whole batch
   uint64_t dram_bytes = 0;
@@ -53,11 +58,12 @@ struct Comparison {
   std::string tech;
   std::string mac_calibration;  ///< calibration_note(tech): "" unless int MACs are Yosys-calibrated
   SideResult fp32, wrpn;
-  double raw_mac_ratio = 0;       ///< WRPN MACs / FP32 MACs
-  double compute_cost_ratio = 0;  ///< WRPN compute cost / FP32 compute cost
-  double mac_energy_ratio = 0;    ///< WRPN MAC-component energy / FP32 (includes bit-sliced passes)
-  double efficiency_gain = 0;     ///< FP32 energy / WRPN energy
-  double speedup = 0;             ///< FP32 cycles / WRPN cycles
+  double raw_mac_ratio = 0;          ///< WRPN MACs / FP32 MACs
+  double paper_def_cost_ratio = 0;   ///< WRPN paper_def_cost_bit_ops / FP32's (the paper's definition)
+  double mac_energy_cost_ratio = 0;  ///< WRPN mac_energy_cost_pj / FP32's (the energy model's MACs)
+  double mac_energy_ratio = 0;       ///< WRPN MAC-component energy / FP32 (includes bit-sliced passes)
+  double efficiency_gain = 0;        ///< FP32 energy / WRPN energy
+  double speedup = 0;                ///< FP32 cycles / WRPN cycles
 
   nlohmann::json to_json() const;
 };
@@ -68,8 +74,13 @@ struct Comparison {
 Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int abits, int64_t batch,
                              const ArchConfig& wrpn_arch, const TechTable& tech, const LayerCounter& count);
 
-/// Compute cost of a network: Σ MACs × mac_pj at each layer's own bits (acc_bits for integer MACs).
-double compute_cost_pj(const Network& net, const TechTable& tech, int acc_bits);
+/// The WRPN paper's compute cost of a network: Σ MACs × (wbits + abits_in) over layers with weights,
+/// at each layer's own widths (FP32 layers 32 + 32), in bit-operations.
+double paper_def_cost_bit_ops(const Network& net);
+
+/// The energy model's compute cost of a network: Σ MACs × mac_pj at each layer's own bits, every
+/// integer, ternary and binary MAC with the same `acc_bits` (the design point's accumulator), pJ.
+double mac_energy_cost_pj(const Network& net, const TechTable& tech, int acc_bits);
 
 /// The readable table `wrpn energy` prints.
 std::string format_report(const Comparison& c);

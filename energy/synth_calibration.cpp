@@ -2,47 +2,15 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <tuple>
-
-#include <nlohmann/json.hpp>
 
 #include "common/diagnostics.h"
+#include "energy/synth_results.h"
 
 namespace wrpn::energy {
-
-namespace fs = std::filesystem;
 
 namespace {
 
 constexpr const char* kCode = "EN006";
-constexpr const char* kHint = "point --synth-calibration at the cached `wrpn synth` results, e.g. results/synth";
-
-[[noreturn]] void bad_result(const std::string& file, const std::string& pointer, const std::string& what) {
-  fail(kCode, file, pointer, "not a usable \"wrpn-synth\" result: " + what,
-       "regenerate it with `wrpn synth --force`, or remove it from the directory");
-}
-
-int get_int_field(const nlohmann::json& j, const std::string& file, const char* key, int lo, int hi) {
-  const auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer())
-    bad_result(file, std::string("/") + key, std::string("missing or non-integer \"") + key + "\"");
-  const auto v = it->get<int64_t>();
-  if (v < lo || v > hi)
-    bad_result(file, std::string("/") + key,
-               std::string("\"") + key + "\" = " + std::to_string(v) + " outside [" + std::to_string(lo) + ", " +
-                   std::to_string(hi) + "]");
-  return static_cast<int>(v);
-}
-
-std::string get_string_field(const nlohmann::json& j, const std::string& file, const char* key) {
-  const auto it = j.find(key);
-  if (it == j.end() || !it->is_string())
-    bad_result(file, std::string("/") + key, std::string("missing or non-string \"") + key + "\"");
-  return it->get<std::string>();
-}
 
 std::string fmt(const char* f, double v) {
   char buf[64];
@@ -53,59 +21,27 @@ std::string fmt(const char* f, double v) {
 }  // namespace
 
 std::vector<SynthMac> read_synth_macs(const std::string& synth_dir) {
-  std::error_code ec;
-  if (!fs::is_directory(synth_dir, ec))
-    fail(kCode, synth_dir, "", "synthesis results directory not found (or not a directory)", kHint);
-  std::vector<fs::path> files;
-  for (fs::directory_iterator it(synth_dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == ".json") files.push_back(it->path());
-  if (ec) fail(kCode, synth_dir, "", "cannot list the synthesis results directory: " + ec.message(), kHint);
-  std::sort(files.begin(), files.end());
-
   std::vector<SynthMac> macs;
-  for (const auto& path : files) {
-    const std::string file = path.string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(kCode, file, "", "cannot read the synthesis result", kHint);
-    std::stringstream text;
-    text << in.rdbuf();
-    const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) bad_result(file, "", "not a JSON object");
-    if (!j.contains("format") || j["format"] != "wrpn-synth")
-      bad_result(file, "/format", "expected \"format\": \"wrpn-synth\"");
-    if (get_string_field(j, file, "top") != "mac_unit") continue;  // ternary, binary, FP32 and PE results
-    if (get_string_field(j, file, "kind") != "int") bad_result(file, "/kind", "a mac_unit result must be kind \"int\"");
+  for (const SynthResult& r : read_synth_results(synth_dir)) {
+    if (r.top != "mac_unit") continue;  // ternary, binary, FP32 and PE results
     SynthMac m;
-    m.file = file;
-    m.variant = get_string_field(j, file, "variant");
-    m.wbits = get_int_field(j, file, "width_w", 1, 16);
-    m.abits = get_int_field(j, file, "width_a", 1, 16);
-    m.acc_bits = get_int_field(j, file, "acc_width", 2, kMaxAccBits);
-    const auto cells = j.find("cells");
-    if (cells == j.end() || !cells->is_object()) bad_result(file, "/cells", "missing \"cells\" object");
-    m.logic_cells = get_int_field(*cells, file, "logic", 1, 1000000000);
-    m.flip_flops = get_int_field(*cells, file, "flip_flops", 0, 1000000000);
-    const auto area = j.find("area_um2");
-    if (area != j.end() && area->is_object() && area->contains("total") && (*area)["total"].is_number())
-      m.area_um2 = (*area)["total"].get<double>();
-    if (const auto flow = j.find("flow"); flow != j.end() && flow->is_object()) {
-      if (flow->contains("yosys") && (*flow)["yosys"].is_string()) m.yosys = (*flow)["yosys"].get<std::string>();
-      if (flow->contains("abc") && (*flow)["abc"].is_string()) m.abc = (*flow)["abc"].get<std::string>();
-    }
-    for (const auto& prev : macs)
-      if (prev.wbits == m.wbits && prev.abits == m.abits && prev.acc_bits == m.acc_bits)
-        fail(kCode, file, "",
-             "two mac_unit results for w" + std::to_string(m.wbits) + " a" + std::to_string(m.abits) + " acc" +
-                 std::to_string(m.acc_bits) + " (the other: " + prev.file + ")",
-             "keep one result per parameter set");
+    m.file = r.file;
+    m.variant = r.variant;
+    m.wbits = r.wbits;
+    m.abits = r.abits;
+    m.acc_bits = r.acc_bits;
+    m.logic_cells = r.logic_cells;
+    m.flip_flops = r.flip_flops;
+    m.area_um2 = r.area_um2;
+    m.yosys = r.yosys;
+    m.abc = r.abc;
     macs.push_back(m);
   }
   if (macs.empty())
     fail(kCode, synth_dir, "", "no integer MAC (top \"mac_unit\") synthesis results in the directory",
          "run `wrpn synth --variant mac_unit` (or point at results/synth)");
-  std::sort(macs.begin(), macs.end(), [](const SynthMac& a, const SynthMac& b) {
-    return std::tie(a.wbits, a.abits, a.acc_bits) < std::tie(b.wbits, b.abits, b.acc_bits);
-  });
+  // read_synth_results sorts by (top, type, wbits, abits, acc_bits, lanes): mac_unit results come in
+  // (wbits, abits, acc_bits) order.
   return macs;
 }
 

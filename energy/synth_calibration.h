@@ -26,10 +26,10 @@ struct SynthMac {
   std::string abc;      ///< "full" or "fast" ABC mapping
 };
 
-/// Every integer MAC result (`top` "mac_unit") in `synth_dir`, sorted by (wbits, abits, acc_bits).
-/// Other tops (ternary, binary, FP32, PE) are skipped. EN006 when the directory is missing or
-/// unreadable, a *.json in it is not a readable "wrpn-synth" result, two results share
-/// (wbits, abits, acc_bits), or there is no mac_unit result at all.
+/// Every integer MAC result (`top` "mac_unit") in `synth_dir`, sorted by (wbits, abits, acc_bits),
+/// read by the one strict reader (energy/synth_results.h; its EN006 cases apply to every *.json in
+/// the directory). Other tops (ternary, binary, FP32, PE) are skipped. EN006 also when there is no
+/// mac_unit result at all.
 std::vector<SynthMac> read_synth_macs(const std::string& synth_dir);
 
 /// `base` with its integer-MAC calibration replaced by the mac_unit results of `synth_dir`:

@@ -219,7 +219,8 @@ BOOST_AUTO_TEST_CASE(alexnet_compute_cost_and_report_use_the_calibration) {
   const double g84 = logic_cells("mac_unit_a4w8_acc24");
   const double body = 0.2875 * g4 / g8 + 0.0375;
   const double fc8 = 0.2875 * g84 / g8 + 0.025;
-  BOOST_TEST(c.wrpn.compute_cost_pj == 140553600.0 * 0.3 + 8192000.0 * fc8 + 2559262720.0 * body, tt::tolerance(1e-9));
+  BOOST_TEST(c.wrpn.mac_energy_cost_pj == 140553600.0 * 0.3 + 8192000.0 * fc8 + 2559262720.0 * body,
+             tt::tolerance(1e-9));
   const std::string report = format_report(c);
   BOOST_TEST(report.find("int MAC energy and PE datapath area: Yosys-calibrated for W2A2, W2A4, W4A2, W4A4, W4A8, "
                          "W8A2, W8A4, W8A8, W16A16") != std::string::npos,
