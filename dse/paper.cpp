@@ -15,6 +15,7 @@
 #include "common/diagnostics.h"
 #include "common/plot.h"
 #include "common/subprocess.h"
+#include "dse/paper_sensitivity.h"
 #include "energy/compare.h"
 #include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
@@ -497,6 +498,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
      << "\n## Equal silicon versus equal PE count\n\n"
      << md_iso.str() << "\n## Fashion-MNIST lenet\n\n"
      << md_acc.str();
+  sum.files.push_back(write_sensitivity_csv(dir, tech));
   write_file_atomic(dir / "paper.md", md.str());
   sum.files.push_back("paper.md");
   out.commit();
