@@ -1,6 +1,7 @@
 #include "energy/pricing.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,14 @@ nlohmann::json EnergyBreakdown::to_json() const {
           {"time_s", time_s},
           {"components_pj", by_comp},
           {"layers", layers_j}};
+}
+
+std::string clock_totals_line(const EnergyBreakdown& e) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "  total if idle PE clocks gated: %.6g uJ%s; ungated: %.6g uJ%s\n",
+                e.total_clock_gated_pj() * 1e-6, e.clock_gating ? " (configured)" : "",
+                e.total_clock_ungated_pj() * 1e-6, e.clock_gating ? "" : " (configured)");
+  return buf;
 }
 
 ActionEnergies action_energies(const ActionCounts& c, const TechTable& t) {

@@ -52,6 +52,10 @@ struct EnergyBreakdown {
   nlohmann::json to_json() const;
 };
 
+/// One line stating both clock-gating totals, the configured one marked, e.g.
+/// "  total if idle PE clocks gated: 34.276 mJ (configured); ungated: 35.914 mJ\n".
+std::string clock_totals_line(const EnergyBreakdown& e);
+
 /// Per-action energies used for one ActionCounts record (exposed for tests and docs).
 struct ActionEnergies {
   double mac_pj = 0;               ///< one PE operation at the PE's widths

@@ -147,6 +147,10 @@ BOOST_AUTO_TEST_CASE(idle_clock_costs_only_when_ungated_and_scales_with_idle_cyc
   BOOST_TEST(u.total_pj == 9619.55 + 28.8, tt::tolerance(1e-12));
   BOOST_TEST(u.total_clock_gated_pj() == g.total_pj, tt::tolerance(1e-12));
   BOOST_TEST(u.total_clock_ungated_pj() == u.total_pj, tt::tolerance(1e-12));
+  // The one-line summary `wrpn sim --tech` prints marks the configured total.
+  BOOST_TEST(clock_totals_line(g).find("gated: 0.00961955 uJ (configured); ungated: 0.00964835 uJ\n") !=
+             std::string::npos);
+  BOOST_TEST(clock_totals_line(u).find("ungated: 0.00964835 uJ (configured)") != std::string::npos);
   // Linear in idle cycles: 3x the idle cycles, 3x the clock energy; active cycles cost none of it.
   ActionCounts more = ungated;
   more.pe_idle_cycles *= 3;
