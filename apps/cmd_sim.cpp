@@ -157,6 +157,7 @@ void run_sim(const SimCliOptions& o) {
                     e.total_pj > 0 ? 100.0 * e.total_by_component_pj[i] / e.total_pj : 0.0);
       energy_text += buf;
     }
+    energy_text += energy::clock_totals_line(e);
   }
   write_file_atomic(staged.staging() / "layers.csv", sim::layers_csv(r));
   write_file_atomic(staged.staging() / "summary.json", summary.dump(2) + "\n");

@@ -54,12 +54,16 @@ void to_json(nlohmann::json& j, const ActionCounts& c) {
                      {"dram_read_bytes", c.dram_read_bytes},
                      {"dram_write_bytes", c.dram_write_bytes},
                      {"cycles", c.cycles},
-                     {"clock_mhz", c.clock_mhz}};
+                     {"clock_mhz", c.clock_mhz},
+                     {"clock_gating", c.clock_gating},
+                     {"dram_type", to_string(c.dram_type)}};
   auto& bufs = j["buffers"] = nlohmann::json::array();
   for (const auto& b : c.buffers)
     bufs.push_back({{"name", b.name},
                     {"capacity_kib", b.capacity_kib},
                     {"word_bits", b.word_bits},
+                    {"banks", b.banks},
+                    {"ports", b.ports},
                     {"read_words", b.read_words},
                     {"write_words", b.write_words}});
 }
@@ -84,12 +88,18 @@ void from_json(const nlohmann::json& j, ActionCounts& c) {
   j.at("dram_write_bytes").get_to(c.dram_write_bytes);
   j.at("cycles").get_to(c.cycles);
   j.at("clock_mhz").get_to(c.clock_mhz);
+  // Records written before these fields existed: gated clocks, DDR3, monolithic single-port buffers.
+  c.clock_gating = j.value("clock_gating", true);
+  const std::string dram = j.value("dram_type", std::string("ddr3"));
+  c.dram_type = dram == "lpddr4" ? DramType::lpddr4 : (dram == "hbm2" ? DramType::hbm2 : DramType::ddr3);
   c.buffers.clear();
   for (const auto& b : j.at("buffers")) {
     BufferActionCounts x;
     b.at("name").get_to(x.name);
     b.at("capacity_kib").get_to(x.capacity_kib);
     b.at("word_bits").get_to(x.word_bits);
+    x.banks = b.value("banks", 1);
+    x.ports = b.value("ports", 1);
     b.at("read_words").get_to(x.read_words);
     b.at("write_words").get_to(x.write_words);
     c.buffers.push_back(x);
@@ -106,6 +116,8 @@ ActionCounts sum_counts(const std::vector<ActionCounts>& layers) {
     total.abits = layers.front().abits;
     total.acc_bits = layers.front().acc_bits;
     total.clock_mhz = layers.front().clock_mhz;
+    total.clock_gating = layers.front().clock_gating;
+    total.dram_type = layers.front().dram_type;
   }
   for (const auto& l : layers) total.accumulate(l);
   return total;

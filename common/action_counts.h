@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "common/arch_config.h"
 #include "common/numerics.h"
 
 namespace wrpn {
@@ -20,6 +21,8 @@ struct BufferActionCounts {
   int word_bits = 64;        ///< width of one access
   uint64_t read_words = 0;
   uint64_t write_words = 0;
+  int banks = 1;  ///< an access reads one bank of capacity_kib / banks
+  int ports = 1;  ///< ports per bank (a multi-ported cell costs more per access and area)
 };
 
 /// Everything one layer (or a whole network, summed) did, counted in actions.
@@ -43,6 +46,8 @@ struct ActionCounts {
   uint64_t dram_write_bytes = 0;
   uint64_t cycles = 0;  ///< wall-clock cycles of the accelerator
   double clock_mhz = 1000.0;
+  bool clock_gating = true;             ///< the arch gates idle PEs' clocks (idle PE cycles cost leakage only)
+  DramType dram_type = DramType::ddr3;  ///< which DRAM's per-bit energy prices the DRAM bytes
 
   double time_s() const { return clock_mhz > 0 ? static_cast<double>(cycles) / (clock_mhz * 1e6) : 0.0; }
   /// Adds other's counts into this one; buffers are matched by name (appended if new).

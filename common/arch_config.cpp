@@ -10,6 +10,18 @@ const char* to_string(Dataflow d) {
   return d == Dataflow::output_stationary ? "output_stationary" : "weight_stationary";
 }
 
+const char* to_string(DramType t) {
+  switch (t) {
+    case DramType::ddr3:
+      return "ddr3";
+    case DramType::lpddr4:
+      return "lpddr4";
+    case DramType::hbm2:
+      return "hbm2";
+  }
+  return "?";
+}
+
 const char* to_string(BufferRole r) {
   switch (r) {
     case BufferRole::weights:
@@ -57,6 +69,7 @@ ArchConfig ArchConfig::from_json(const ConfigObject& root) {
     }
     a.dataflow = a.dataflows.front();
   }
+  a.clock_gating = arr.get_bool("clock_gating", true);
   arr.finish();
 
   const ConfigObject pe = root.get_object("pe");
@@ -118,6 +131,8 @@ ArchConfig ArchConfig::from_json(const ConfigObject& root) {
   a.dram.latency_cycles = dram.get_int("latency_cycles", 0, 1000000, 100);
   a.dram.burst_bytes = dram.get_int("burst_bytes", 1, 1 << 20, 64);
   a.dram.max_outstanding = dram.get_int("max_outstanding", 1, 1024, 1);
+  const std::string dram_type = dram.get_enum("type", {"ddr3", "lpddr4", "hbm2"}, "ddr3");
+  a.dram.type = dram_type == "lpddr4" ? DramType::lpddr4 : (dram_type == "hbm2" ? DramType::hbm2 : DramType::ddr3);
   dram.finish();
   root.finish();
   return a;
@@ -151,7 +166,7 @@ nlohmann::json ArchConfig::to_json() const {
                     {"banks", b.banks},
                     {"ports", b.ports},
                     {"double_buffered", b.double_buffered}});
-  nlohmann::json array{{"rows", rows}, {"cols", cols}};
+  nlohmann::json array{{"rows", rows}, {"cols", cols}, {"clock_gating", clock_gating}};
   if (dataflows.empty()) {
     array["dataflow"] = to_string(dataflow);
   } else {
@@ -175,7 +190,8 @@ nlohmann::json ArchConfig::to_json() const {
             {"latency_cycles", dram.latency_cycles},
             {"burst_bytes", dram.burst_bytes},
             {"max_outstanding", dram.max_outstanding},
-            {"ideal", dram.ideal}}}};
+            {"ideal", dram.ideal},
+            {"type", to_string(dram.type)}}}};
 }
 
 }  // namespace wrpn

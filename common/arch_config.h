@@ -8,7 +8,8 @@
 //     "buffers": [ { "name": "weight_buffer", "holds": "weights", "capacity_kib": 64, "word_bits": 64,
 //                    "banks": 1, "ports": 1, "double_buffered": true }, ... inputs, outputs ],
 //     "dram":    { "bandwidth_bytes_per_cycle": 16, "latency_cycles": 100, "burst_bytes": 64,
-//                  "max_outstanding": 1 } }
+//                  "max_outstanding": 1, "type": "ddr3" } }
+//   "array" may also say "clock_gating": false (default true: idle PEs' clocks are gated).
 //
 // Defaults are applied here and only here (ArchConfig::from_json). Diagnostics: CFG00x from
 // common/config.h, plus ARCH001 for values that contradict each other.
@@ -31,6 +32,10 @@ const char* to_string(Dataflow d);
 enum class BufferRole { weights, inputs, outputs };
 const char* to_string(BufferRole r);
 
+/// Off-chip memory technology: selects the tech table's per-bit DRAM access energy ("dram": {"type"}).
+enum class DramType { ddr3, lpddr4, hbm2 };
+const char* to_string(DramType t);
+
 struct BufferConfig {
   std::string name;
   BufferRole holds = BufferRole::weights;
@@ -49,7 +54,8 @@ struct DramConfig {
   /// DMA transfers in flight at once (latency overlapped across them, one shared data bus;
   /// docs/sim-model.md). 1 = a blocking DMA: one transfer at a time, each paying the full latency.
   int64_t max_outstanding = 1;
-  bool ideal = false;  ///< infinite bandwidth, zero latency (closed-form cross-checks)
+  bool ideal = false;              ///< infinite bandwidth, zero latency (closed-form cross-checks)
+  DramType type = DramType::ddr3;  ///< prices DRAM traffic (energy only; timing uses the fields above)
 };
 
 struct ArchConfig {
@@ -61,6 +67,9 @@ struct ArchConfig {
   /// Dataflows the mapper may choose per layer ("array": {"dataflows": [...]}); empty = the array
   /// has the one `dataflow`. When set, `dataflow` is its first entry.
   std::vector<Dataflow> dataflows;
+  /// Idle PEs' clocks are gated ("array": {"clock_gating": true}, the default): an idle PE cycle costs
+  /// leakage only. false: every idle PE cycle also clocks the PE's registers (docs/energy-model.md).
+  bool clock_gating = true;
   PeType pe_type = PeType::int_k;
   int pe_wbits = 8, pe_abits = 8;  ///< operand widths the PE is built for (32 for fp32)
   int acc_bits = 32;

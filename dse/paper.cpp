@@ -17,6 +17,7 @@
 #include "common/plot.h"
 #include "common/subprocess.h"
 #include "dse/equal_area.h"
+#include "dse/paper_sensitivity.h"
 #include "energy/compare.h"
 #include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
@@ -646,6 +647,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
      << md_iso.str() << "\n## Whole-network efficiency, batch 1 and 32\n\n"
      << md_eff.str() << "\n## Fashion-MNIST lenet\n\n"
      << md_acc.str();
+  sum.files.push_back(write_sensitivity_csv(dir, tech));
   write_file_atomic(dir / "paper.md", md.str());
   sum.files.push_back("paper.md");
   out.commit();

@@ -181,6 +181,14 @@ std::string format_report(const Comparison& c) {
   }
   row("energy: total", human_pj(c.fp32.energy.total_pj), human_pj(c.wrpn.energy.total_pj),
       ratio(c.wrpn.energy.total_pj, c.fp32.energy.total_pj));
+  // Both clock-gating choices; "total" above is the configured one.
+  const bool gated = c.wrpn.energy.clock_gating;
+  row(std::string("  if clock-gated") + (gated ? " (cfg)" : ""), human_pj(c.fp32.energy.total_clock_gated_pj()),
+      human_pj(c.wrpn.energy.total_clock_gated_pj()),
+      ratio(c.wrpn.energy.total_clock_gated_pj(), c.fp32.energy.total_clock_gated_pj()));
+  row(std::string("  if ungated") + (gated ? "" : " (cfg)"), human_pj(c.fp32.energy.total_clock_ungated_pj()),
+      human_pj(c.wrpn.energy.total_clock_ungated_pj()),
+      ratio(c.wrpn.energy.total_clock_ungated_pj(), c.fp32.energy.total_clock_ungated_pj()));
   row("DRAM traffic", human_bytes(static_cast<double>(c.fp32.dram_bytes)),
       human_bytes(static_cast<double>(c.wrpn.dram_bytes)),
       ratio(static_cast<double>(c.wrpn.dram_bytes), static_cast<double>(c.fp32.dram_bytes)));
@@ -216,7 +224,13 @@ std::string format_report(const Comparison& c) {
   o << line;
   std::snprintf(line, sizeof line, "%-48s %.1f%%\n", acc_label.c_str(), 100 * c.mac_energy_cost_ratio);
   o << line;
-  std::snprintf(line, sizeof line, "%-48s %.2fx  (FP32 energy / WRPN energy)\n", "efficiency gain", c.efficiency_gain);
+  std::snprintf(line, sizeof line, "%-48s %.2fx  (FP32 energy / WRPN energy; idle PE clocks %s)\n", "efficiency gain",
+                c.efficiency_gain, gated ? "gated" : "ungated");
+  o << line;
+  std::snprintf(line, sizeof line, "%-48s %.2fx\n",
+                gated ? "  with idle PE clocks ungated" : "  with idle PE clocks gated",
+                gated ? ratio(c.fp32.energy.total_clock_ungated_pj(), c.wrpn.energy.total_clock_ungated_pj())
+                      : ratio(c.fp32.energy.total_clock_gated_pj(), c.wrpn.energy.total_clock_gated_pj()));
   o << line;
   return o.str();
 }
@@ -267,6 +281,17 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
       .add(c.fp32.energy.total_pj)
       .add(c.wrpn.energy.total_pj)
       .add(ratio(c.wrpn.energy.total_pj, c.fp32.energy.total_pj));
+  // Both clock-gating choices (one of them is "total", the configured one: energy.json says which).
+  comps.row()
+      .add("total_if_clock_gated")
+      .add(c.fp32.energy.total_clock_gated_pj())
+      .add(c.wrpn.energy.total_clock_gated_pj())
+      .add(ratio(c.wrpn.energy.total_clock_gated_pj(), c.fp32.energy.total_clock_gated_pj()));
+  comps.row()
+      .add("total_if_clock_ungated")
+      .add(c.fp32.energy.total_clock_ungated_pj())
+      .add(c.wrpn.energy.total_clock_ungated_pj())
+      .add(ratio(c.wrpn.energy.total_clock_ungated_pj(), c.fp32.energy.total_clock_ungated_pj()));
   write_file_atomic(p / "components.csv", comps.str());
 
   std::vector<std::string> lcols{"side", "layer", "macs", "pe_active_cycles", "cycles", "dram_bytes"};

@@ -1,6 +1,7 @@
 #include "energy/pricing.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <nlohmann/json.hpp>
 
@@ -21,8 +22,23 @@ nlohmann::json EnergyBreakdown::to_json() const {
     for (size_t i = 0; i < components.size(); ++i) comp[components[i]] = l.component_pj[i];
     layers_j.push_back({{"layer", l.layer}, {"cycles", l.cycles}, {"energy_pj", l.total_pj}, {"components_pj", comp}});
   }
-  return {{"tech", tech},     {"counts_source", counts_source}, {"total_energy_pj", total_pj},
-          {"time_s", time_s}, {"components_pj", by_comp},       {"layers", layers_j}};
+  return {{"tech", tech},
+          {"counts_source", counts_source},
+          {"total_energy_pj", total_pj},
+          {"clock_gating", clock_gating},
+          {"total_energy_clock_gated_pj", total_clock_gated_pj()},
+          {"total_energy_clock_ungated_pj", total_clock_ungated_pj()},
+          {"time_s", time_s},
+          {"components_pj", by_comp},
+          {"layers", layers_j}};
+}
+
+std::string clock_totals_line(const EnergyBreakdown& e) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "  total if idle PE clocks gated: %.6g uJ%s; ungated: %.6g uJ%s\n",
+                e.total_clock_gated_pj() * 1e-6, e.clock_gating ? " (configured)" : "",
+                e.total_clock_ungated_pj() * 1e-6, e.clock_gating ? "" : " (configured)");
+  return buf;
 }
 
 ActionEnergies action_energies(const ActionCounts& c, const TechTable& t) {
@@ -38,6 +54,7 @@ ActionEnergies action_energies(const ActionCounts& c, const TechTable& t) {
   e.pool_pj = fp ? t.fp32_add.energy_pj : t.int_add_pj(std::max(abits, 2));
   e.add_pj = fp ? t.fp32_add.energy_pj : t.int_add_pj(abits + 1);
   e.pe_leakage_mw = t.pe_leakage_mw(c.pe_type, wbits, abits, acc);
+  e.idle_clock_pj = t.pe_idle_clock_pj(c.pe_type, wbits, abits, acc);
   return e;
 }
 
@@ -45,7 +62,8 @@ EnergyBreakdown price(const std::vector<ActionCounts>& per_layer, const TechTabl
   EnergyBreakdown out;
   out.tech = tech.name;
   out.counts_source = per_layer.empty() ? "" : per_layer.front().source;
-  out.components = {kMac, kRegisters, kPostproc};
+  out.clock_gating = per_layer.empty() || per_layer.front().clock_gating;
+  out.components = {kMac, kRegisters, kIdleClock, kPostproc};
   std::vector<std::string> buffer_names;
   for (const auto& l : per_layer)
     for (const auto& b : l.buffers)
@@ -72,17 +90,22 @@ EnergyBreakdown price(const std::vector<ActionCounts>& per_layer, const TechTabl
     le.component_pj[0] = static_cast<double>(pe_ops) * e.mac_pj;
     le.component_pj[1] = static_cast<double>(c.operand_register_writes) * e.operand_register_pj +
                          static_cast<double>(c.accumulator_updates) * e.accumulator_pj;
-    le.component_pj[2] = static_cast<double>(c.requant_ops) * e.requant_pj +
+    const double idle_clock = static_cast<double>(c.pe_idle_cycles) * e.idle_clock_pj;
+    out.ungated_idle_clock_pj += idle_clock;
+    le.component_pj[2] = c.clock_gating ? 0.0 : idle_clock;
+    le.component_pj[3] = static_cast<double>(c.requant_ops) * e.requant_pj +
                          static_cast<double>(c.pool_ops) * e.pool_pj + static_cast<double>(c.add_ops) * e.add_pj;
     double sram_kib = 0;
     for (const auto& b : c.buffers) {
       const double cap = static_cast<double>(b.capacity_kib);
-      le.component_pj[index_of(b.name)] += static_cast<double>(b.read_words) * tech.sram_read_pj(cap, b.word_bits) +
-                                           static_cast<double>(b.write_words) * tech.sram_write_pj(cap, b.word_bits);
-      sram_kib += cap;
+      le.component_pj[index_of(b.name)] +=
+          static_cast<double>(b.read_words) * tech.sram_access_pj(cap, b.word_bits, b.banks, b.ports, false) +
+          static_cast<double>(b.write_words) * tech.sram_access_pj(cap, b.word_bits, b.banks, b.ports, true);
+      // Leakage follows area: a multi-ported cell is larger.
+      sram_kib += cap * tech.sram_port_area_factor(b.ports);
     }
     le.component_pj[index_of(kDram)] =
-        static_cast<double>(c.dram_read_bytes + c.dram_write_bytes) * tech.dram_pj_per_byte();
+        static_cast<double>(c.dram_read_bytes + c.dram_write_bytes) * tech.dram_pj_per_byte(c.dram_type);
     // Leakage: P [mW] × t [s] = mJ, and 1 mJ = 1e9 pJ.
     const double pes =
         c.cycles > 0 ? static_cast<double>(c.pe_active_cycles + c.pe_idle_cycles) / static_cast<double>(c.cycles) : 0.0;
@@ -116,7 +139,8 @@ AreaBreakdown area(const ArchConfig& arch, const TechTable& tech) {
   a.array_mm2 = a.pe_um2 * static_cast<double>(a.num_pes) * 1e-6;
   a.total_mm2 = a.array_mm2;
   for (const auto& b : arch.buffers) {
-    const double mm2 = static_cast<double>(b.capacity_kib) * tech.sram_area_um2_per_kib * 1e-6;
+    const double mm2 =
+        static_cast<double>(b.capacity_kib) * tech.sram_area_um2_per_kib * tech.sram_port_area_factor(b.ports) * 1e-6;
     a.buffers_mm2.emplace_back(b.name, mm2);
     a.total_mm2 += mm2;
   }

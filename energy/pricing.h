@@ -17,6 +17,8 @@ namespace wrpn::energy {
 /// Fixed component names, in report order; buffers come between "postproc" and "dram", by name.
 inline constexpr const char* kMac = "mac";
 inline constexpr const char* kRegisters = "registers";
+/// Clocking idle PEs' registers: zero when the arch gates idle PEs' clocks (the default).
+inline constexpr const char* kIdleClock = "idle_clock";
 inline constexpr const char* kPostproc = "postproc";
 inline constexpr const char* kDram = "dram";
 inline constexpr const char* kLeakage = "leakage";
@@ -32,16 +34,27 @@ struct LayerEnergy {
 struct EnergyBreakdown {
   std::string tech;                     ///< tech table name
   std::string counts_source;            ///< "analytic" or "systemc"
-  std::vector<std::string> components;  ///< mac, registers, postproc, <each buffer>, dram, leakage
+  std::vector<std::string> components;  ///< mac, registers, idle_clock, postproc, <each buffer>, dram, leakage
   std::vector<LayerEnergy> layers;
   std::vector<double> total_by_component_pj;
-  double total_pj = 0;
-  double time_s = 0;  ///< Σ layer cycles / clock
+  double total_pj = 0;       ///< the configured total (idle_clock included only when clocks are ungated)
+  double time_s = 0;         ///< Σ layer cycles / clock
+  bool clock_gating = true;  ///< as configured by the arch the counts came from
+  /// Clock energy idle PEs would draw if their clocks were not gated (whatever is configured).
+  double ungated_idle_clock_pj = 0;
+
+  /// Totals under both clock-gating choices; one of them equals total_pj.
+  double total_clock_gated_pj() const { return total_pj - component_pj(kIdleClock); }
+  double total_clock_ungated_pj() const { return total_clock_gated_pj() + ungated_idle_clock_pj; }
 
   /// Total of one component by name (0 if absent).
   double component_pj(const std::string& name) const;
   nlohmann::json to_json() const;
 };
+
+/// One line stating both clock-gating totals, the configured one marked, e.g.
+/// "  total if idle PE clocks gated: 34.276 mJ (configured); ungated: 35.914 mJ\n".
+std::string clock_totals_line(const EnergyBreakdown& e);
 
 /// Per-action energies used for one ActionCounts record (exposed for tests and docs).
 struct ActionEnergies {
@@ -51,12 +64,14 @@ struct ActionEnergies {
   double requant_pj = 0;           ///< one requantization (fp32: multiply + add; int: acc×16 mult + add)
   double pool_pj = 0;              ///< one pooling compare/add
   double add_pj = 0;               ///< one residual addition
+  double idle_clock_pj = 0;        ///< one idle PE cycle with its clock running (paid only if ungated)
   double pe_leakage_mw = 0;        ///< per PE
 };
 ActionEnergies action_energies(const ActionCounts& c, const TechTable& tech);
 
-/// Prices per-layer counts. Buffer energies use each buffer's capacity_kib and word_bits; leakage
-/// uses the PE count implied by (active + idle) / cycles and the buffers' capacities.
+/// Prices per-layer counts. Buffer energies use each buffer's capacity_kib, word_bits, banks and ports;
+/// DRAM bytes the counts' dram_type; idle PE cycles cost clock energy unless the counts say the clocks
+/// are gated; leakage uses the PE count implied by (active + idle) / cycles and the buffers' capacities.
 EnergyBreakdown price(const std::vector<ActionCounts>& per_layer, const TechTable& tech);
 
 /// Area of an arch on a tech table: one PE, the array, and each buffer.

@@ -16,6 +16,10 @@ namespace wrpn::energy {
 
 namespace fs = std::filesystem;
 
+namespace {
+constexpr DramType kDramTypes[] = {DramType::ddr3, DramType::lpddr4, DramType::hbm2};
+}  // namespace
+
 // ---------------------------------------------------------------- scaling rules
 
 double TechTable::int_add_pj(int bits) const {
@@ -61,6 +65,20 @@ double TechTable::sram_write_pj(double capacity_kib, int word_bits) const {
   return sram_read_pj(capacity_kib, word_bits) * sram_write_to_read;
 }
 
+double TechTable::sram_access_pj(double capacity_kib, int word_bits, int banks, int ports, bool write) const {
+  const double bank_kib = sram_per_bank ? capacity_kib / std::max(1, banks) : capacity_kib;
+  const double e = write ? sram_write_pj(bank_kib, word_bits) : sram_read_pj(bank_kib, word_bits);
+  return ports <= 1 ? e : e * std::pow(static_cast<double>(ports), sram_port_energy_exponent);
+}
+
+double TechTable::sram_port_area_factor(int ports) const {
+  return ports <= 1 ? 1.0 : std::pow(static_cast<double>(ports), sram_port_area_exponent);
+}
+
+int TechTable::pe_register_bits(PeType type, int wbits, int abits, int acc_bits) {
+  return type == PeType::fp32 ? 32 * 3 : wbits + abits + acc_bits;
+}
+
 const MacCalibration* TechTable::find_calibration(int wbits, int abits, int acc_bits) const {
   const MacCalibration* best = nullptr;
   for (const auto& c : calibration) {
@@ -94,11 +112,10 @@ double TechTable::mac_pj(PeType type, int wbits, int abits, int acc_bits) const 
 
 double TechTable::pe_area_um2(PeType type, int wbits, int abits, int acc_bits) const {
   double datapath = 0;
-  int reg_bits = wbits + abits + acc_bits;
+  const int reg_bits = pe_register_bits(type, wbits, abits, acc_bits);
   switch (type) {
     case PeType::fp32:
       datapath = fp32_mult.area_um2 + fp32_add.area_um2;
-      reg_bits = 32 * 3;
       break;
     case PeType::int_k:
       if (const auto* c = find_calibration(wbits, abits, acc_bits)) {
@@ -143,6 +160,10 @@ static nlohmann::json primitive_json(const Primitive& p, bool is_mult, bool has_
 }
 
 nlohmann::json TechTable::to_json() const {
+  nlohmann::json dram_j = nlohmann::json::object();
+  for (DramType d : kDramTypes)
+    dram_j[to_string(d)] = {{"energy_pj_per_bit", dram_energy_pj_per_bit[static_cast<int>(d)]},
+                            {"source", dram_sources[static_cast<int>(d)]}};
   nlohmann::json anchors_j = nlohmann::json::array();
   for (const auto& a : sram)
     anchors_j.push_back({{"capacity_kib", a.capacity_kib}, {"read_energy_pj_per_64_bits", a.read_energy_pj}});
@@ -167,12 +188,18 @@ nlohmann::json TechTable::to_json() const {
                    {"fp32_mult", primitive_json(fp32_mult, false, false)},
                    {"gate", primitive_json(gate, false, false)},
                    {"register_bit", primitive_json(register_bit, false, false)},
+                   {"clock", {{"energy_pj_per_bit", clock_energy_pj_per_bit}, {"source", clock_source}}},
                    {"sram",
                     {{"anchors", anchors_j},
                      {"write_to_read_ratio", sram_write_to_read},
                      {"area_um2_per_kib", sram_area_um2_per_kib},
-                     {"source", sram_source}}},
-                   {"dram", {{"energy_pj_per_64_bits", dram_energy_pj_per_64_bits}, {"source", dram_source}}},
+                     {"source", sram_source},
+                     {"per_bank", sram_per_bank},
+                     {"ports",
+                      {{"energy_exponent", sram_port_energy_exponent},
+                       {"area_exponent", sram_port_area_exponent},
+                       {"source", sram_ports_source}}}}},
+                   {"dram", dram_j},
                    {"leakage",
                     {{"logic_mw_per_mm2", logic_leakage_mw_per_mm2},
                      {"sram_mw_per_mm2", sram_leakage_mw_per_mm2},
@@ -247,12 +274,33 @@ TechTable parse_full(const ConfigObject& root, TechTable t) {
   t.sram_write_to_read = s.get_number("write_to_read_ratio", 0.1, 10.0, 1.0);
   t.sram_area_um2_per_kib = s.get_number("area_um2_per_kib", 0.0, kMaxArea);
   t.sram_source = s.get_string("source");
+  t.sram_per_bank = s.get_bool("per_bank", true);
+  if (s.has("ports")) {
+    const ConfigObject p = s.get_object("ports");
+    t.sram_port_energy_exponent = p.get_number("energy_exponent", 0.0, 4.0);
+    t.sram_port_area_exponent = p.get_number("area_exponent", 0.0, 4.0);
+    t.sram_ports_source = p.get_string("source");
+    p.finish();
+  } else {
+    t.sram_ports_source = "default rule: energy ∝ ports, area ∝ ports^2 (docs/energy-model.md)";
+  }
   s.finish();
 
+  // One per-bit access energy per DRAM type the arch can name ("dram": {"type"}); all are required so
+  // every arch can be priced on every table.
   const ConfigObject d = root.get_object("dram");
-  t.dram_energy_pj_per_64_bits = d.get_number("energy_pj_per_64_bits", 1e-3, kMaxPj);
-  t.dram_source = d.get_string("source");
+  for (DramType type : kDramTypes) {
+    const ConfigObject e = d.get_object(to_string(type));
+    t.dram_energy_pj_per_bit[static_cast<int>(type)] = e.get_number("energy_pj_per_bit", 1e-3, 1e5);
+    t.dram_sources[static_cast<int>(type)] = e.get_string("source");
+    e.finish();
+  }
   d.finish();
+
+  const ConfigObject clk = root.get_object("clock");
+  t.clock_energy_pj_per_bit = clk.get_number("energy_pj_per_bit", 0.0, 1.0);
+  t.clock_source = clk.get_string("source");
+  clk.finish();
 
   read_leakage(root.get_object("leakage"), t);
 
@@ -357,10 +405,13 @@ TechTable TechTable::from_json(const ConfigObject& root) {
   for (auto& a : x.sram) a.read_energy_pj *= fe;
   x.sram_area_um2_per_kib *= fa;
   x.sram_source += note;
+  // The clock drives on-chip flip-flops and wires: it scales like the logic.
+  x.clock_energy_pj_per_bit *= fe;
+  x.clock_source += note;
   x.calibration_energy_pj_per_gate *= fe;
   x.calibration_area_um2_per_gate *= fa;
   // DRAM energy is the DRAM device and its I/O, not our logic node: unchanged.
-  x.dram_source += " [off-chip: not scaled with the logic node]";
+  for (std::string& src : x.dram_sources) src += " [off-chip: not scaled with the logic node]";
   // Published anchors were measured at the base node; they no longer apply.
   x.anchors.clear();
   if (root.has("leakage")) read_leakage(root.get_object("leakage"), x);

@@ -10,7 +10,11 @@
 //   gate (xor/mux)     E      = E_gate per 2-input gate
 //   SRAM access        E(C,W) = E_64(C) * W / 64, E_64 log-log interpolated between the table's
 //                      capacity anchors (Horowitz: 8 KB 10 pJ, 32 KB 20 pJ, 1 MB 100 pJ per 64 bits)
-//   DRAM               E      = E_64 * bytes * 8 / 64                   (∝ bytes moved)
+//   banked SRAM        E(C,W,B,P) = E(C/B, W) * P^port_energy_exponent  (an access drives one bank;
+//                      a P-ported cell has P word lines and P bit-line pairs; area ∝ P^port_area_exponent)
+//   DRAM               E      = E_bit(type) * bytes * 8                 (type: ddr3, lpddr4, hbm2)
+//   idle-PE clock      E      = E_clock_bit * (wbits + abits + acc_bits) per idle PE cycle, only when
+//                      the arch does not gate idle PEs' clocks (fp32: 96 bits)
 // Areas follow the same rules with the table's area_um2 figures. A table may instead be derived
 // from another by node scaling ("scaled_from"): energy ∝ C·V² with C ∝ L, so
 // E_new = E_old * (L_new/L_old) * (V_new/V_old)^2, area ∝ L², DRAM energy unchanged (off-chip).
@@ -22,6 +26,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "common/arch_config.h"
 #include "common/config.h"
 #include "common/numerics.h"
 
@@ -78,9 +83,22 @@ struct TechTable {
   double sram_write_to_read = 1.0;  ///< write energy / read energy
   double sram_area_um2_per_kib = 0;
   std::string sram_source;
+  /// true: an access of a banked buffer costs an access of one bank (capacity / banks); false: the
+  /// buffer is priced as one monolithic array whatever its banks (the pre-banking rule, kept for
+  /// sensitivity studies; "sram": {"per_bank": false}).
+  bool sram_per_bank = true;
+  double sram_port_energy_exponent = 1.0;  ///< access energy ∝ ports^this
+  double sram_port_area_exponent = 2.0;    ///< area and leakage ∝ ports^this
+  std::string sram_ports_source;
 
-  double dram_energy_pj_per_64_bits = 0;
-  std::string dram_source;
+  /// Per-bit DRAM access energy for each DramType (index = static_cast<int>(type)), with sources.
+  double dram_energy_pj_per_bit[3] = {0, 0, 0};
+  std::string dram_sources[3];
+
+  /// Energy of clocking one PE register bit for one cycle (clock pin and local clock wiring) while the
+  /// register holds its value: what an ungated idle PE pays per bit of state per cycle.
+  double clock_energy_pj_per_bit = 0;
+  std::string clock_source;
 
   double logic_leakage_mw_per_mm2 = 0;
   double sram_leakage_mw_per_mm2 = 0;
@@ -100,7 +118,22 @@ struct TechTable {
   /// SRAM access energy for one word of word_bits in a buffer of capacity_kib.
   double sram_read_pj(double capacity_kib, int word_bits) const;
   double sram_write_pj(double capacity_kib, int word_bits) const;
-  double dram_pj_per_byte() const { return dram_energy_pj_per_64_bits / 8.0; }
+  /// One access of a buffer of capacity_kib in `banks` banks of `ports` ports each (banked rule above;
+  /// with sram_per_bank false the banks are ignored). banks = ports = 1 is sram_read/write_pj.
+  double sram_access_pj(double capacity_kib, int word_bits, int banks, int ports, bool write) const;
+  /// Area and leakage multiplier of a `ports`-ported SRAM over a single-ported one.
+  double sram_port_area_factor(int ports) const;
+  /// Energy of one DRAM byte of the given type (default: DDR3, the table's historical figure).
+  double dram_pj_per_byte(DramType type = DramType::ddr3) const {
+    return dram_energy_pj_per_bit[static_cast<int>(type)] * 8.0;
+  }
+  /// Flip-flops of one PE that an ungated clock drives every cycle: operand registers and the
+  /// accumulator (wbits + abits + acc_bits; fp32: 32 + 32 + 32), as in pe_area_um2.
+  static int pe_register_bits(PeType type, int wbits, int abits, int acc_bits);
+  /// Clock energy of one idle, ungated PE cycle.
+  double pe_idle_clock_pj(PeType type, int wbits, int abits, int acc_bits) const {
+    return clock_energy_pj_per_bit * pe_register_bits(type, wbits, abits, acc_bits);
+  }
 
   double int_add_area_um2(int bits) const;
   double int_mult_area_um2(int wbits, int abits) const;

@@ -46,12 +46,16 @@ LayerEvaluation evaluate_plan(const ArchConfig& arch, const LayerPlan& p) {
   c.abits = arch.pe_abits;
   c.acc_bits = arch.pe_type == PeType::fp32 ? 32 : arch.acc_bits;
   c.clock_mhz = arch.clock_mhz;
+  c.clock_gating = arch.clock_gating;
+  c.dram_type = arch.dram.type;
   c.macs = static_cast<uint64_t>(l.macs());
   auto entry = [](const BufferConfig& b) {
     BufferActionCounts x;
     x.name = b.name;
     x.capacity_kib = b.capacity_kib;
     x.word_bits = b.word_bits;
+    x.banks = b.banks;
+    x.ports = b.ports;
     return x;
   };
   BufferActionCounts w = entry(wb), in = entry(ib), out = entry(ob);

@@ -67,12 +67,16 @@ EnergyWeights probe_energy_weights(const ArchConfig& arch, const PriceFn& price)
   zero.abits = arch.pe_abits;
   zero.acc_bits = acc_store_bits(arch);
   zero.clock_mhz = arch.clock_mhz;
+  zero.clock_gating = arch.clock_gating;
+  zero.dram_type = arch.dram.type;
   for (BufferRole r : kRoles) {
     const BufferConfig& b = arch.buffer(r);
     BufferActionCounts x;
     x.name = b.name;
     x.capacity_kib = b.capacity_kib;
     x.word_bits = b.word_bits;
+    x.banks = b.banks;
+    x.ports = b.ports;
     zero.buffers.push_back(x);
   }
   const double n = 1e6, base = price(zero);

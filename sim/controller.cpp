@@ -357,6 +357,8 @@ bool Controller::run_layer(const LayerPlan& p) {
     a.name = b.config().name;
     a.capacity_kib = b.config().capacity_kib;
     a.word_bits = b.config().word_bits;
+    a.banks = b.config().banks;
+    a.ports = b.config().ports;
     a.read_words = b.read_words() - r0;
     a.write_words = b.write_words() - w0;
     return a;
@@ -366,6 +368,8 @@ bool Controller::run_layer(const LayerPlan& p) {
   c.dram_write_bytes = dma_.write_bytes() - d_w0;
   c.cycles = r.cycles;
   c.clock_mhz = arch.clock_mhz;
+  c.clock_gating = arch.clock_gating;
+  c.dram_type = arch.dram.type;
   r.utilization = r.cycles ? static_cast<double>(pe_ops) / static_cast<double>(pes * r.cycles) : 0.0;
   r.steps = S;
   return true;

@@ -40,6 +40,11 @@ BOOST_AUTO_TEST_CASE(every_fixture_gives_its_diagnostic) {
            "CFG002_overflow_bad.json:/clock_mhz: number \"1e400\" is out of range (larger than any double)"},
       {"CFG007_bad.json",
        "error[CFG007] " + kFixtures + "CFG007_bad.json:/clock_mhz: duplicate key \"clock_mhz\" in one object"},
+      {"CFG002_clock_gating_bad.json",
+       "error[CFG002] " + kFixtures + "CFG002_clock_gating_bad.json:/array/clock_gating: expected true or false"},
+      {"CFG002_dram_type_bad.json", "error[CFG002] " + kFixtures +
+                                        "CFG002_dram_type_bad.json:/dram/type: expected one of \"ddr3\", \"lpddr4\", "
+                                        "\"hbm2\", got \"gddr5\""},
       {"ARCH001_bad.json", "error[ARCH001] " + kFixtures +
                                "ARCH001_bad.json:/pe/acc_bits: accumulator of 12 bits cannot hold one 8x8-bit product"},
   };
@@ -163,6 +168,33 @@ BOOST_AUTO_TEST_CASE(every_shipped_arch_config_loads) {
     }
   }
   BOOST_TEST(n >= 1u);
+}
+
+BOOST_AUTO_TEST_CASE(clock_gating_and_dram_type_defaults_and_values) {
+  auto arch = [](const std::string& array_extra, const std::string& dram) {
+    const std::string text = R"({"kind": "arch", "version": 1, "array": {"rows": 4, "cols": 4)" + array_extra +
+                             R"(}, "pe": {"type": "int", "wbits": 4, "abits": 4, "acc_bits": 24}, "buffers": [
+        {"name": "w", "holds": "weights", "capacity_kib": 8}, {"name": "i", "holds": "inputs", "capacity_kib": 8},
+        {"name": "o", "holds": "outputs", "capacity_kib": 8}], "dram": {)" +
+                             dram + "}}";
+    const ConfigDocument doc = ConfigDocument::parse(text, "a.json", "arch");
+    return ArchConfig::from_json(doc.root());
+  };
+  // Defaults: idle PEs' clocks gated, DDR3 (and the built-in arch agrees).
+  const ArchConfig d = arch("", "");
+  BOOST_TEST(d.clock_gating);
+  BOOST_TEST((d.dram.type == DramType::ddr3));
+  BOOST_TEST(ArchConfig::builtin_default().clock_gating);
+  BOOST_TEST((ArchConfig::builtin_default().dram.type == DramType::ddr3));
+  const ArchConfig u = arch(R"(, "clock_gating": false)", R"("type": "hbm2")");
+  BOOST_TEST(!u.clock_gating);
+  BOOST_TEST((u.dram.type == DramType::hbm2));
+  BOOST_TEST((arch("", R"("type": "lpddr4")").dram.type == DramType::lpddr4));
+  // Both survive the JSON round trip.
+  const ConfigDocument again = ConfigDocument::parse(u.to_json().dump(), "roundtrip.json", "arch");
+  const ArchConfig back = ArchConfig::from_json(again.root());
+  BOOST_TEST(!back.clock_gating);
+  BOOST_TEST((back.dram.type == DramType::hbm2));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -176,6 +176,20 @@ BOOST_AUTO_TEST_CASE(action_counts_json_round_trip_and_sum) {
   BOOST_TEST(back.macs == 100u);
   BOOST_TEST(back.pe_type == PeType::ternary);
   BOOST_TEST(back.buffers.at(0).read_words == 5u);
+  BOOST_TEST(back.clock_gating);
+  BOOST_TEST((back.dram_type == DramType::ddr3));
+  // The pricing context (clock gating, DRAM type, banks and ports) travels with the counts.
+  ActionCounts c = a;
+  c.clock_gating = false;
+  c.dram_type = DramType::lpddr4;
+  c.buffers[0].banks = 4;
+  c.buffers[0].ports = 2;
+  const ActionCounts c_back = nlohmann::json(c).get<ActionCounts>();
+  BOOST_TEST(!c_back.clock_gating);
+  BOOST_TEST((c_back.dram_type == DramType::lpddr4));
+  BOOST_TEST(c_back.buffers.at(0).banks == 4);
+  BOOST_TEST(c_back.buffers.at(0).ports == 2);
+  BOOST_TEST(!sum_counts({c, c}).clock_gating);
   const ActionCounts total = sum_counts({a, b});
   BOOST_TEST(total.layer == "total");
   BOOST_TEST(total.macs == 200u);

@@ -75,7 +75,8 @@ BOOST_AUTO_TEST_CASE(per_action_energies_by_hand) {
 BOOST_AUTO_TEST_CASE(price_equals_counts_times_energy_plus_leakage) {
   const EnergyBreakdown b = price({hand_case()}, small());
   // Components in report order, buffers between postproc and dram.
-  BOOST_TEST((b.components == std::vector<std::string>{"mac", "registers", "postproc", "wb", "ib", "dram", "leakage"}));
+  BOOST_TEST((b.components ==
+              std::vector<std::string>{"mac", "registers", "idle_clock", "postproc", "wb", "ib", "dram", "leakage"}));
   BOOST_TEST(b.counts_source == "analytic");
   // mac: 1000 PE operations * 0.32 = 320 pJ
   BOOST_TEST(b.component_pj("mac") == 320.0, tt::tolerance(1e-12));
@@ -108,7 +109,7 @@ BOOST_AUTO_TEST_CASE(pricing_is_additive_and_linear) {
   const double ea = price({a}, t).total_pj, eb = price({b}, t).total_pj;
   const EnergyBreakdown both = price({a, b}, t);
   BOOST_TEST(both.total_pj == ea + eb, tt::tolerance(1e-12));
-  BOOST_TEST(both.components.size() == 8u);  // wb, ib and ob
+  BOOST_TEST(both.components.size() == 9u);  // wb, ib and ob
   BOOST_TEST(both.layers.size() == 2u);
   ActionCounts d = hand_case();
   for (uint64_t* x : {&d.macs, &d.pe_active_cycles, &d.operand_register_writes, &d.accumulator_updates, &d.requant_ops,
@@ -123,6 +124,81 @@ BOOST_AUTO_TEST_CASE(pricing_is_additive_and_linear) {
   BOOST_TEST(two.total_pj - two.component_pj("leakage") == 2 * (one.total_pj - one.component_pj("leakage")),
              tt::tolerance(1e-12));
   BOOST_TEST(two.component_pj("leakage") == one.component_pj("leakage"), tt::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(idle_clock_costs_only_when_ungated_and_scales_with_idle_cycles) {
+  const TechTable t = small();
+  ActionCounts gated = hand_case();
+  ActionCounts ungated = hand_case();
+  ungated.clock_gating = false;
+  // One idle PE cycle clocks 4 + 4 + 16 register bits at 0.002 pJ each.
+  BOOST_TEST(action_energies(ungated, t).idle_clock_pj == 0.048, tt::tolerance(1e-12));
+  const EnergyBreakdown g = price({gated}, t), u = price({ungated}, t);
+  // Gated (the default): the component is there and zero, the total is unchanged (9619.55 pJ above).
+  BOOST_TEST(g.clock_gating);
+  BOOST_TEST(g.component_pj("idle_clock") == 0.0);
+  BOOST_TEST(g.total_pj == 9619.55, tt::tolerance(1e-12));
+  // 600 idle PE cycles * 0.048 pJ = 28.8 pJ, reported under both settings.
+  BOOST_TEST(g.ungated_idle_clock_pj == 28.8, tt::tolerance(1e-12));
+  BOOST_TEST(g.total_clock_gated_pj() == g.total_pj, tt::tolerance(1e-12));
+  BOOST_TEST(g.total_clock_ungated_pj() == 9619.55 + 28.8, tt::tolerance(1e-12));
+  BOOST_TEST(!u.clock_gating);
+  BOOST_TEST(u.component_pj("idle_clock") == 28.8, tt::tolerance(1e-12));
+  BOOST_TEST(u.total_pj == 9619.55 + 28.8, tt::tolerance(1e-12));
+  BOOST_TEST(u.total_clock_gated_pj() == g.total_pj, tt::tolerance(1e-12));
+  BOOST_TEST(u.total_clock_ungated_pj() == u.total_pj, tt::tolerance(1e-12));
+  // The one-line summary `wrpn sim --tech` prints marks the configured total.
+  BOOST_TEST(clock_totals_line(g).find("gated: 0.00961955 uJ (configured); ungated: 0.00964835 uJ\n") !=
+             std::string::npos);
+  BOOST_TEST(clock_totals_line(u).find("ungated: 0.00964835 uJ (configured)") != std::string::npos);
+  // Linear in idle cycles: 3x the idle cycles, 3x the clock energy; active cycles cost none of it.
+  ActionCounts more = ungated;
+  more.pe_idle_cycles *= 3;
+  BOOST_TEST(price({more}, t).component_pj("idle_clock") == 3 * 28.8, tt::tolerance(1e-12));
+  ActionCounts busy = ungated;
+  busy.pe_idle_cycles = 0;
+  BOOST_TEST(price({busy}, t).component_pj("idle_clock") == 0.0);
+  // An FP32 PE clocks 96 bits.
+  BOOST_TEST(t.pe_idle_clock_pj(PeType::fp32, 32, 32, 32) == 96 * 0.002, tt::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(banked_and_multiported_sram_access) {
+  const TechTable t = small();  // one anchor: E_64 = 8 pJ * sqrt(capacity / 16 KiB)
+  ActionCounts c = hand_case();
+  // wb: 64 KiB in 4 banks -> each access drives a 16 KiB bank: 8 pJ per 64 bits, 4 pJ per 32-bit word,
+  // half the monolithic 64 KiB price (sqrt(1/4)): 150 accesses * 4 = 600 pJ instead of 1200.
+  c.buffers[0].banks = 4;
+  BOOST_TEST(t.sram_access_pj(64, 32, 4, 1, false) == 4.0, tt::tolerance(1e-12));
+  BOOST_TEST(price({c}, t).component_pj("wb") == 600.0, tt::tolerance(1e-12));
+  // More banks, smaller banks, cheaper accesses; banks = 1 is the monolithic price.
+  BOOST_TEST(t.sram_access_pj(64, 32, 16, 1, false) < t.sram_access_pj(64, 32, 4, 1, false));
+  BOOST_TEST(t.sram_access_pj(64, 32, 1, 1, false) == t.sram_read_pj(64, 32), tt::tolerance(1e-12));
+  // Two ports: twice the access energy (ports^1) and four times the area and leakage (ports^2).
+  c.buffers[0].ports = 2;
+  BOOST_TEST(price({c}, t).component_pj("wb") == 1200.0, tt::tolerance(1e-12));
+  BOOST_TEST(t.sram_port_area_factor(2) == 4.0, tt::tolerance(1e-12));
+  // leakage: 16 PEs * 0.08 mW + (64 * 4 + 16) KiB * 0.1 mW/KiB = 1.28 + 27.2 mW over 1e-7 s (1 mJ = 1e9 pJ).
+  BOOST_TEST(price({c}, t).component_pj("leakage") == (1.28 + 27.2) * 1e-7 * 1e9, tt::tolerance(1e-9));
+  // The monolithic rule (per_bank false) ignores banks, not ports.
+  TechTable mono = t;
+  mono.sram_per_bank = false;
+  c.buffers[0].ports = 1;
+  BOOST_TEST(price({c}, mono).component_pj("wb") == 1200.0, tt::tolerance(1e-12));
+  // Area of a 2-ported buffer is four times the single-ported one.
+  ArchConfig arch = ArchConfig::builtin_default(4, 4);
+  const double one = area(arch, t).buffers_mm2[0].second;
+  arch.buffers[0].ports = 2;
+  BOOST_TEST(area(arch, t).buffers_mm2[0].second == 4 * one, tt::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(dram_type_selects_the_tables_figure) {
+  const TechTable t = small();   // ddr3 1.25, lpddr4 0.3125, hbm2 0.15625 pJ/bit
+  ActionCounts c = hand_case();  // 704 DRAM bytes
+  BOOST_TEST(price({c}, t).component_pj("dram") == 704 * 8 * 1.25, tt::tolerance(1e-12));
+  c.dram_type = DramType::lpddr4;
+  BOOST_TEST(price({c}, t).component_pj("dram") == 704 * 8 * 0.3125, tt::tolerance(1e-12));
+  c.dram_type = DramType::hbm2;
+  BOOST_TEST(price({c}, t).component_pj("dram") == 704 * 8 * 0.15625, tt::tolerance(1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(fp32_record_without_cycle_detail_prices_its_macs) {

@@ -48,7 +48,9 @@ BOOST_AUTO_TEST_CASE(every_shipped_table_loads_and_is_sane) {
         BOOST_TEST(!p->source.empty());
       }
       BOOST_TEST(!t.sram_source.empty());
-      BOOST_TEST(!t.dram_source.empty());
+      for (const std::string& src : t.dram_sources) BOOST_TEST(!src.empty());
+      BOOST_TEST(!t.clock_source.empty());
+      BOOST_TEST(t.clock_energy_pj_per_bit > 0);
       BOOST_TEST(!t.leakage_source.empty());
       // The ordering every WRPN argument rests on: FP32 MAC > int8 MAC > int4 MAC > ternary > binary.
       const double fp32 = t.mac_pj(PeType::fp32, 32, 32, 32);
@@ -59,12 +61,32 @@ BOOST_AUTO_TEST_CASE(every_shipped_table_loads_and_is_sane) {
       BOOST_TEST(i4 > t.mac_pj(PeType::ternary, 2, 4, 32));
       BOOST_TEST(t.mac_pj(PeType::ternary, 2, 1, 32) > t.mac_pj(PeType::binary, 1, 1, 32));
       // DRAM costs more than any on-chip access per bit.
-      BOOST_TEST(t.dram_pj_per_byte() > t.sram_read_pj(1024, 8));
+      for (DramType d : {DramType::ddr3, DramType::lpddr4, DramType::hbm2})
+        BOOST_TEST(t.dram_pj_per_byte(d) > t.sram_read_pj(1024, 8), to_string(d));
       // to_json round trip gives a table that prices the same.
       BOOST_TEST(t.to_json().at("kind") == "tech");
     }
   }
   BOOST_TEST(n >= 2);  // the 45 nm table and at least one scaled table
+}
+
+BOOST_AUTO_TEST_CASE(horowitz45_dram_and_clock_figures) {
+  const TechTable t = TechTable::load(std::string(WRPN_SOURCE_DIR) + "/configs/tech/horowitz45.json");
+  // DDR3: the Horowitz midpoint 1.95 nJ per 64 bits (unchanged default); LPDDR4 8 and HBM2 3.9 pJ/bit.
+  BOOST_TEST(t.dram_pj_per_byte() == 1950.0 / 8, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(t.dram_pj_per_byte(DramType::ddr3) == 1950.0 / 8, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(t.dram_pj_per_byte(DramType::lpddr4) == 64.0, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(t.dram_pj_per_byte(DramType::hbm2) == 31.2, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(t.dram_sources[static_cast<int>(DramType::hbm2)].find("MICRO 2017") != std::string::npos);
+  // Clock: 0.009 pJ per register bit per cycle (Aladdin, ISCA 2014); a 4/4/32 PE clocks 40 bits.
+  BOOST_TEST(t.clock_energy_pj_per_bit == 0.009, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(t.pe_idle_clock_pj(PeType::int_k, 4, 4, 32) == 0.36, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(t.clock_source.find("ISCA 2014") != std::string::npos);
+  // The scaled table scales the clock like logic and keeps DRAM.
+  const TechTable s22 = TechTable::load(std::string(WRPN_SOURCE_DIR) + "/configs/tech/scaled22.json");
+  BOOST_TEST(s22.clock_energy_pj_per_bit == 0.009 * node_energy_factor(45, 0.9, 22, 0.8),
+             boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(s22.dram_pj_per_byte(DramType::hbm2) == 31.2, boost::test_tools::tolerance(1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(horowitz45_values_and_anchors) {
@@ -109,7 +131,8 @@ BOOST_AUTO_TEST_CASE(scaled22_follows_the_node_rule) {
   BOOST_TEST(t.fp32_mult.energy_pj == base.fp32_mult.energy_pj * fe, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(t.int_mult.area_um2 == base.int_mult.area_um2 * fa, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(t.sram_read_pj(32, 64) == base.sram_read_pj(32, 64) * fe, boost::test_tools::tolerance(1e-12));
-  BOOST_TEST(t.dram_energy_pj_per_64_bits == base.dram_energy_pj_per_64_bits);  // off-chip: unchanged
+  for (int k = 0; k < 3; ++k)
+    BOOST_TEST(t.dram_energy_pj_per_bit[k] == base.dram_energy_pj_per_bit[k]);  // off-chip: unchanged
   BOOST_TEST(t.anchors.empty());                                                // 45 nm measurements no longer apply
   BOOST_TEST(t.logic_leakage_mw_per_mm2 == 40.0);  // its own leakage block replaces the base's
 }

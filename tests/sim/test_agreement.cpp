@@ -37,6 +37,9 @@ BOOST_AUTO_TEST_CASE(one_combination) {
   arch.cols = std::stoi(size.substr(size.find('x') + 1));
   arch.dataflow = df == "ws" ? Dataflow::weight_stationary : Dataflow::output_stationary;
   arch.dram.ideal = true;
+  // Energy-only settings the counts carry to pricing: both evaluators must pass them on.
+  arch.clock_gating = false;
+  arch.dram.type = DramType::hbm2;
   const Network net =
       fp32 ? apply_precision(builtin_network(net_name), PrecisionPolicy::uniform(32, 32))
            : apply_precision(apply_width(builtin_network(net_name), 2.0), PrecisionPolicy::uniform(4, 4));
@@ -54,11 +57,18 @@ BOOST_AUTO_TEST_CASE(one_combination) {
       BOOST_TEST(a.dram_read_bytes == s.dram_read_bytes);
       BOOST_TEST(a.dram_write_bytes == s.dram_write_bytes);
       BOOST_TEST(a.pe_active_cycles == s.pe_active_cycles);
+      BOOST_TEST(a.pe_idle_cycles == s.pe_idle_cycles);  // what an ungated clock is priced on
+      BOOST_TEST(!a.clock_gating);
+      BOOST_TEST(!s.clock_gating);
+      BOOST_TEST((a.dram_type == DramType::hbm2));
+      BOOST_TEST((s.dram_type == DramType::hbm2));
       BOOST_TEST(a.operand_register_writes == s.operand_register_writes);
       BOOST_TEST_REQUIRE(a.buffers.size() == s.buffers.size());
       for (size_t b = 0; b < a.buffers.size(); ++b) {
         BOOST_TEST(a.buffers[b].read_words == s.buffers[b].read_words);
         BOOST_TEST(a.buffers[b].write_words == s.buffers[b].write_words);
+        BOOST_TEST(a.buffers[b].banks == s.buffers[b].banks);
+        BOOST_TEST(a.buffers[b].ports == s.buffers[b].ports);
       }
     }
   }
