@@ -7,7 +7,41 @@
 namespace wrpn {
 
 const char* to_string(Dataflow d) {
-  return d == Dataflow::output_stationary ? "output_stationary" : "weight_stationary";
+  switch (d) {
+    case Dataflow::output_stationary:
+      return "output_stationary";
+    case Dataflow::weight_stationary:
+      return "weight_stationary";
+    case Dataflow::input_stationary:
+      return "input_stationary";
+  }
+  return "?";
+}
+
+const char* short_name(Dataflow d) {
+  switch (d) {
+    case Dataflow::output_stationary:
+      return "OS";
+    case Dataflow::weight_stationary:
+      return "WS";
+    case Dataflow::input_stationary:
+      return "IS";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& dataflow_names() {
+  static const std::vector<std::string> names{"output_stationary", "weight_stationary", "input_stationary"};
+  return names;
+}
+
+bool parse_dataflow(const std::string& s, Dataflow* out) {
+  for (Dataflow d : {Dataflow::output_stationary, Dataflow::weight_stationary, Dataflow::input_stationary})
+    if (s == to_string(d)) {
+      *out = d;
+      return true;
+    }
+  return false;
 }
 
 const char* to_string(DramType t) {
@@ -49,20 +83,17 @@ ArchConfig ArchConfig::from_json(const ConfigObject& root) {
   const ConfigObject arr = root.get_object("array");
   a.rows = static_cast<int>(arr.get_int("rows", 1, 1024));
   a.cols = static_cast<int>(arr.get_int("cols", 1, 1024));
-  a.dataflow =
-      arr.get_enum("dataflow", {"output_stationary", "weight_stationary"}, "output_stationary") == "output_stationary"
-          ? Dataflow::output_stationary
-          : Dataflow::weight_stationary;
+  parse_dataflow(arr.get_enum("dataflow", dataflow_names(), "output_stationary"), &a.dataflow);
   // Optional: the dataflows the mapper may choose per layer (a reconfigurable array); the first is
   // the default rule's. Without it the array has its one `dataflow`.
   if (arr.has("dataflows")) {
     if (arr.has("dataflow")) arr.error("dataflows", "ARCH001", "give either \"dataflow\" or \"dataflows\", not both");
     const std::vector<std::string> dfs = arr.get_string_array("dataflows", 1);
     for (size_t i = 0; i < dfs.size(); ++i) {
-      if (dfs[i] != "output_stationary" && dfs[i] != "weight_stationary")
+      Dataflow d = Dataflow::output_stationary;
+      if (!parse_dataflow(dfs[i], &d))
         arr.error_at("dataflows", i, "CFG002",
-                     "expected one of output_stationary, weight_stationary, got \"" + dfs[i] + "\"");
-      const Dataflow d = dfs[i] == "output_stationary" ? Dataflow::output_stationary : Dataflow::weight_stationary;
+                     "expected one of output_stationary, weight_stationary, input_stationary, got \"" + dfs[i] + "\"");
       if (std::find(a.dataflows.begin(), a.dataflows.end(), d) != a.dataflows.end())
         arr.error_at("dataflows", i, "ARCH001", "dataflow \"" + dfs[i] + "\" listed twice");
       a.dataflows.push_back(d);

@@ -3,7 +3,8 @@
 //
 //   { "kind": "arch", "version": 1, "name": "edge", "clock_mhz": 1000,
 //     "array":   { "rows": 16, "cols": 16, "dataflow": "output_stationary" },
-//                (or "dataflows": ["output_stationary", "weight_stationary"]: the mapper picks per layer)
+//                (or "dataflows": ["output_stationary", "weight_stationary", "input_stationary"]: the
+//                mapper picks per layer)
 //     "pe":      { "type": "int", "wbits": 4, "abits": 4, "acc_bits": 24, "overflow": "error" },
 //     "buffers": [ { "name": "weight_buffer", "holds": "weights", "capacity_kib": 64, "word_bits": 64,
 //                    "banks": 1, "ports": 1, "double_buffered": true }, ... inputs, outputs ],
@@ -26,8 +27,17 @@
 
 namespace wrpn {
 
-enum class Dataflow { output_stationary, weight_stationary };
+/// Which operand stays in the PEs during a tile (docs/mapping.md): the outputs (OS), the weights
+/// (WS) or the inputs (IS, SCALE-Sim's input stationary: rows = reduction, columns = output pixels,
+/// the weights of each output channel streamed through).
+enum class Dataflow { output_stationary, weight_stationary, input_stationary };
 const char* to_string(Dataflow d);
+/// "OS", "WS", "IS".
+const char* short_name(Dataflow d);
+/// The JSON names of every dataflow, in enum order ("output_stationary", ...).
+const std::vector<std::string>& dataflow_names();
+/// Parses a JSON name; false when it is none of dataflow_names().
+bool parse_dataflow(const std::string& s, Dataflow* out);
 
 enum class BufferRole { weights, inputs, outputs };
 const char* to_string(BufferRole r);

@@ -28,8 +28,10 @@ std::string tech_stem(const std::string& path) {
 std::string DesignPoint::id() const {
   std::string s = baseline ? "fp32" : ("w" + std::to_string(wbits) + "a" + std::to_string(abits));
   s += "-x" + trim_number(width) + "-" + std::to_string(rows) + "x" + std::to_string(cols) + "-" +
-       (dataflow == Dataflow::output_stationary ? "os" : "ws") + "-b" + trim_number(buffer_scale) + "-" +
-       tech_stem(tech);
+       (dataflow == Dataflow::output_stationary   ? "os"
+        : dataflow == Dataflow::weight_stationary ? "ws"
+                                                  : "is") +
+       "-b" + trim_number(buffer_scale) + "-" + tech_stem(tech);
   for (auto& c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_')) c = '_';
   return s;
@@ -63,8 +65,7 @@ DesignPoint DesignPoint::from_json(const nlohmann::json& j) {
   p.width = j.at("width").get<double>();
   p.rows = j.at("rows").get<int>();
   p.cols = j.at("cols").get<int>();
-  p.dataflow = j.at("dataflow").get<std::string>() == "output_stationary" ? Dataflow::output_stationary
-                                                                          : Dataflow::weight_stationary;
+  parse_dataflow(j.at("dataflow").get<std::string>(), &p.dataflow);
   p.buffer_scale = j.at("buffer_scale").get<double>();
   p.tech = j.at("tech").get<std::string>();
   p.baseline = j.at("baseline").get<bool>();
@@ -117,12 +118,11 @@ SweepConfig SweepConfig::from_json(const ConfigObject& root) {
   }
   if (axes.has("dataflow")) {
     for (const auto& d : axes.get_string_array("dataflow")) {
-      if (d == "output_stationary")
-        c.dataflows.push_back(Dataflow::output_stationary);
-      else if (d == "weight_stationary")
-        c.dataflows.push_back(Dataflow::weight_stationary);
-      else
-        axes.error("dataflow", "CFG002", "expected \"output_stationary\" or \"weight_stationary\", got \"" + d + "\"");
+      Dataflow df = Dataflow::output_stationary;
+      if (!parse_dataflow(d, &df))
+        axes.error("dataflow", "CFG002",
+                   "expected \"output_stationary\", \"weight_stationary\" or \"input_stationary\", got \"" + d + "\"");
+      c.dataflows.push_back(df);
     }
   }
   c.buffer_scales =

@@ -57,6 +57,42 @@ inline int64_t reduction_codes(int64_t fan_in, int64_t lane, int64_t l0, int64_t
   return std::min(fan_in, (l0 + len) * lane) - std::min(fan_in, l0 * lane);
 }
 
+/// Upper bounds of a mapping's tile sizes (all from 1): what sits on the array rows and columns is
+/// bounded by them, what is streamed only by the layer.
+struct TileLimits {
+  int64_t tm, tn, tl;
+};
+inline TileLimits tile_limits(const ArchConfig& arch, Dataflow df, int64_t M, int64_t Kg, int64_t T) {
+  const int64_t rows = arch.rows, cols = arch.cols;
+  switch (df) {
+    case Dataflow::output_stationary:
+      return {std::min(rows, M), std::min(cols, Kg), T};
+    case Dataflow::weight_stationary:
+      return {M, std::min(cols, Kg), std::min(rows, T)};
+    case Dataflow::input_stationary:
+      return {std::min(cols, M), Kg, std::min(rows, T)};
+  }
+  return {1, 1, 1};
+}
+
+/// Ideal compute cycles of one group of a layer per bit-slice pass: the sum of tile_cycles over
+/// every (pixel tile, channel tile, reduction tile) with sum of pixel lengths M, of channel
+/// lengths Kg and of reduction lengths T (nM, nN, nL tiles). Every tile costs 2 * (rows used) +
+/// (columns used) + stream - 2; what sits on the rows, the columns and the stream depends on the
+/// dataflow (OS: pixels, channels, reduction; WS: reduction, channels, pixels; IS: reduction,
+/// pixels, channels).
+inline int64_t group_tile_cycles(Dataflow df, int64_t M, int64_t Kg, int64_t T, int64_t nM, int64_t nN, int64_t nL) {
+  switch (df) {
+    case Dataflow::output_stationary:
+      return 2 * M * nN * nL + Kg * nM * nL + T * nM * nN - 2 * nM * nN * nL;
+    case Dataflow::weight_stationary:
+      return 2 * T * nN * nM + Kg * nL * nM + M * nL * nN - 2 * nL * nN * nM;
+    case Dataflow::input_stationary:
+      return 2 * T * nM * nN + M * nL * nN + Kg * nL * nM - 2 * nL * nM * nN;
+  }
+  return 0;
+}
+
 inline int64_t lane_of(const ArchConfig& arch) { return arch.pe_type == PeType::binary ? kBinaryLanes : 1; }
 
 }  // namespace wrpn::mapping::detail

@@ -78,9 +78,8 @@ LayerEvaluation evaluate_plan(const ArchConfig& arch, const LayerPlan& p) {
     e.compute_cycles += s.compute_cycles;
     e.port_stall_cycles += s.port_stall_cycles;
     if (p.on_array) {
-      const bool os = s.tile.dataflow == Dataflow::output_stationary;
       pe_ops += s.pe_ops * passes;
-      reg_writes += (os ? 2 * s.pe_ops : s.pe_ops + static_cast<uint64_t>(s.l_len * s.n_len)) * passes;
+      reg_writes += step_register_writes(s) * passes;
     }
   }
   c.buffers = {w, in, out};

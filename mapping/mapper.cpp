@@ -151,10 +151,10 @@ bool LayerCoster::legal(const LayerMapping& m) {
   const BufferConfig &wb = arch_.buffer(BufferRole::weights), &ib = arch_.buffer(BufferRole::inputs),
                      &ob = arch_.buffer(BufferRole::outputs);
   const int64_t L = l.fan_in(), T = stream_length(arch_, l), M = l.n * l.out_h() * l.out_w(), Kg = l.k / l.groups;
-  const bool os = m.dataflow == Dataflow::output_stationary;
-  if (m.tm < 1 || m.tm > (os ? std::min<int64_t>(arch_.rows, M) : M)) return false;
-  if (m.tn < 1 || m.tn > std::min<int64_t>(arch_.cols, Kg)) return false;
-  if (m.tl < 1 || m.tl > (os ? T : std::min<int64_t>(arch_.rows, T))) return false;
+  const TileLimits lim = tile_limits(arch_, m.dataflow, M, Kg, T);
+  if (m.tm < 1 || m.tm > lim.tm) return false;
+  if (m.tn < 1 || m.tn > lim.tn) return false;
+  if (m.tl < 1 || m.tl > lim.tl) return false;
   const uint64_t ws = static_cast<uint64_t>(slot_words(wb)), is = static_cast<uint64_t>(slot_words(ib)),
                  osw = static_cast<uint64_t>(slot_words(ob));
   if (m.weights_resident ? words(l.k * L, wb, l.wbits) > ws
@@ -174,7 +174,8 @@ MappingCost LayerCoster::cost(const LayerMapping& m) {
   const int64_t L = l.fan_in(), T = stream_length(a, l), M = l.n * l.out_h() * l.out_w(), Kg = l.k / l.groups;
   const int64_t lane = lane_of(a);
   const uint64_t g = static_cast<uint64_t>(l.groups), passes = static_cast<uint64_t>(passes_for(a, l));
-  const bool os = m.dataflow == Dataflow::output_stationary, n_outer = m.order == LoopOrder::n_outer;
+  const Dataflow df = m.dataflow;
+  const bool n_outer = m.order == LoopOrder::n_outer;
   const int64_t tm = m.tm, tn = m.tn, tl = m.tl;
   const int64_t nM = ceil_div(M, tm), nN = ceil_div(Kg, tn), nL = ceil_div(T, tl);
   const int acc_bits = acc_store_bits(a);
@@ -232,13 +233,16 @@ MappingCost LayerCoster::cost(const LayerMapping& m) {
         }
         if (!ideal) {
           uint64_t stall;
-          if (os) {
+          if (df == Dataflow::output_stationary) {
             const uint64_t psum_rw = nL > 1 ? o_read + (lc.last ? 0 : o_write) : 0;
             stall = std::max(
                 {port_excess(wtile, lc.len, wb), port_excess(iread, lc.len, ib), port_excess(psum_rw, lc.len, ob)});
-          } else {
+          } else if (df == Dataflow::weight_stationary) {
             stall = std::max({port_excess(wtile, lc.len, wb), port_excess(iread, mc.len, ib),
                               port_excess(o_read + o_write, mc.len, ob)});
+          } else {
+            stall = std::max({port_excess(iread, lc.len, ib), port_excess(wtile, nc.len, wb),
+                              port_excess(o_read + o_write, nc.len, ob)});
           }
           c.port_stall_cycles += stall * passes * k;
         }
@@ -277,15 +281,16 @@ MappingCost LayerCoster::cost(const LayerMapping& m) {
     c.buffer_write_words[i] = bw[i];
   }
   // Array work: the closed form of every tile's cycles, PE operations and register writes.
-  int64_t per_group;
-  if (os)
-    per_group = 2 * M * nN * nL + Kg * nM * nL + T * nM * nN - 2 * nM * nN * nL;
-  else
-    per_group = 2 * T * nN * nM + Kg * nL * nM + M * nL * nN - 2 * nL * nN * nM;
+  const int64_t per_group = group_tile_cycles(df, M, Kg, T, nM, nN, nL);
   c.compute_cycles = static_cast<uint64_t>(per_group) * g * passes;
   const uint64_t pe_ops = static_cast<uint64_t>(M * Kg * T) * g;
   c.pe_ops = pe_ops * passes;
-  c.register_writes = (os ? 2 * pe_ops : pe_ops + static_cast<uint64_t>(T * Kg * nM) * g) * passes;
+  // step_register_writes summed: WS shifts in T x Kg weights per pixel tile, IS T x M inputs per
+  // channel tile.
+  const uint64_t stationary = df == Dataflow::output_stationary   ? pe_ops
+                              : df == Dataflow::weight_stationary ? static_cast<uint64_t>(T * Kg * nM) * g
+                                                                  : static_cast<uint64_t>(T * M * nN) * g;
+  c.register_writes = (pe_ops + stationary) * passes;
   const uint64_t busy = c.compute_cycles + c.port_stall_cycles;
   if (ideal) {
     c.cycles = busy;
@@ -336,11 +341,11 @@ std::vector<LayerMapping> candidate_space(const ArchConfig& arch, const Layer& l
   // Residency whenever it fits: loading a tensor once never moves more than loading it in tiles.
   const bool wres = words(l.weight_count(), wb, l.wbits) <= static_cast<uint64_t>(slot_words(wb));
   const bool ires = words(l.input_count(), ib, l.abits_in) <= static_cast<uint64_t>(slot_words(ib));
-  const std::vector<int64_t> tns = balanced_sizes(Kg, arch.cols);
   for (Dataflow df : arch_dataflows(arch)) {
-    const bool os = df == Dataflow::output_stationary;
-    const std::vector<int64_t> tms = balanced_sizes(M, os ? arch.rows : M);
-    const std::vector<int64_t> tls = balanced_sizes(T, os ? T : arch.rows);
+    const TileLimits lim = tile_limits(arch, df, M, Kg, T);
+    const std::vector<int64_t> tns = balanced_sizes(Kg, lim.tn);
+    const std::vector<int64_t> tms = balanced_sizes(M, lim.tm);
+    const std::vector<int64_t> tls = balanced_sizes(T, lim.tl);
     for (LoopOrder order : {LoopOrder::n_outer, LoopOrder::m_outer})
       for (int64_t tn : tns)
         for (int64_t tm : tms)
@@ -380,7 +385,6 @@ MappedLayer map_layer(const ArchConfig& arch, const Layer& l, Objective objectiv
   const uint64_t raw_weight_bytes = static_cast<uint64_t>(l.weight_bits_total() / 8);
   const bool wres = words(l.weight_count(), wb, l.wbits) <= static_cast<uint64_t>(slot_words(wb));
   const bool ires = words(l.input_count(), ib, l.abits_in) <= static_cast<uint64_t>(slot_words(ib));
-  const std::vector<int64_t> tns = balanced_sizes(Kg, arch.cols);
   double best = 0;
   uint64_t best_cycles = 0;
   bool have = false;
@@ -389,9 +393,10 @@ MappedLayer map_layer(const ArchConfig& arch, const Layer& l, Objective objectiv
   // cycles grow with the number of reduction tiles, and tl runs from the largest (fewest tiles)
   // down, so once the lower bound (objective, then cycles) passes the best, no smaller tl can win.
   for (Dataflow df : arch_dataflows(arch)) {
-    const bool os = df == Dataflow::output_stationary;
-    const std::vector<int64_t> tms = balanced_sizes(M, os ? arch.rows : M);
-    const std::vector<int64_t> tls = balanced_sizes(T, os ? T : arch.rows);
+    const TileLimits lim = tile_limits(arch, df, M, Kg, T);
+    const std::vector<int64_t> tns = balanced_sizes(Kg, lim.tn);
+    const std::vector<int64_t> tms = balanced_sizes(M, lim.tm);
+    const std::vector<int64_t> tls = balanced_sizes(T, lim.tl);
     for (LoopOrder order : {LoopOrder::n_outer, LoopOrder::m_outer})
       for (int64_t tn : tns)
         for (int64_t tm : tms) {
@@ -452,8 +457,7 @@ MappedLayer map_layer(const ArchConfig& arch, const Layer& l, Objective objectiv
                   arch.dram.ideal ? 0
                                   : static_cast<uint64_t>(std::ceil(static_cast<double>(lb_dram_l) /
                                                                     arch.dram.bandwidth_bytes_per_cycle));
-              const int64_t per_group = os ? 2 * M * nN * nL + Kg * nM * nL + T * nM * nN - 2 * nM * nN * nL
-                                           : 2 * T * nN * nM + Kg * nL * nM + M * nL * nN - 2 * nL * nN * nM;
+              const int64_t per_group = group_tile_cycles(df, M, Kg, T, nM, nN, nL);
               const uint64_t compute = static_cast<uint64_t>(per_group) * g * passes;
               uint64_t lb_cycles = compute;
               if (!arch.dram.ideal)

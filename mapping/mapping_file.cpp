@@ -19,9 +19,7 @@ MappingFile mapping_file_from_json(const ConfigObject& root) {
     const std::string name = o.get_string("layer");
     if (!seen.insert(name).second) o.error("layer", "CFG002", "layer \"" + name + "\" is mapped twice");
     LayerMapping m;
-    m.dataflow = o.get_enum("dataflow", {"output_stationary", "weight_stationary"}) == "output_stationary"
-                     ? Dataflow::output_stationary
-                     : Dataflow::weight_stationary;
+    parse_dataflow(o.get_enum("dataflow", dataflow_names()), &m.dataflow);
     m.order = o.get_enum("loop_order", {"g>n>m>l", "g>m>n>l"}) == "g>n>m>l" ? LoopOrder::n_outer : LoopOrder::m_outer;
     m.tm = o.get_int("tm", 1, int64_t{1} << 40);
     m.tn = o.get_int("tn", 1, int64_t{1} << 40);

@@ -76,7 +76,7 @@ void build_array_steps(const ArchConfig& arch, LayerPlan& p) {
                      &ob = arch.buffer(BufferRole::outputs);
   const int64_t L = p.fan_in, T = p.stream_len, M = p.pixels, Kg = p.k_per_group, lane = lane_of(arch);
   const int64_t tm = mp.tm, tn = mp.tn, tl = mp.tl;
-  const bool os = mp.dataflow == Dataflow::output_stationary, n_outer = mp.order == LoopOrder::n_outer;
+  const bool n_outer = mp.order == LoopOrder::n_outer;
   const int64_t nM = ceil_div(M, tm), nN = ceil_div(Kg, tn), nL = ceil_div(T, tl);
   p.tm = tm;
   p.tn = tn;
@@ -134,20 +134,32 @@ void build_array_steps(const ArchConfig& arch, LayerPlan& p) {
           s.wbuf_read_words = wtile * passes;
           s.ibuf_read_words = iread * passes;
           s.pe_ops = static_cast<uint64_t>(s.m_len * s.n_len * s.l_len);
-          if (os) {
-            s.tile = {Dataflow::output_stationary, static_cast<int>(s.m_len), static_cast<int>(s.n_len), s.l_len};
-            if (!ideal) {
-              const uint64_t psum_rw = nL > 1 ? s.obuf_read_words + (s.last_l ? 0 : s.obuf_write_words) : 0;
-              s.port_stall_cycles = std::max({port_excess(wtile, s.l_len, wb), port_excess(iread, s.l_len, ib),
-                                              port_excess(psum_rw, s.l_len, ob)}) *
-                                    passes;
-            }
-          } else {
-            s.tile = {Dataflow::weight_stationary, static_cast<int>(s.l_len), static_cast<int>(s.n_len), s.m_len};
-            if (!ideal)
-              s.port_stall_cycles = std::max({port_excess(wtile, s.l_len, wb), port_excess(iread, s.m_len, ib),
-                                              port_excess(s.obuf_read_words + s.obuf_write_words, s.m_len, ob)}) *
-                                    passes;
+          switch (mp.dataflow) {
+            case Dataflow::output_stationary:
+              s.tile = {Dataflow::output_stationary, static_cast<int>(s.m_len), static_cast<int>(s.n_len), s.l_len};
+              if (!ideal) {
+                const uint64_t psum_rw = nL > 1 ? s.obuf_read_words + (s.last_l ? 0 : s.obuf_write_words) : 0;
+                s.port_stall_cycles = std::max({port_excess(wtile, s.l_len, wb), port_excess(iread, s.l_len, ib),
+                                                port_excess(psum_rw, s.l_len, ob)}) *
+                                      passes;
+              }
+              break;
+            case Dataflow::weight_stationary:
+              s.tile = {Dataflow::weight_stationary, static_cast<int>(s.l_len), static_cast<int>(s.n_len), s.m_len};
+              if (!ideal)
+                s.port_stall_cycles = std::max({port_excess(wtile, s.l_len, wb), port_excess(iread, s.m_len, ib),
+                                                port_excess(s.obuf_read_words + s.obuf_write_words, s.m_len, ob)}) *
+                                      passes;
+              break;
+            case Dataflow::input_stationary:
+              // The stationary inputs shift in over l_len cycles; weights, partial sums and outputs
+              // move with the n_len streamed channels.
+              s.tile = {Dataflow::input_stationary, static_cast<int>(s.l_len), static_cast<int>(s.m_len), s.n_len};
+              if (!ideal)
+                s.port_stall_cycles = std::max({port_excess(iread, s.l_len, ib), port_excess(wtile, s.n_len, wb),
+                                                port_excess(s.obuf_read_words + s.obuf_write_words, s.n_len, ob)}) *
+                                      passes;
+              break;
           }
           s.compute_cycles = tile_cycles(s.tile) * passes;
           p.steps.push_back(s);
@@ -235,9 +247,9 @@ int passes_for(const ArchConfig& arch, const Layer& l) {
 }
 
 std::string describe(const LayerMapping& m) {
-  return std::string(m.dataflow == Dataflow::output_stationary ? "OS " : "WS ") + to_string(m.order) +
-         " tm=" + std::to_string(m.tm) + " tn=" + std::to_string(m.tn) + " tl=" + std::to_string(m.tl) +
-         (m.weights_resident ? " +W" : "") + (m.inputs_resident ? " +I" : "");
+  return std::string(short_name(m.dataflow)) + " " + to_string(m.order) + " tm=" + std::to_string(m.tm) +
+         " tn=" + std::to_string(m.tn) + " tl=" + std::to_string(m.tl) + (m.weights_resident ? " +W" : "") +
+         (m.inputs_resident ? " +I" : "");
 }
 
 const char* to_string(LoopOrder o) { return o == LoopOrder::n_outer ? "g>n>m>l" : "g>m>n>l"; }
@@ -249,15 +261,15 @@ std::string mapping_error(const ArchConfig& arch, const Layer& l, const LayerMap
   const BufferConfig &wb = arch.buffer(BufferRole::weights), &ib = arch.buffer(BufferRole::inputs),
                      &ob = arch.buffer(BufferRole::outputs);
   const int64_t L = l.fan_in(), T = stream_length(arch, l), M = l.n * l.out_h() * l.out_w(), Kg = l.k / l.groups;
-  const bool os = m.dataflow == Dataflow::output_stationary;
   auto range = [](const char* what, int64_t v, int64_t hi) {
     return (v < 1 || v > hi)
                ? std::string(what) + " = " + std::to_string(v) + " is outside [1, " + std::to_string(hi) + "]"
                : std::string();
   };
-  std::string e = range("tm", m.tm, os ? std::min<int64_t>(arch.rows, M) : M);
-  if (e.empty()) e = range("tn", m.tn, std::min<int64_t>(arch.cols, Kg));
-  if (e.empty()) e = range("tl", m.tl, os ? T : std::min<int64_t>(arch.rows, T));
+  const TileLimits lim = tile_limits(arch, m.dataflow, M, Kg, T);
+  std::string e = range("tm", m.tm, lim.tm);
+  if (e.empty()) e = range("tn", m.tn, lim.tn);
+  if (e.empty()) e = range("tl", m.tl, lim.tl);
   if (!e.empty()) return e;
   const uint64_t ws = static_cast<uint64_t>(slot_words(wb)), is = static_cast<uint64_t>(slot_words(ib)),
                  osw = static_cast<uint64_t>(slot_words(ob));
@@ -326,6 +338,24 @@ LayerMapping default_mapping(const ArchConfig& arch, const Layer& l) {
     while (tn > 1 && words(tm * tn, ob, bits) > osw) --tn;
     m.tm = tm;
     m.tn = tn;
+    m.tl = tl;
+  } else if (m.dataflow == Dataflow::input_stationary) {
+    // As many reduction rows and pixel columns as fit, then the longest channel stream that fits.
+    int64_t tl = std::min<int64_t>(arch.rows, T);
+    while (tl > 1 && !wfits(tl, 1)) --tl;
+    int64_t tm = std::min<int64_t>(arch.cols, M);
+    while (tm > 1 && (max_band_words(l, M, tm, ib) > is || words(tm, ob, acc) > osw)) --tm;
+    auto fits = [&](int64_t n) { return wfits(tl, n) && words(tm * n, ob, acc) <= osw; };
+    int64_t lo = 1, hi = Kg;
+    while (lo < hi) {
+      const int64_t mid = lo + (hi - lo + 1) / 2;
+      if (fits(mid))
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    m.tm = tm;
+    m.tn = lo;
     m.tl = tl;
   } else {
     int64_t tl = std::min<int64_t>(arch.rows, T);
@@ -418,17 +448,9 @@ uint64_t closed_form_ideal_cycles(const ArchConfig& arch, const LayerPlan& p) {
     return static_cast<uint64_t>(c);
   }
   const int64_t M = p.pixels, Kg = p.k_per_group, T = p.stream_len, g = l.groups;
-  int64_t per_group = 0;
-  if (p.mapping.dataflow == Dataflow::output_stationary) {
-    // sum over pixel tiles i, channel tiles j and reduction tiles k of (2 r_i + c_j + t_k - 2), with
-    // sum r_i = M, sum c_j = Kg, sum t_k = T.
-    const int64_t nM = ceil_div(M, p.tm), nN = ceil_div(Kg, p.tn), nR = ceil_div(T, p.tl);
-    per_group = 2 * M * nN * nR + Kg * nM * nR + T * nM * nN - 2 * nM * nN * nR;
-  } else {
-    // sum over pixel chunks i, channel tiles j, reduction tiles k of (2 l_k + c_j + m_i - 2).
-    const int64_t nMc = ceil_div(M, p.tm), nN = ceil_div(Kg, p.tn), nR = ceil_div(T, p.tl);
-    per_group = 2 * T * nN * nMc + Kg * nR * nMc + M * nR * nN - 2 * nR * nN * nMc;
-  }
+  // Sum over pixel tiles, channel tiles and reduction tiles of the tile cycles (detail.h).
+  const int64_t per_group =
+      group_tile_cycles(p.mapping.dataflow, M, Kg, T, ceil_div(M, p.tm), ceil_div(Kg, p.tn), ceil_div(T, p.tl));
   return static_cast<uint64_t>(per_group * g) * static_cast<uint64_t>(p.passes);
 }
 

@@ -35,7 +35,11 @@ const char* to_string(LoopOrder o);
 ///    reduction steps streamed per tile (any length; tl < the layer's stream length splits the
 ///    reduction, and the partial sums of a tile wait in the output buffer at acc_bits);
 ///  * weight stationary: tl reduction steps on rows (<= rows), tn channels on columns, tm pixels
-///    streamed per tile (any length).
+///    streamed per tile (any length);
+///  * input stationary: tl reduction steps on rows (<= rows), tm pixels on columns (<= cols), tn
+///    channels streamed per tile (any length).
+/// In every dataflow a split reduction (more than one reduction tile) keeps the partial sums of a
+/// (pixel tile, channel tile) in the output buffer at acc_bits between its reduction tiles.
 /// Reduction steps are codes, or 64-code lane words on a binary PE.
 struct LayerMapping {
   Dataflow dataflow = Dataflow::output_stationary;
@@ -50,7 +54,7 @@ struct LayerMapping {
   bool operator!=(const LayerMapping& o) const { return !(*this == o); }
 };
 
-/// "OS g>n>m>l tm=8 tn=16 tl=576 +W +I": dataflow, loop order, tiles, residency (+W/+I).
+/// "OS g>n>m>l tm=8 tn=16 tl=576 +W +I": dataflow (OS, WS, IS), loop order, tiles, residency (+W/+I).
 std::string describe(const LayerMapping& m);
 inline std::ostream& operator<<(std::ostream& os, const LayerMapping& m) { return os << describe(m); }
 
@@ -72,6 +76,21 @@ struct Step {
   // Buffer accesses of the datapath in this step (DMA accesses are the load/store words).
   uint64_t wbuf_read_words = 0, ibuf_read_words = 0, obuf_read_words = 0, obuf_write_words = 0;
 };
+
+/// Operand register writes of one array step per bit-slice pass: OS latches and forwards both
+/// operands every MAC; WS and IS forward the streamed operand and shift the stationary one in once
+/// (WS: l_len x n_len weights; IS: l_len x m_len inputs). The tile engine counts the same.
+inline uint64_t step_register_writes(const Step& s) {
+  switch (s.tile.dataflow) {
+    case Dataflow::output_stationary:
+      return 2 * s.pe_ops;
+    case Dataflow::weight_stationary:
+      return s.pe_ops + static_cast<uint64_t>(s.l_len * s.n_len);
+    case Dataflow::input_stationary:
+      return s.pe_ops + static_cast<uint64_t>(s.l_len * s.m_len);
+  }
+  return 0;
+}
 
 struct LayerPlan {
   int index = 0;

@@ -7,14 +7,15 @@ namespace wrpn::mapping {
 namespace {
 
 /// The cycle loop shared by all PE types. `mac(i, j, idx)` performs PE(i,j)'s operation on stream
-/// index idx (OS: reduction index t; WS: pixel m) and returns true if it overflowed.
+/// index idx (OS: reduction index t; WS: pixel m; IS: channel n) and returns true if it overflowed.
 template <class Mac>
 TileStats step_generic(const TileShape& s, Mac&& mac) {
   TileStats st;
   const int64_t R = s.rows_used, C = s.cols_used, T = s.stream;
   uint64_t cycle = 0;
-  if (s.dataflow == Dataflow::weight_stationary) {
-    // Preload: the stationary weights shift in from the top, one array row per cycle.
+  if (s.dataflow != Dataflow::output_stationary) {
+    // Preload: the stationary weights (WS) or inputs (IS) shift in from the top, one array row per
+    // cycle.
     for (int64_t i = 0; i < R; ++i) {
       st.operand_register_writes += static_cast<uint64_t>(C);
       ++cycle;
@@ -73,13 +74,14 @@ TileStats step_tile(const TileShape& s, const IntTile& t, int acc_bits, Overflow
   const int32_t* a = t.a;
   const int32_t* b = t.b;
   int64_t* acc = t.acc;
-  const bool os = s.dataflow == Dataflow::output_stationary;
+  const bool os = s.dataflow == Dataflow::output_stationary, is = s.dataflow == Dataflow::input_stationary;
   // Fast path (the common case): when no accumulator can leave its range whatever the order, every
   // partial sum is exact, so the PE arithmetic is done in a cache-friendly loop order and the cycle
   // loop only steps the wavefront to count cycles and PE operations. Integer addition is exact and
   // associative, so the accumulators are the ones the skewed order produces; when an overflow is
   // possible (bound below exceeds the range) the MACs run in wavefront order through mac_step.
-  const int64_t na = R * T, nb = os ? T * C : R * C, nacc = (os ? R : T) * C, red = os ? T : R;
+  const int64_t na = is ? C * R : R * T, nb = os ? T * C : (is ? T * R : R * C), nacc = (os ? R : T) * C,
+                red = os ? T : R;
   const int64_t bound_ab = max_abs(a, na) * max_abs(b, nb);
   const int64_t acc0 = max_abs(acc, nacc);
   if (bound_ab == 0 || (red <= (acc_max(acc_bits) - acc0) / bound_ab)) {
@@ -90,6 +92,17 @@ TileStats step_tile(const TileShape& s, const IntTile& t, int acc_bits, Overflow
           const int64_t x = a[i * T + k];
           const int32_t* brow = b + k * C;
           for (int64_t j = 0; j < C; ++j) out[j] += x * brow[j];
+        }
+      }
+    } else if (is) {
+      for (int64_t j = 0; j < C; ++j) {
+        const int32_t* x = a + j * R;
+        int64_t* out = acc + j * T;
+        for (int64_t n = 0; n < T; ++n) {
+          const int32_t* w = b + n * R;
+          int64_t sum = 0;
+          for (int64_t i = 0; i < R; ++i) sum += static_cast<int64_t>(x[i]) * w[i];
+          out[n] += sum;
         }
       }
     } else {
@@ -103,6 +116,13 @@ TileStats step_tile(const TileShape& s, const IntTile& t, int acc_bits, Overflow
       }
     }
     return step_generic(s, [](int64_t, int64_t, int64_t) { return false; });
+  }
+  if (is) {
+    return step_generic(s, [&](int64_t i, int64_t j, int64_t n) {
+      const MacResult r = mac_step(acc[j * T + n], a[j * R + i], b[n * R + i], acc_bits, mode);
+      acc[j * T + n] = r.acc;
+      return r.overflowed;
+    });
   }
   if (os) {
     return step_generic(s, [&](int64_t i, int64_t j, int64_t k) {
@@ -135,6 +155,11 @@ TileStats step_tile(const TileShape& s, const BinaryTile& t, int acc_bits, Overf
       return add(t.acc[i * C + j], xnor_popcount_dot(t.a[i * T + k], t.b[k * C + j], ~uint64_t{0}));
     });
   }
+  if (s.dataflow == Dataflow::input_stationary) {
+    return step_generic(s, [&](int64_t i, int64_t j, int64_t n) {
+      return add(t.acc[j * T + n], xnor_popcount_dot(t.a[j * R + i], t.b[n * R + i], ~uint64_t{0}));
+    });
+  }
   return step_generic(s, [&](int64_t i, int64_t j, int64_t m) {
     return add(t.acc[m * C + j], xnor_popcount_dot(t.a[m * R + i], t.b[i * C + j], ~uint64_t{0}));
   });
@@ -145,6 +170,12 @@ TileStats step_tile(const TileShape& s, const Fp32Tile& t) {
   if (s.dataflow == Dataflow::output_stationary) {
     return step_generic(s, [&](int64_t i, int64_t j, int64_t k) {
       t.acc[i * C + j] = fp32_mac(t.acc[i * C + j], t.a[i * T + k], t.b[k * C + j]);
+      return false;
+    });
+  }
+  if (s.dataflow == Dataflow::input_stationary) {
+    return step_generic(s, [&](int64_t i, int64_t j, int64_t n) {
+      t.acc[j * T + n] = fp32_mac(t.acc[j * T + n], t.a[j * R + i], t.b[n * R + i]);
       return false;
     });
   }

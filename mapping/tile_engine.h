@@ -13,8 +13,18 @@
 //    flow down column j and PE(i,j) adds its product for pixel m in cycle m + i + j. The finished sum
 //    for pixel m is the output of PE(rows_used-1, j) in the cycle it handled m (counted in that
 //    cycle; no extra output-register cycle).
+//  * input stationary (IS, SCALE-Sim's third dataflow): x[j][i] (column j = output pixel, row i =
+//    reduction index) is shifted in from the top, one row per cycle, and stays; then w[n][i] (the
+//    weights of output channel n, streamed) enters row i skewed, moving east across the pixels,
+//    partial sums flow down column j and PE(i,j) adds its product for channel n in cycle n + i + j
+//    of the stream. The finished sum of (pixel j, channel n) is the output of PE(rows_used-1, j) in
+//    the cycle it handled n. This is the WS tile with the roles of inputs and weights exchanged.
+//  Partial sums across reduction tiles (a split reduction): OS preloads its accumulators from them;
+//  WS and IS feed them into the top of each column with the stream (read from the output buffer,
+//  at acc_bits, and written back), so a tile resumes exactly where the previous one stopped.
 // Cycle count of a tile = cycles from the first operand entering the array to the last result
-// leaving it, inclusive: 2*rows_used + cols_used + stream - 2 for both dataflows (docs/sim-model.md).
+// leaving it, inclusive: 2*rows_used + cols_used + stream - 2 for all three dataflows
+// (docs/sim-model.md; rtl/README.md gives each RTL array's timing contract).
 #pragma once
 
 #include <cstdint>
@@ -33,7 +43,7 @@ struct TileShape {
   Dataflow dataflow = Dataflow::output_stationary;
   int rows_used = 1;   ///< PE rows the tile occupies (<= array rows)
   int cols_used = 1;   ///< PE columns the tile occupies (<= array cols)
-  int64_t stream = 1;  ///< OS: reduction steps; WS: pixels streamed through the stationary weights
+  int64_t stream = 1;  ///< OS: reduction steps; WS: pixels streamed; IS: output channels streamed
 };
 
 /// What one tile did, counted by stepping (not by formula).
@@ -44,7 +54,7 @@ struct TileStats {
   uint64_t accumulator_updates = 0;      ///< accumulator / partial-sum register updates
   bool overflow = false;                 ///< first overflow (error mode) is described below
   int overflow_row = -1, overflow_col = -1;
-  int64_t overflow_term = -1;  ///< OS: reduction index t; WS: pixel m (row = reduction)
+  int64_t overflow_term = -1;  ///< OS: reduction index t; WS: pixel m, IS: channel n (row = reduction)
   uint64_t overflow_cycle = 0;
 };
 
@@ -58,6 +68,9 @@ inline uint64_t tile_cycles(const TileShape& s) {
 ///  OS: a = rows_used x stream, b = stream x cols_used, acc (in/out) = rows_used x cols_used.
 ///  WS: a = stream x rows_used (pixel-major inputs), b = rows_used x cols_used (stationary weights),
 ///      acc (in/out) = stream x cols_used partial sums (carried in from the previous reduction tile).
+///  IS: a = cols_used x rows_used (pixel-major stationary inputs), b = stream x rows_used
+///      (channel-major streamed weights), acc (in/out) = cols_used x stream (pixel-major, so every
+///      dataflow's acc is pixels x channels) partial sums carried in as in WS.
 struct IntTile {
   const int32_t* a = nullptr;
   const int32_t* b = nullptr;
@@ -65,7 +78,8 @@ struct IntTile {
 };
 
 /// Binary tile: a/b hold packed lane words (activation bits, weight bit 1 = +1); unused lanes have
-/// activation bit 0. Shapes as IntTile with `stream` counted in lane words (OS) or pixels (WS).
+/// activation bit 0. Shapes as IntTile with `stream` counted in lane words (OS), pixels (WS) or
+/// channels (IS).
 struct BinaryTile {
   const uint64_t* a = nullptr;
   const uint64_t* b = nullptr;

@@ -66,8 +66,9 @@ void Controller::gather_operands(const LayerPlan& p, const Step& s) {
     gather_int(p, s, t);
     return;
   }
-  const size_t na = static_cast<size_t>(os ? rows * T : T * rows),
-               nb = static_cast<size_t>(os ? T * cols : rows * cols);
+  const bool is = s.tile.dataflow == Dataflow::input_stationary;
+  const size_t na = static_cast<size_t>(is ? cols * rows : (os ? rows * T : T * rows)),
+               nb = static_cast<size_t>(os ? T * cols : (is ? T * rows : rows * cols));
   if (binary) {
     ops_.a_bits.resize(na);
     ops_.b_bits.resize(nb);
@@ -93,6 +94,24 @@ void Controller::gather_operands(const LayerPlan& p, const Step& s) {
           ops_.b[static_cast<size_t>(x * cols + j)] = weight_code(j, s.l0 + x);
       }
     if (s.first_l) acc_.assign(static_cast<size_t>(rows * cols), 0);
+  } else if (is) {
+    // Stationary inputs: pixel j of the column, reduction row i; streamed weights of channel n.
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t i = 0; i < rows; ++i) {
+        if (binary)
+          ops_.a_bits[static_cast<size_t>(j * rows + i)] = act_word(s.m0 + j, s.l0 + i);
+        else
+          ops_.a[static_cast<size_t>(j * rows + i)] = input_code(s.m0 + j, s.l0 + i);
+      }
+    for (int64_t n = 0; n < T; ++n)
+      for (int64_t i = 0; i < rows; ++i) {
+        if (binary)
+          ops_.b_bits[static_cast<size_t>(n * rows + i)] = weight_word(n, s.l0 + i);
+        else
+          ops_.b[static_cast<size_t>(n * rows + i)] = weight_code(n, s.l0 + i);
+      }
+    // Partial sums live in the output buffer between reduction tiles of the same tile.
+    if (s.first_l) acc_.assign(static_cast<size_t>(cols * T), 0);
   } else {
     for (int64_t m = 0; m < T; ++m)
       for (int64_t i = 0; i < rows; ++i) {
@@ -139,11 +158,22 @@ void Controller::gather_int(const LayerPlan& p, const Step& s, const TraceLayer&
       }
     }
   };
-  const size_t na = static_cast<size_t>(rows * T), nb = static_cast<size_t>(os ? T * cols : rows * cols);
+  const bool is = s.tile.dataflow == Dataflow::input_stationary;
+  const size_t na = static_cast<size_t>(is ? cols * rows : rows * T),
+               nb = static_cast<size_t>(os ? T * cols : (is ? T * rows : rows * cols));
   ops_.a.resize(na);
   ops_.b.resize(nb);
   const int32_t* wbase = t.weights.data() + (s.group * p.k_per_group + s.n0) * L;
-  if (os) {
+  if (is) {
+    // Stationary inputs (pixel-major: the im2col slice of each column's pixel), streamed weights
+    // (channel-major: a channel's reduction slice is contiguous in the trace).
+    for (int64_t j = 0; j < cols; ++j) input_row(s.m0 + j, s.l0, rows, ops_.a.data() + j * rows, 1);
+    for (int64_t n = 0; n < T; ++n)
+      std::copy(wbase + n * L + s.l0, wbase + n * L + s.l0 + rows, ops_.b.data() + n * rows);
+    gathered_plan_ = nullptr;
+    // Partial sums live in the output buffer between reduction tiles of the same tile.
+    if (s.first_l) acc_.assign(static_cast<size_t>(cols * T), 0);
+  } else if (os) {
     for (int64_t i = 0; i < rows; ++i) input_row(s.m0 + i, s.l0, T, ops_.a.data() + i * T, 1);
     // The weights of a channel tile stay the same across its pixel tiles (loop order g>n>m>l with an
     // unsplit reduction): gather them only when the tile changes.
@@ -294,9 +324,8 @@ bool Controller::run_layer(const LayerPlan& p) {
     st.buffer_ports += step.port_stall_cycles;
     if (p.on_array) {
       const uint64_t passes = static_cast<uint64_t>(p.passes);
-      const bool os = step.tile.dataflow == Dataflow::output_stationary;
       pe_ops += step.pe_ops * passes;
-      reg_writes += (os ? 2 * step.pe_ops : step.pe_ops + static_cast<uint64_t>(step.l_len * step.n_len)) * passes;
+      reg_writes += step_register_writes(step) * passes;
       if (job.ops) {
         engine_pe_ops += ops_.stats.pe_ops * passes;
         engine_reg_writes += ops_.stats.operand_register_writes * passes;

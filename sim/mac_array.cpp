@@ -42,13 +42,29 @@ void MacArray::compute_thread() {
         return;
       }
       if (o.stats.overflow && mode == OverflowMode::error) {
-        const bool os = s.tile.dataflow == Dataflow::output_stationary;
-        const int64_t pixel = s.m0 + (os ? o.stats.overflow_row : o.stats.overflow_term);
-        const int64_t term = os ? o.stats.overflow_term : s.l0 + o.stats.overflow_row;
+        // Which PE coordinate and stream index is the pixel, the channel and the reduction term.
+        int64_t pixel = 0, channel = 0, term = 0;
+        switch (s.tile.dataflow) {
+          case Dataflow::output_stationary:
+            pixel = o.stats.overflow_row;
+            channel = o.stats.overflow_col;
+            term = o.stats.overflow_term;
+            break;
+          case Dataflow::weight_stationary:
+            pixel = o.stats.overflow_term;
+            channel = o.stats.overflow_col;
+            term = s.l0 + o.stats.overflow_row;
+            break;
+          case Dataflow::input_stationary:
+            pixel = o.stats.overflow_col;
+            channel = o.stats.overflow_term;
+            term = s.l0 + o.stats.overflow_row;
+            break;
+        }
         try {
           fail("SIM010", ctx_.arch.source, "/pe/acc_bits",
                "accumulator overflow (" + std::to_string(ctx_.arch.acc_bits) + " bits) in " +
-                   describe_element(p, pixel, s.n0 + o.stats.overflow_col, s.group, term) + " at cycle " +
+                   describe_element(p, s.m0 + pixel, s.n0 + channel, s.group, term) + " at cycle " +
                    std::to_string(ctx_.now_cycles() + o.stats.overflow_cycle),
                "raise acc_bits, or set \"overflow\": \"saturate\" to clamp explicitly");
         } catch (...) {

@@ -228,7 +228,7 @@ nlohmann::json to_json(const SimResult& res) {
 TileRunResult run_mac_array_tile(const TileRun& t) {
   const TileShape shape{t.dataflow, t.rows, t.cols, t.stream};
   TileRunResult r;
-  r.acc.assign(static_cast<size_t>((t.dataflow == Dataflow::output_stationary ? t.rows : t.stream) * t.cols), 0);
+  r.acc.assign(static_cast<size_t>(tile_acc_count(t)), 0);
   const TileStats st = step_tile(shape, IntTile{t.a.data(), t.b.data(), r.acc.data()}, t.acc_bits, t.overflow);
   r.cycles = st.cycles;
   r.overflow = st.overflow;
@@ -314,10 +314,14 @@ std::vector<TileRunResult> run_mac_array_tiles_systemc(const std::vector<TileRun
     s.tile = {t.dataflow, t.rows, t.cols, t.stream};
     s.compute_cycles = tile_cycles(s.tile);
     s.pe_ops = static_cast<uint64_t>(t.rows) * static_cast<uint64_t>(t.cols) * static_cast<uint64_t>(t.stream);
-    s.m_len = t.dataflow == Dataflow::output_stationary ? t.rows : t.stream;
-    s.n_len = t.cols;
+    // The step's pixels and channels (the post-processing unit is not in this bench).
+    s.m_len = t.dataflow == Dataflow::output_stationary   ? t.rows
+              : t.dataflow == Dataflow::weight_stationary ? t.stream
+                                                          : t.cols;
+    s.n_len = t.dataflow == Dataflow::input_stationary ? t.stream : t.cols;
+    s.l_len = t.dataflow == Dataflow::output_stationary ? t.stream : t.rows;
     p.steps.push_back(s);
-    (*accs)[i].assign(static_cast<size_t>(s.m_len * t.cols), 0);
+    (*accs)[i].assign(static_cast<size_t>(tile_acc_count(t)), 0);
     (*ops)[i].a = t.a;
     (*ops)[i].b = t.b;
     (*ops)[i].acc = &(*accs)[i];

@@ -61,8 +61,9 @@ nlohmann::json to_json(const SimResult& r);
 std::vector<ActionCounts> layer_counts(const SimResult& r);
 
 // ------------------------------------------------------------------- one tile (RTL cross-check)
-/// One output-stationary (or weight-stationary) integer tile: a is rows x stream (OS) or
-/// stream x rows (WS), b is stream x cols (OS) or rows x cols (WS), row-major int codes.
+/// One integer tile of any dataflow, row-major int codes in the layouts of mapping::IntTile: a is
+/// rows x stream (OS), stream x rows (WS) or cols x rows (IS); b is stream x cols (OS), rows x
+/// cols (WS) or stream x rows (IS).
 struct TileRun {
   Dataflow dataflow = Dataflow::output_stationary;
   int rows = 1, cols = 1;
@@ -71,8 +72,12 @@ struct TileRun {
   int acc_bits = 32;
   OverflowMode overflow = OverflowMode::error;
 };
+/// Accumulators of a tile: rows x cols (OS), stream x cols (WS), cols x stream (IS).
+inline int64_t tile_acc_count(const TileRun& t) {
+  return (t.dataflow == Dataflow::output_stationary ? t.rows : t.stream) * t.cols;
+}
 struct TileRunResult {
-  std::vector<int64_t> acc;  ///< rows x cols (OS) or stream x cols (WS), row-major
+  std::vector<int64_t> acc;  ///< rows x cols (OS), stream x cols (WS), cols x stream (IS), row-major
   uint64_t cycles = 0;       ///< first operand in .. last result out, inclusive
   bool overflow = false;
 };

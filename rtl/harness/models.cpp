@@ -60,7 +60,8 @@ uint64_t get_field(const VlWide<N>& port, int lsb, int width) {
   return v;
 }
 
-// Which top a generated class is: mac_array (first_i), mac_array_ws (w_load_i) or a MAC unit.
+// Which top a generated class is: mac_array (first_i), mac_array_ws (w_load_i), mac_array_is
+// (x_load_i) or a MAC unit.
 template <class T, class = void>
 struct IsOsArray : std::false_type {};
 template <class T>
@@ -69,6 +70,12 @@ template <class T, class = void>
 struct IsWsArray : std::false_type {};
 template <class T>
 struct IsWsArray<T, std::void_t<decltype(std::declval<T&>().w_load_i)>> : std::true_type {};
+template <class T, class = void>
+struct IsIsArray : std::false_type {};
+template <class T>
+struct IsIsArray<T, std::void_t<decltype(std::declval<T&>().x_load_i)>> : std::true_type {};
+template <class T>
+inline constexpr bool kIsArray = IsOsArray<T>::value || IsWsArray<T>::value || IsIsArray<T>::value;
 
 /// Owns a context, the model and an optional VCD writer; advances time by one unit per eval.
 template <class V>
@@ -189,7 +196,7 @@ class ArrayModelImpl final : public ArrayModel {
       for (size_t i = 0; i < init.size() && i < static_cast<size_t>(rows_ * cols_); ++i)
         set_field(sim_.top->acc_i, static_cast<int>(i) * acc_, acc_, init[i]);
     } else {
-      throw std::logic_error("set_init on a weight-stationary array");
+      throw std::logic_error("set_init on an array that is not output stationary");
     }
   }
   void drive_os(bool valid, bool first, bool last, const uint64_t* a, uint64_t row_mask, const uint64_t* w,
@@ -205,7 +212,7 @@ class ArrayModelImpl final : public ArrayModel {
       set_field(t.a_row_valid_i, 0, rows_, row_mask);
       set_field(t.w_col_valid_i, 0, cols_, col_mask);
     } else {
-      throw std::logic_error("drive_os on a weight-stationary array");
+      throw std::logic_error("drive_os on an array that is not output stationary");
     }
   }
   void drive_ws(bool load, const uint64_t* w, bool valid, const uint64_t* a, const uint64_t* psum, uint64_t row_mask,
@@ -221,7 +228,23 @@ class ArrayModelImpl final : public ArrayModel {
       set_field(t.a_row_valid_i, 0, rows_, row_mask);
       set_field(t.w_col_valid_i, 0, cols_, col_mask);
     } else {
-      throw std::logic_error("drive_ws on an output-stationary array");
+      throw std::logic_error("drive_ws on an array that is not weight stationary");
+    }
+  }
+  void drive_is(bool load, const uint64_t* x, bool valid, const uint64_t* w, const uint64_t* psum, uint64_t row_mask,
+                uint64_t col_mask, bool sat) override {
+    if constexpr (IsIsArray<V>::value) {
+      V& t = *sim_.top;
+      t.x_load_i = load;
+      t.in_valid_i = valid;
+      t.sat_i = sat;
+      for (int c = 0; c < cols_; ++c) set_field(t.x_i, c * wa_, wa_, x ? x[c] : 0);
+      for (int r = 0; r < rows_; ++r) set_field(t.w_i, r * ww_, ww_, w ? w[r] : 0);
+      for (int c = 0; c < cols_; ++c) set_field(t.psum_i, c * acc_, acc_, psum ? psum[c] : 0);
+      set_field(t.w_row_valid_i, 0, rows_, row_mask);
+      set_field(t.x_col_valid_i, 0, cols_, col_mask);
+    } else {
+      throw std::logic_error("drive_is on an array that is not input stationary");
     }
   }
   void settle() override { sim_.eval(); }
@@ -243,7 +266,7 @@ class ArrayModelImpl final : public ArrayModel {
 
 template <class V>
 std::unique_ptr<MacModel> make_mac(const MacModelInfo& info) {
-  if constexpr (IsOsArray<V>::value || IsWsArray<V>::value) {
+  if constexpr (kIsArray<V>) {
     (void)info;
     return nullptr;
   } else {
@@ -252,7 +275,7 @@ std::unique_ptr<MacModel> make_mac(const MacModelInfo& info) {
 }
 template <class V>
 std::unique_ptr<ArrayModel> make_array(const ArrayModelInfo& info) {
-  if constexpr (IsOsArray<V>::value || IsWsArray<V>::value) {
+  if constexpr (kIsArray<V>) {
     return std::make_unique<ArrayModelImpl<V>>(info);
   } else {
     (void)info;
@@ -343,7 +366,7 @@ const std::vector<MacModelInfo>& mac_models() {
     std::vector<MacModelInfo> v;
     for (const Entry& e : kEntries) {
       const std::string top = e.top;
-      if (top == "mac_array" || top == "mac_array_ws") continue;
+      if (top == "mac_array" || top == "mac_array_ws" || top == "mac_array_is") continue;
       const auto p = parse_params(e);
       MacModelInfo m{};
       m.name = e.prefix + 1;
@@ -365,11 +388,13 @@ const std::vector<ArrayModelInfo>& array_models() {
     std::vector<ArrayModelInfo> v;
     for (const Entry& e : kEntries) {
       const std::string top = e.top;
-      if (top != "mac_array" && top != "mac_array_ws") continue;
+      if (top != "mac_array" && top != "mac_array_ws" && top != "mac_array_is") continue;
       const auto p = parse_params(e);
       ArrayModelInfo a{};
       a.name = e.prefix + 1;
-      a.dataflow = top == "mac_array" ? Dataflow::output_stationary : Dataflow::weight_stationary;
+      a.dataflow = top == "mac_array"      ? Dataflow::output_stationary
+                   : top == "mac_array_ws" ? Dataflow::weight_stationary
+                                           : Dataflow::input_stationary;
       a.rows = param(p, "Rows", 4);
       a.cols = param(p, "Cols", 4);
       a.kind = kind_of_pe(param(p, "PeKind", 0));

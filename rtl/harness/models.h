@@ -40,7 +40,8 @@ class MacModel {
   virtual uint64_t cycles() const = 0;  ///< rising edges since construction
 };
 
-/// One Verilated array tile: mac_array (output stationary) or mac_array_ws (weight stationary).
+/// One Verilated array tile: mac_array (output stationary), mac_array_ws (weight stationary) or
+/// mac_array_is (input stationary).
 /// Operands are raw port bits per lane: codes (two's complement in the low bits), packed binary
 /// lanes, or IEEE-754 words; accumulators likewise (FP32: the raw 32 bits).
 class ArrayModel {
@@ -54,6 +55,10 @@ class ArrayModel {
                         uint64_t col_mask, bool sat) = 0;
   /// Weight stationary: a weight row (load) or a pixel with its partial sums (valid), or neither.
   virtual void drive_ws(bool load, const uint64_t* w, bool valid, const uint64_t* a, const uint64_t* psum,
+                        uint64_t row_mask, uint64_t col_mask, bool sat) = 0;
+  /// Input stationary: an input row (load; x[c], c < cols) or a channel's weights w[r] (r < rows)
+  /// with its partial sums psum[c] (valid), or neither.
+  virtual void drive_is(bool load, const uint64_t* x, bool valid, const uint64_t* w, const uint64_t* psum,
                         uint64_t row_mask, uint64_t col_mask, bool sat) = 0;
   /// Settles combinational logic for the driven inputs; outputs of this cycle can then be read.
   virtual void settle() = 0;
@@ -75,7 +80,7 @@ struct MacModelInfo {
   std::unique_ptr<MacModel> (*make)(const MacModelInfo&);
 };
 struct ArrayModelInfo {
-  std::string name;  ///< e.g. "mac_array_16x16_a8w8", "mac_array_ws_4x4_fp32"
+  std::string name;  ///< e.g. "mac_array_16x16_a8w8", "mac_array_ws_4x4_fp32", "mac_array_is_4x4_t4"
   Dataflow dataflow;
   int rows, cols;
   MacKind kind;

@@ -359,6 +359,8 @@ class Fp32Check {
 /// packed binary lane words (as int64 bit patterns) or IEEE-754 bits (FP32).
 ///  OS: a = rows x stream, b = stream x cols, init = rows x cols (the partial sum each output starts from)
 ///  WS: a = stream x rows (pixel-major), b = rows x cols (stationary weights), init = stream x cols
+///  IS: a = cols x rows (pixel-major stationary inputs), b = stream x rows (streamed weights of each
+///      channel), init = cols x stream
 struct Tile {
   Dataflow dataflow = Dataflow::output_stationary;
   int rows = 1, cols = 1;
@@ -378,18 +380,21 @@ struct TileOutcome {
 
 /// Reference 1, always: each output's terms added in reduction order with common/numerics.h
 /// (mac_step; xnor_popcount_dot for binary lanes; fp32_mac), from its initial value, and the cycle
-/// count the sim documents for both dataflows, 2R + C + stream - 2 (mapping/tile_engine.h tile_cycles).
+/// count the sim documents for every dataflow, 2R + C + stream - 2 (mapping/tile_engine.h tile_cycles).
 TileOutcome common_reference(const Tile& t, MacKind kind, int acc_bits) {
   TileOutcome out;
   out.acc = t.init;
-  const bool os = t.dataflow == Dataflow::output_stationary;
-  const int64_t outer = os ? t.rows : t.stream, red = os ? t.stream : t.rows;
+  const bool os = t.dataflow == Dataflow::output_stationary, is = t.dataflow == Dataflow::input_stationary;
+  // Accumulator (i, j) in the tile's layout: OS pixel row x channel column, WS pixel x channel
+  // column, IS pixel column x channel.
+  const int64_t outer = os ? t.rows : (is ? t.cols : t.stream), inner = is ? t.stream : t.cols;
+  const int64_t red = os ? t.stream : t.rows;
   for (int64_t i = 0; i < outer; ++i)
-    for (int64_t j = 0; j < t.cols; ++j) {
-      int64_t& acc = out.acc[static_cast<size_t>(i * t.cols + j)];
+    for (int64_t j = 0; j < inner; ++j) {
+      int64_t& acc = out.acc[static_cast<size_t>(i * inner + j)];
       for (int64_t k = 0; k < red; ++k) {
         const int64_t x = t.a[static_cast<size_t>(os ? i * t.stream + k : i * t.rows + k)];
-        const int64_t w = t.b[static_cast<size_t>(k * t.cols + j)];
+        const int64_t w = t.b[static_cast<size_t>(is ? j * t.rows + k : k * t.cols + j)];
         if (kind == MacKind::fp32) {
           acc = bits_of(fp32_mac(float_of(static_cast<uint32_t>(acc)), float_of(static_cast<uint32_t>(x)),
                                  float_of(static_cast<uint32_t>(w))));
@@ -440,9 +445,9 @@ TileOutcome sim_reference(const Tile& t, MacKind kind, int acc_bits) {
 #endif
 
 /// Drives one tile through the Verilated array and collects its results (timing contracts in
-/// rtl/README.md: mac_array and mac_array_ws).
+/// rtl/README.md: mac_array, mac_array_ws and mac_array_is).
 TileOutcome run_rtl_tile(ArrayModel& m, const ArrayModelInfo& info, const Tile& t, uint64_t* total_cycles) {
-  const bool os = t.dataflow == Dataflow::output_stationary;
+  const bool os = t.dataflow == Dataflow::output_stationary, is = t.dataflow == Dataflow::input_stationary;
   TileOutcome out;
   out.acc.assign(t.outputs(), 0);
   std::vector<int64_t> got(static_cast<size_t>(t.cols), 0);
@@ -450,6 +455,7 @@ TileOutcome run_rtl_tile(ArrayModel& m, const ArrayModelInfo& info, const Tile& 
   const uint64_t col_mask = t.cols >= 64 ? ~uint64_t{0} : (uint64_t{1} << t.cols) - 1;
   std::vector<uint64_t> a(static_cast<size_t>(info.rows), 0), w(static_cast<size_t>(info.cols), 0),
       psum(static_cast<size_t>(info.cols), 0);
+  std::vector<uint64_t> x(static_cast<size_t>(info.cols), 0), wrow(static_cast<size_t>(info.rows), 0);
   const bool sat = t.mode == OverflowMode::saturate;
   const int64_t per_col = os ? t.rows : t.stream;
   int64_t remaining = per_col * t.cols;
@@ -476,6 +482,21 @@ TileOutcome run_rtl_tile(ArrayModel& m, const ArrayModelInfo& info, const Tile& 
           w[static_cast<size_t>(c)] = static_cast<uint64_t>(t.b[static_cast<size_t>(cyc * t.cols + c)]);
       }
       m.drive_os(valid, valid && cyc == 0, valid && cyc == t.stream - 1, a.data(), row_mask, w.data(), col_mask, sat);
+    } else if (is) {
+      // Input rows first, the last used row first; then one channel per cycle with its partial sums.
+      const bool load = cyc < t.rows;
+      const int64_t ch = cyc - t.rows;
+      const bool valid = !load && ch < t.stream;
+      if (load)
+        for (int c = 0; c < t.cols; ++c)
+          x[static_cast<size_t>(c)] = static_cast<uint64_t>(t.a[static_cast<size_t>(c * t.rows + (t.rows - 1 - cyc))]);
+      if (valid) {
+        for (int r = 0; r < t.rows; ++r)
+          wrow[static_cast<size_t>(r)] = static_cast<uint64_t>(t.b[static_cast<size_t>(ch * t.rows + r)]);
+        for (int c = 0; c < t.cols; ++c)
+          psum[static_cast<size_t>(c)] = static_cast<uint64_t>(t.init[static_cast<size_t>(c * t.stream + ch)]);
+      }
+      m.drive_is(load, x.data(), valid, wrow.data(), psum.data(), row_mask, col_mask, sat);
     } else {
       // Weight rows first, the last used row first; then one pixel per cycle with its partial sums.
       const bool load = cyc < t.rows;
@@ -501,7 +522,7 @@ TileOutcome run_rtl_tile(ArrayModel& m, const ArrayModelInfo& info, const Tile& 
         break;
       }
       const int64_t i = got[static_cast<size_t>(c)]++;
-      out.acc[static_cast<size_t>(i * t.cols + c)] = m.res(c);
+      out.acc[static_cast<size_t>(is ? c * t.stream + i : i * t.cols + c)] = m.res(c);
       out.overflow = out.overflow || m.res_ovf(c);
       --remaining;
       out.cycles = cycle + 1;
@@ -536,6 +557,7 @@ class ArrayCheck {
   ArrayModel& model() { return *model_; }
 
   bool os() const { return info_.dataflow == Dataflow::output_stationary; }
+  bool is() const { return info_.dataflow == Dataflow::input_stationary; }
   int32_t wmax() const {
     return info_.kind == MacKind::ternary ? 1 : static_cast<int32_t>(weight_code_max(info_.width_w));
   }
@@ -581,8 +603,8 @@ class ArrayCheck {
     t.cols = cols;
     t.stream = stream;
     t.mode = mode;
-    t.a.resize(static_cast<size_t>(rows * stream));
-    t.b.resize(static_cast<size_t>((os() ? stream : rows) * cols));
+    t.a.resize(static_cast<size_t>(is() ? cols * rows : rows * stream));
+    t.b.resize(static_cast<size_t>(is() ? stream * rows : (os() ? stream : rows) * cols));
     for (auto& x : t.a)
       x = extreme && info_.kind != MacKind::fp32 && info_.kind != MacKind::binary ? act_code_max(info_.width_a)
                                                                                   : random_a();
@@ -655,7 +677,7 @@ class ArrayCheck {
   }
 
   /// C (m x n) = A (m x k) * B (k x n) folded onto the array with a split reduction: the reduction
-  /// runs in chunks (OS: `k_chunk` steps; WS: one array height of rows) and each chunk's tile starts
+  /// runs in chunks (OS: `k_chunk` steps; WS, IS: one array height of rows) and each chunk's tile starts
   /// from the accumulators the RTL produced for the previous one (preload / partial-sum input).
   /// Returns the RTL's C (row-major, m x n); `a_at`/`b_at` give the operands.
   template <class AAt, class BAt>
@@ -665,23 +687,31 @@ class ArrayCheck {
     const int64_t kc = os() ? std::max<int64_t>(1, k_chunk) : info_.rows;
     // OS: rows = pixels (blocks of the array height), stream = reduction chunk.
     // WS: rows = reduction chunk, stream = pixels (blocks of at most 64).
-    const int64_t m_block = os() ? info_.rows : 64;
+    // IS: rows = reduction chunk, columns = pixels (blocks of the array width), stream = channels
+    //     (blocks of at most 64).
+    const int64_t m_block = os() ? info_.rows : (is() ? info_.cols : 64);
+    const int64_t n_block = is() ? 64 : info_.cols;
     for (int64_t i0 = 0; i0 < m; i0 += m_block)
-      for (int64_t j0 = 0; j0 < n; j0 += info_.cols)
+      for (int64_t j0 = 0; j0 < n; j0 += n_block)
         for (int64_t k0 = 0; k0 < k; k0 += kc) {
-          const int64_t mb = std::min(m_block, m - i0), nb = std::min<int64_t>(info_.cols, n - j0),
+          const int64_t mb = std::min(m_block, m - i0), nb = std::min<int64_t>(n_block, n - j0),
                         kb = std::min(kc, k - k0);
           Tile t;
           t.dataflow = info_.dataflow;
           t.mode = mode;
-          t.cols = static_cast<int>(nb);
+          t.cols = static_cast<int>(is() ? mb : nb);
           t.rows = static_cast<int>(os() ? mb : kb);
-          t.stream = os() ? kb : mb;
-          // Pixel-major in both dataflows (OS: rows x stream; WS: stream x rows).
+          t.stream = os() ? kb : (is() ? nb : mb);
+          // Pixel-major in every dataflow (OS: rows x stream; WS: stream x rows; IS: cols x rows).
           for (int64_t i = 0; i < mb; ++i)
             for (int64_t kk = 0; kk < kb; ++kk) t.a.push_back(a_at(i0 + i, k0 + kk));
-          for (int64_t kk = 0; kk < kb; ++kk)
-            for (int64_t j = 0; j < nb; ++j) t.b.push_back(b_at(k0 + kk, j0 + j));
+          if (is()) {  // channel-major: each streamed channel's reduction slice
+            for (int64_t j = 0; j < nb; ++j)
+              for (int64_t kk = 0; kk < kb; ++kk) t.b.push_back(b_at(k0 + kk, j0 + j));
+          } else {
+            for (int64_t kk = 0; kk < kb; ++kk)
+              for (int64_t j = 0; j < nb; ++j) t.b.push_back(b_at(k0 + kk, j0 + j));
+          }
           for (int64_t i = 0; i < mb; ++i)
             for (int64_t j = 0; j < nb; ++j) t.init.push_back(C[static_cast<size_t>((i0 + i) * n + j0 + j)]);
           const TileOutcome r = check(t, what);
@@ -750,8 +780,8 @@ class ArrayCheck {
   }
 
   /// Replays the conv/fc layers of a trace as im2col GEMMs (first `opts_.trace_rows` output pixels)
-  /// with a split reduction: OS in chunks of 64 reduction steps (preloaded accumulators), WS in
-  /// chunks of the array height (partial-sum input).
+  /// with a split reduction: OS in chunks of 64 reduction steps (preloaded accumulators), WS and IS
+  /// in chunks of the array height (partial-sum input).
   void replay_layer(const TraceLayer& L, const std::string& trace_dir) {
     const Layer& s = L.shape;
     row_.method = "trace:" + s.name;
@@ -830,7 +860,7 @@ std::string mac_widths(const MacModelInfo& m) {
 
 std::string array_widths(const ArrayModelInfo& a) {
   std::ostringstream s;
-  s << (a.dataflow == Dataflow::output_stationary ? "OS " : "WS ") << a.rows << "x" << a.cols << " ";
+  s << short_name(a.dataflow) << " " << a.rows << "x" << a.cols << " ";
   switch (a.kind) {
     case MacKind::fp32:
       s << "fp32";
@@ -928,7 +958,7 @@ VerifyReport run_verify(const VerifyOptions& o, const std::function<void(const C
     finish(row, t0);
   }
   if (!o.trace_dir.empty()) {
-    for (Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary}) {
+    for (Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary, Dataflow::input_stationary}) {
       const ArrayModelInfo* a = trace_array(df);
       // With --unit, replay only through the selected arrays (every array when none is named).
       if (!a || (!o.units.empty() && !selected(o, a->name))) continue;

@@ -29,12 +29,12 @@ double test_price(const ActionCounts& c) {
   return e;
 }
 
-/// A small arch with both dataflows and tight buffers, so tiles, splits and residency all vary.
+/// A small arch with all three dataflows and tight buffers, so tiles, splits and residency all vary.
 ArchConfig small_arch(bool ideal) {
   ArchConfig a = ArchConfig::builtin_default(4, 4);
   a.rows = 8;
   a.cols = 8;
-  a.dataflows = {Dataflow::output_stationary, Dataflow::weight_stationary};
+  a.dataflows = {Dataflow::output_stationary, Dataflow::weight_stationary, Dataflow::input_stationary};
   a.buffers[0].capacity_kib = 8;
   a.buffers[1].capacity_kib = 32;
   a.buffers[2].capacity_kib = 4;

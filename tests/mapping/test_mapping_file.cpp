@@ -38,6 +38,31 @@ BOOST_AUTO_TEST_CASE(fixture_replays_and_round_trips) {
   for (size_t i = 0; i < ms.size(); ++i) BOOST_TEST(again[i] == ms[i]);
 }
 
+BOOST_AUTO_TEST_CASE(input_stationary_in_arch_and_mapping_files) {
+  // An arch listing input_stationary (first: the default rule's) reads back from its JSON.
+  ArchConfig a = ArchConfig::builtin_default(8, 8);
+  a.dataflows = {Dataflow::input_stationary, Dataflow::output_stationary};
+  a.dataflow = a.dataflows.front();
+  const ConfigDocument arch_doc = ConfigDocument::parse(a.to_json().dump(), "arch.json", "arch");
+  const ArchConfig b = ArchConfig::from_json(arch_doc.root());
+  BOOST_TEST((b.dataflow == Dataflow::input_stationary));
+  BOOST_TEST(b.dataflows.size() == 2u);
+  // IS mappings are written as "input_stationary" and replay as the same mappings.
+  const Network net = lenet4();
+  std::vector<LayerMapping> ms;
+  for (const Layer& l : net.layers) ms.push_back(l.has_weights() ? default_mapping(b, l) : LayerMapping{});
+  const nlohmann::json j = mapping_file_json("lenet", b.name, "rule", net.layers, ms);
+  BOOST_TEST(j.dump().find("\"input_stationary\"") != std::string::npos);
+  const ConfigDocument doc = ConfigDocument::parse(j.dump(), "is.json", "mapping");
+  const std::vector<LayerMapping> again = mappings_for(mapping_file_from_json(doc.root()), net.layers);
+  for (size_t i = 0; i < ms.size(); ++i) {
+    BOOST_TEST(again[i] == ms[i]);
+    if (net.layers[i].has_weights()) BOOST_TEST(describe(again[i]).rfind("IS ", 0) == 0u, describe(again[i]));
+  }
+  const std::vector<LayerPlan> plans = plan_layers(b, net.layers, false, "lenet", &again);
+  BOOST_TEST(plans.size() == net.layers.size());
+}
+
 BOOST_AUTO_TEST_CASE(bad_fixtures_fail_with_their_code) {
   const Network net = lenet4();
   size_t n = 0;

@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(default_mappings_are_legal_and_cover_every_mac) {
   }
 }
 
-// Random legal tile sizes of both dataflows and loop orders: the step list covers every MAC once,
+// Random legal tile sizes of the three dataflows and both loop orders: the step list covers every MAC once,
 // its cycles equal the closed form, partial sums appear exactly when the reduction is split, and
 // every weight and input is loaded at least once.
 BOOST_AUTO_TEST_CASE(random_mappings_match_the_closed_form) {
@@ -64,13 +64,18 @@ BOOST_AUTO_TEST_CASE(random_mappings_match_the_closed_form) {
   for (const Layer& l : net.layers) {
     if (!l.has_weights()) continue;
     const int64_t T = stream_length(a, l), M = l.n * l.out_h() * l.out_w(), Kg = l.k / l.groups;
-    for (int trial = 0; trial < 40; ++trial) {
+    for (int trial = 0; trial < 60; ++trial) {
       LayerMapping m;
-      m.dataflow = trial % 2 ? Dataflow::weight_stationary : Dataflow::output_stationary;
-      m.order = trial % 3 ? LoopOrder::n_outer : LoopOrder::m_outer;
-      const bool os = m.dataflow == Dataflow::output_stationary;
-      m.tm = 1 + static_cast<int64_t>(rng.next_u64() % static_cast<uint64_t>(os ? std::min<int64_t>(a.rows, M) : 9));
-      m.tn = 1 + static_cast<int64_t>(rng.next_u64() % static_cast<uint64_t>(std::min<int64_t>(a.cols, Kg)));
+      m.dataflow = trial % 3 == 0   ? Dataflow::output_stationary
+                   : trial % 3 == 1 ? Dataflow::weight_stationary
+                                    : Dataflow::input_stationary;
+      m.order = trial % 4 < 2 ? LoopOrder::n_outer : LoopOrder::m_outer;
+      const bool os = m.dataflow == Dataflow::output_stationary, is = m.dataflow == Dataflow::input_stationary;
+      // Pixels on rows (OS), columns (IS) or streamed (WS); channels on columns or streamed (IS).
+      const int64_t tm_hi = os ? std::min<int64_t>(a.rows, M) : (is ? std::min<int64_t>(a.cols, M) : 9);
+      const int64_t tn_hi = is ? std::min<int64_t>(Kg, 9) : std::min<int64_t>(a.cols, Kg);
+      m.tm = 1 + static_cast<int64_t>(rng.next_u64() % static_cast<uint64_t>(tm_hi));
+      m.tn = 1 + static_cast<int64_t>(rng.next_u64() % static_cast<uint64_t>(tn_hi));
       m.tl = 1 + static_cast<int64_t>(rng.next_u64() % static_cast<uint64_t>(os ? T : std::min<int64_t>(a.rows, T)));
       if (mapping_error(a, l, m) != "") continue;
       const LayerPlan p = build_plan(a, l, 0, m);

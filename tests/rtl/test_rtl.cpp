@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(arrays_match_sim_accumulators_and_cycles) {
   expect_clean(rep);
   BOOST_TEST(row_of(rep, "mac_array_16x16_a8w8").vectors >= 100u);
   // Every (dataflow x PE kind) the simulator runs has an array model that was checked.
-  for (Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary})
+  for (Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary, Dataflow::input_stationary})
     for (MacKind kind : {MacKind::int_k, MacKind::ternary, MacKind::binary, MacKind::fp32}) {
       bool found = false;
       for (const ArrayModelInfo& a : array_models())
@@ -172,6 +172,45 @@ BOOST_AUTO_TEST_CASE(ws_tile_cycle_count_is_2r_plus_c_plus_m_minus_2) {
   }
   BOOST_TEST(results == M * C);
   BOOST_TEST(last + 1 == 2 * R + C + M - 2);
+}
+
+BOOST_AUTO_TEST_CASE(is_tile_cycle_count_is_2r_plus_c_plus_n_minus_2) {
+  // By hand: a 3x5 input-stationary tile (3 reduction rows, 5 output pixels on the columns)
+  // streaming N = 7 output channels through the 16x16 IS array, with partial sums in. Cycles from
+  // the first input row in to the last result out, inclusive.
+  auto m = array_named("mac_array_is_16x16_a8w8").build();
+  const int R = 3, C = 5, N = 7;
+  auto x = [](int px, int r) { return (px + 2 * r) % 5; };
+  auto wt = [](int n, int r) { return n - 3 + r; };
+  auto init = [](int px, int n) { return 100 * px - n; };
+  std::vector<uint64_t> xs(16, 0), w(16, 0), psum(16, 0);
+  std::vector<int> per_col(16, 0);
+  int results = 0;
+  int last = -1;
+  for (int cycle = 0; cycle < 100; ++cycle) {
+    const bool load = cycle < R;
+    const int ch = cycle - R;
+    const bool valid = !load && ch < N;
+    for (int c = 0; c < C; ++c) xs[static_cast<size_t>(c)] = load ? static_cast<uint64_t>(x(c, R - 1 - cycle)) : 0;
+    for (int r = 0; r < R; ++r) w[static_cast<size_t>(r)] = valid ? static_cast<uint64_t>(wt(ch, r)) : 0;
+    for (int c = 0; c < C; ++c) psum[static_cast<size_t>(c)] = valid ? static_cast<uint64_t>(init(c, ch)) : 0;
+    m->drive_is(load, xs.data(), valid, w.data(), psum.data(), (1u << R) - 1, (1u << C) - 1, false);
+    m->settle();
+    for (int c = 0; c < 16; ++c)
+      if (m->res_valid(c)) {
+        BOOST_TEST(c < C);
+        const int n = per_col[static_cast<size_t>(c)]++;
+        int64_t expect = init(c, n);
+        for (int r = 0; r < R; ++r) expect += x(c, r) * wt(n, r);
+        BOOST_TEST(m->res(c) == expect);
+        BOOST_TEST(cycle == 2 * R - 1 + n + c);  // channel n of pixel column c: cycle 2R - 1 + n + c
+        ++results;
+        last = cycle;
+      }
+    m->tick();
+  }
+  BOOST_TEST(results == N * C);
+  BOOST_TEST(last + 1 == 2 * R + C + N - 2);
 }
 
 BOOST_AUTO_TEST_CASE(array_tile_cycle_count_is_2r_plus_c_plus_k_minus_2) {
@@ -282,6 +321,23 @@ BOOST_AUTO_TEST_CASE(trace_replay_through_the_16x16_array) {
   BOOST_TEST(!bad.ok());
   BOOST_TEST(bad.rows.back().mismatches == 1u);
   BOOST_TEST(bad.rows.back().first_mismatch.find("pixel 5") != std::string::npos, bad.rows.back().first_mismatch);
+}
+
+BOOST_AUTO_TEST_CASE(trace_replay_through_the_16x16_is_array) {
+  const std::string dir = std::string(WRPN_BINARY_DIR) + "/rtl-test-trace-is";
+  const Trace t = small_conv_trace();
+  write_trace(dir, t, true);
+  VerifyOptions o;
+  o.seed = kSeed;
+  o.units = {"mac_array_is_16x16"};
+  o.array_tiles = 0;
+  o.trace_dir = dir;
+  o.trace_rows = 0;
+  const VerifyReport rep = run_verify(o);
+  expect_clean(rep);
+  BOOST_TEST(rep.rows.back().unit == "mac_array_is_16x16_a8w8");
+  BOOST_TEST(rep.rows.back().method == "trace:conv_t");
+  BOOST_TEST(rep.rows.back().vectors > 0u);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_unit_is_a_diagnostic) {

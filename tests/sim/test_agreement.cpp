@@ -2,7 +2,7 @@
 // (mapping/evaluate.h) and the SystemC model (timing only, ideal memory) with the same mappings, and
 // every layer must show equal cycles, buffer words and DRAM bytes. SystemC cannot restart in one
 // process, so CTest runs this executable once per combination, named by the arguments after `--`:
-//   test_sim_agreement --run_test=agreement/one_combination -- NETWORK os|ws ROWSxCOLS fp32|w4a4
+//   test_sim_agreement --run_test=agreement/one_combination -- NETWORK os|ws|is ROWSxCOLS fp32|w4a4
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -29,13 +29,15 @@ BOOST_AUTO_TEST_SUITE(agreement)
 
 BOOST_AUTO_TEST_CASE(one_combination) {
   const std::string net_name = arg(1), df = arg(2), size = arg(3), prec = arg(4);
-  BOOST_TEST_REQUIRE(!prec.empty(), "usage: -- NETWORK os|ws ROWSxCOLS fp32|w4a4");
+  BOOST_TEST_REQUIRE(!prec.empty(), "usage: -- NETWORK os|ws|is ROWSxCOLS fp32|w4a4");
   BOOST_TEST_MESSAGE(net_name << " " << df << " " << size << " " << prec);
   const bool fp32 = prec == "fp32";
   ArchConfig arch = fp32 ? ArchConfig::builtin_default(32, 32) : ArchConfig::builtin_default(4, 4);
   arch.rows = std::stoi(size.substr(0, size.find('x')));
   arch.cols = std::stoi(size.substr(size.find('x') + 1));
-  arch.dataflow = df == "ws" ? Dataflow::weight_stationary : Dataflow::output_stationary;
+  arch.dataflow = df == "ws"   ? Dataflow::weight_stationary
+                  : df == "is" ? Dataflow::input_stationary
+                               : Dataflow::output_stationary;
   arch.dram.ideal = true;
   // Energy-only settings the counts carry to pricing: both evaluators must pass them on.
   arch.clock_gating = false;

@@ -233,15 +233,17 @@ BOOST_AUTO_TEST_CASE(mac_array_tiles_with_backpressure) {
   BOOST_TEST_MESSAGE("seed " << seed);
   Rng rng(seed);
   std::vector<TileRun> tiles;
-  for (int i = 0; i < 40; ++i) {
+  for (int i = 0; i < 60; ++i) {
     TileRun t;
-    t.dataflow = i % 2 ? Dataflow::weight_stationary : Dataflow::output_stationary;
+    t.dataflow = i % 3 == 0   ? Dataflow::output_stationary
+                 : i % 3 == 1 ? Dataflow::weight_stationary
+                              : Dataflow::input_stationary;
     t.rows = static_cast<int>(rng.uniform_int(1, 16));
     t.cols = static_cast<int>(rng.uniform_int(1, 16));
     t.stream = rng.uniform_int(1, 40);
-    const bool os = t.dataflow == Dataflow::output_stationary;
-    t.a.resize(static_cast<size_t>(t.rows * t.stream));
-    t.b.resize(static_cast<size_t>(os ? t.stream * t.cols : t.rows * t.cols));
+    const bool os = t.dataflow == Dataflow::output_stationary, is = t.dataflow == Dataflow::input_stationary;
+    t.a.resize(static_cast<size_t>(is ? t.cols * t.rows : t.rows * t.stream));
+    t.b.resize(static_cast<size_t>(os ? t.stream * t.cols : (is ? t.stream * t.rows : t.rows * t.cols)));
     for (auto& v : t.a) v = static_cast<int32_t>(rng.uniform_int(0, 15));
     for (auto& v : t.b) v = static_cast<int32_t>(rng.uniform_int(-7, 7));
     tiles.push_back(t);
@@ -251,10 +253,23 @@ BOOST_AUTO_TEST_CASE(mac_array_tiles_with_backpressure) {
   for (size_t i = 0; i < tiles.size(); ++i) {
     const TileRun& t = tiles[i];
     const bool os = t.dataflow == Dataflow::output_stationary;
-    BOOST_TEST_CONTEXT("tile " << i) {
+    BOOST_TEST_CONTEXT("tile " << i << " " << to_string(t.dataflow)) {
       BOOST_TEST(got[i].cycles == static_cast<uint64_t>(2 * t.rows + t.cols - 2 + t.stream));
       BOOST_TEST(!got[i].overflow);
       const int64_t outs = os ? t.rows : t.stream, red = os ? t.stream : t.rows;
+      if (t.dataflow == Dataflow::input_stationary) {  // acc: pixel column j x streamed channel n
+        for (int64_t j = 0; j < t.cols; ++j)
+          for (int64_t n = 0; n < t.stream; ++n) {
+            std::vector<int32_t> qa, qw;
+            for (int64_t x = 0; x < t.rows; ++x) {
+              qa.push_back(t.a[static_cast<size_t>(j * t.rows + x)]);
+              qw.push_back(t.b[static_cast<size_t>(n * t.rows + x)]);
+            }
+            BOOST_TEST(got[i].acc[static_cast<size_t>(j * t.stream + n)] ==
+                       dot_reference(qa.data(), qw.data(), red, 0, 32, OverflowMode::error).acc);
+          }
+        continue;
+      }
       for (int64_t o = 0; o < outs; ++o)
         for (int64_t j = 0; j < t.cols; ++j) {
           std::vector<int32_t> qa, qw;
@@ -271,6 +286,7 @@ BOOST_AUTO_TEST_CASE(mac_array_tiles_with_backpressure) {
 
 BOOST_AUTO_TEST_CASE(functional_os_trace_files) { functional_case(Dataflow::output_stationary, 4, 11, true); }
 BOOST_AUTO_TEST_CASE(functional_ws_w3) { functional_case(Dataflow::weight_stationary, 3, 12, false); }
+BOOST_AUTO_TEST_CASE(functional_is_w4) { functional_case(Dataflow::input_stationary, 4, 13, false); }
 /// PE types other than int: binary (XNOR-popcount lanes; fan-ins above and below 64 lanes) and
 /// ternary (2-bit weights, 4-bit activations in one pass on a 2x4 PE).
 void pe_type_case(int wbits, int abits, Dataflow df, uint64_t seed) {
@@ -294,11 +310,15 @@ void pe_type_case(int wbits, int abits, Dataflow df, uint64_t seed) {
 BOOST_AUTO_TEST_CASE(functional_binary_os) { pe_type_case(1, 1, Dataflow::output_stationary, 41); }
 BOOST_AUTO_TEST_CASE(functional_binary_ws) { pe_type_case(1, 1, Dataflow::weight_stationary, 42); }
 BOOST_AUTO_TEST_CASE(functional_ternary_ws) { pe_type_case(2, 4, Dataflow::weight_stationary, 43); }
+BOOST_AUTO_TEST_CASE(functional_binary_is) { pe_type_case(1, 1, Dataflow::input_stationary, 44); }
+BOOST_AUTO_TEST_CASE(functional_ternary_is) { pe_type_case(2, 4, Dataflow::input_stationary, 45); }
 
 BOOST_AUTO_TEST_CASE(ideal_os_16x16) { ideal_case(Dataflow::output_stationary, 16, 16, 21); }
 BOOST_AUTO_TEST_CASE(ideal_os_3x7) { ideal_case(Dataflow::output_stationary, 3, 7, 22); }
 BOOST_AUTO_TEST_CASE(ideal_ws_16x16) { ideal_case(Dataflow::weight_stationary, 16, 16, 23); }
 BOOST_AUTO_TEST_CASE(ideal_ws_5x2) { ideal_case(Dataflow::weight_stationary, 5, 2, 24); }
+BOOST_AUTO_TEST_CASE(ideal_is_16x16) { ideal_case(Dataflow::input_stationary, 16, 16, 25); }
+BOOST_AUTO_TEST_CASE(ideal_is_3x7) { ideal_case(Dataflow::input_stationary, 3, 7, 26); }
 BOOST_AUTO_TEST_CASE(functional_os_split_reduction) { split_case(false, PeType::int_k, 51); }
 BOOST_AUTO_TEST_CASE(ideal_os_split_reduction) { split_case(true, PeType::int_k, 52); }
 BOOST_AUTO_TEST_CASE(functional_binary_os_split_reduction) { split_case(false, PeType::binary, 53); }
@@ -563,5 +583,6 @@ void functional_outstanding_case(Dataflow df, int64_t max_outstanding, uint64_t 
 
 BOOST_AUTO_TEST_CASE(functional_os_outstanding_dma) { functional_outstanding_case(Dataflow::output_stationary, 3, 51); }
 BOOST_AUTO_TEST_CASE(functional_ws_outstanding_dma) { functional_outstanding_case(Dataflow::weight_stationary, 8, 52); }
+BOOST_AUTO_TEST_CASE(functional_is_outstanding_dma) { functional_outstanding_case(Dataflow::input_stationary, 4, 53); }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,5 @@
 // The PE-grid engine (mapping/tile_engine.h) against common/numerics.h's dot_reference: random tiles of
-// both dataflows, int and binary PEs, error and saturate overflow modes. Seeds are fixed and printed.
+// all three dataflows, int and binary PEs, error and saturate overflow modes. Seeds are fixed and printed.
 #include <boost/test/unit_test.hpp>
 
 #include <vector>
@@ -20,7 +20,7 @@ struct RandomTile {
   std::vector<int32_t> a, b;  // engine orientation (tile_engine.h)
   int64_t outputs() const {
     return (shape.dataflow == Dataflow::output_stationary ? shape.rows_used : shape.stream) * shape.cols_used;
-  }
+  }  // OS rows x cols, WS stream x cols, IS cols x stream
 };
 
 RandomTile random_tile(Rng& rng, Dataflow df, int abits, int wbits) {
@@ -28,9 +28,9 @@ RandomTile random_tile(Rng& rng, Dataflow df, int abits, int wbits) {
   t.shape = {df, static_cast<int>(rng.uniform_int(1, 9)), static_cast<int>(rng.uniform_int(1, 9)),
              rng.uniform_int(1, 48)};
   const int64_t R = t.shape.rows_used, C = t.shape.cols_used, T = t.shape.stream;
-  const bool os = df == Dataflow::output_stationary;
-  t.a.resize(static_cast<size_t>(os ? R * T : T * R));
-  t.b.resize(static_cast<size_t>(os ? T * C : R * C));
+  const bool os = df == Dataflow::output_stationary, is = df == Dataflow::input_stationary;
+  t.a.resize(static_cast<size_t>(is ? C * R : (os ? R * T : T * R)));
+  t.b.resize(static_cast<size_t>(os ? T * C : (is ? T * R : R * C)));
   for (auto& v : t.a) v = static_cast<int32_t>(rng.uniform_int(0, act_code_max(abits)));
   for (auto& v : t.b) {
     if (wbits == 1)
@@ -41,11 +41,21 @@ RandomTile random_tile(Rng& rng, Dataflow df, int abits, int wbits) {
   return t;
 }
 
-/// The dot product output (row o, column j) of the tile, in reduction order, from the operands.
-void operands_of(const RandomTile& t, int64_t o, int64_t j, std::vector<int32_t>& qa, std::vector<int32_t>& qw) {
+/// The operands of the dot product of accumulator f of the tile (its flat index in the engine's acc
+/// layout), in reduction order.
+void operands_of(const RandomTile& t, int64_t f, std::vector<int32_t>& qa, std::vector<int32_t>& qw) {
   const int64_t R = t.shape.rows_used, C = t.shape.cols_used, T = t.shape.stream;
   qa.clear();
   qw.clear();
+  if (t.shape.dataflow == Dataflow::input_stationary) {  // f = pixel column j x channel n
+    const int64_t j = f / T, n = f % T;
+    for (int64_t i = 0; i < R; ++i) {
+      qa.push_back(t.a[static_cast<size_t>(j * R + i)]);
+      qw.push_back(t.b[static_cast<size_t>(n * R + i)]);
+    }
+    return;
+  }
+  const int64_t o = f / C, j = f % C;
   if (t.shape.dataflow == Dataflow::output_stationary) {
     for (int64_t k = 0; k < T; ++k) {
       qa.push_back(t.a[static_cast<size_t>(o * T + k)]);
@@ -67,7 +77,7 @@ BOOST_AUTO_TEST_CASE(int_tiles_match_dot_reference_and_cycle_formula) {
   const uint64_t seed = 1234;
   BOOST_TEST_MESSAGE("seed " << seed);
   Rng rng(seed);
-  for (Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary}) {
+  for (Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary, Dataflow::input_stationary}) {
     for (int trial = 0; trial < 60; ++trial) {
       const int bits = static_cast<int>(rng.uniform_int(2, 8));
       const RandomTile t = random_tile(rng, df, bits, bits);
@@ -80,14 +90,12 @@ BOOST_AUTO_TEST_CASE(int_tiles_match_dot_reference_and_cycle_formula) {
         BOOST_TEST(st.cycles == static_cast<uint64_t>(2 * t.shape.rows_used + t.shape.cols_used - 2 + t.shape.stream));
         BOOST_TEST(st.pe_ops == static_cast<uint64_t>(t.shape.rows_used * t.shape.cols_used * t.shape.stream));
         std::vector<int32_t> qa, qw;
-        const int64_t rows_out = t.outputs() / t.shape.cols_used;
-        for (int64_t o = 0; o < rows_out; ++o)
-          for (int64_t j = 0; j < t.shape.cols_used; ++j) {
-            operands_of(t, o, j, qa, qw);
-            const MacResult ref =
-                dot_reference(qa.data(), qw.data(), static_cast<int64_t>(qa.size()), 0, 32, OverflowMode::error);
-            BOOST_TEST(acc[static_cast<size_t>(o * t.shape.cols_used + j)] == ref.acc);
-          }
+        for (int64_t f = 0; f < t.outputs(); ++f) {
+          operands_of(t, f, qa, qw);
+          const MacResult ref =
+              dot_reference(qa.data(), qw.data(), static_cast<int64_t>(qa.size()), 0, 32, OverflowMode::error);
+          BOOST_TEST(acc[static_cast<size_t>(f)] == ref.acc);
+        }
         // The RTL cross-check entry point runs the same engine.
         TileRun run;
         run.dataflow = df;
@@ -108,7 +116,7 @@ BOOST_AUTO_TEST_CASE(binary_tiles_match_dot_reference) {
   const uint64_t seed = 77;
   BOOST_TEST_MESSAGE("seed " << seed);
   Rng rng(seed);
-  for (Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary}) {
+  for (Dataflow df : {Dataflow::output_stationary, Dataflow::weight_stationary, Dataflow::input_stationary}) {
     for (int trial = 0; trial < 30; ++trial) {
       const RandomTile t = random_tile(rng, df, 1, 1);
       // Pack each code into one lane word (lane 0 used): activation bit, weight bit 1 = +1.
@@ -119,14 +127,12 @@ BOOST_AUTO_TEST_CASE(binary_tiles_match_dot_reference) {
       const TileStats st = step_tile(t.shape, BinaryTile{a.data(), b.data(), acc.data()}, 32, OverflowMode::error);
       BOOST_TEST(st.cycles == tile_cycles(t.shape));
       std::vector<int32_t> qa, qw;
-      const int64_t rows_out = t.outputs() / t.shape.cols_used;
-      for (int64_t o = 0; o < rows_out; ++o)
-        for (int64_t j = 0; j < t.shape.cols_used; ++j) {
-          operands_of(t, o, j, qa, qw);
-          const MacResult ref =
-              dot_reference(qa.data(), qw.data(), static_cast<int64_t>(qa.size()), 0, 32, OverflowMode::error);
-          BOOST_TEST(acc[static_cast<size_t>(o * t.shape.cols_used + j)] == ref.acc);
-        }
+      for (int64_t f = 0; f < t.outputs(); ++f) {
+        operands_of(t, f, qa, qw);
+        const MacResult ref =
+            dot_reference(qa.data(), qw.data(), static_cast<int64_t>(qa.size()), 0, 32, OverflowMode::error);
+        BOOST_TEST(acc[static_cast<size_t>(f)] == ref.acc);
+      }
     }
   }
 }
@@ -144,15 +150,14 @@ BOOST_AUTO_TEST_CASE(overflow_error_names_a_real_overflow_and_saturate_matches_r
     const TileStats st = step_tile(t.shape, IntTile{t.a.data(), t.b.data(), acc.data()}, 9, OverflowMode::error);
     std::vector<int32_t> qa, qw;
     bool any = false;
-    for (int64_t o = 0; o < t.shape.rows_used; ++o)
-      for (int64_t j = 0; j < t.shape.cols_used; ++j) {
-        operands_of(t, o, j, qa, qw);
-        any = any || dot_reference(qa.data(), qw.data(), t.shape.stream, 0, 9, OverflowMode::error).overflowed;
-      }
+    for (int64_t f = 0; f < t.outputs(); ++f) {
+      operands_of(t, f, qa, qw);
+      any = any || dot_reference(qa.data(), qw.data(), t.shape.stream, 0, 9, OverflowMode::error).overflowed;
+    }
     BOOST_TEST(st.overflow == any);
     if (st.overflow) {
       ++overflows;
-      operands_of(t, st.overflow_row, st.overflow_col, qa, qw);
+      operands_of(t, st.overflow_row * t.shape.cols_used + st.overflow_col, qa, qw);
       int64_t at = -1;
       const MacResult ref = dot_reference(qa.data(), qw.data(), t.shape.stream, 0, 9, OverflowMode::error, &at);
       BOOST_TEST(ref.overflowed);
@@ -160,12 +165,11 @@ BOOST_AUTO_TEST_CASE(overflow_error_names_a_real_overflow_and_saturate_matches_r
     }
     std::vector<int64_t> sat(static_cast<size_t>(t.outputs()), 0);
     step_tile(t.shape, IntTile{t.a.data(), t.b.data(), sat.data()}, 9, OverflowMode::saturate);
-    for (int64_t o = 0; o < t.shape.rows_used; ++o)
-      for (int64_t j = 0; j < t.shape.cols_used; ++j) {
-        operands_of(t, o, j, qa, qw);
-        BOOST_TEST(sat[static_cast<size_t>(o * t.shape.cols_used + j)] ==
-                   dot_reference(qa.data(), qw.data(), t.shape.stream, 0, 9, OverflowMode::saturate).acc);
-      }
+    for (int64_t f = 0; f < t.outputs(); ++f) {
+      operands_of(t, f, qa, qw);
+      BOOST_TEST(sat[static_cast<size_t>(f)] ==
+                 dot_reference(qa.data(), qw.data(), t.shape.stream, 0, 9, OverflowMode::saturate).acc);
+    }
   }
   BOOST_TEST(overflows > 5);  // the case exercises overflow at all
 }

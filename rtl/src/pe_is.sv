@@ -1,0 +1,102 @@
+// Processing element of the input-stationary array (mac_array_is; the IS dataflow of the SystemC
+// MacArray, SCALE-Sim's third dataflow, DESIGN.md 6). The weight-stationary PE (pe_ws) with the
+// roles of the operands exchanged:
+//  - a stationary activation register, loaded from the PE above while x_load_i is high (the column
+//    is a shift chain: one array row per cycle, the first row presented ends up at the bottom);
+//  - the weight of the streamed output channel (with its valid bit) moves one PE east per cycle;
+//  - the partial sum flows south: the PE adds x*w to the partial sum from the PE above (pe_mac with
+//    clear and init = that partial sum, so saturation and the overflow flag are mac_acc's) and
+//    registers it for the PE below, together with the overflow flag of the channel so far;
+//  - sum_o / sum_ovf_o / sum_valid_o show this cycle's sum combinationally: the array takes the
+//    result of a channel from the bottom used row in the cycle that row handles it. A sum is valid
+//    when both the weight and the partial sum are.
+module pe_is #(
+    parameter int PeKind   = wrpn_pkg::PeInt,  // wrpn_pkg::pe_kind_e: int, ternary, binary, fp32
+    parameter int WidthA   = 8,  // activation code bits (per lane for binary)
+    parameter int WidthW   = 8,  // weight code bits: 2..16 for int, 2 for ternary, 1 for binary
+    parameter int Lanes    = 1,  // binary: operand pairs per step
+    parameter int AccWidth = 24  // integer partial-sum bits (FP32: 32-bit words regardless)
+) (
+    input  logic                                                 clk_i,
+    input  logic                                                 rst_ni,
+    input  logic                                                 sat_i,
+    // weight from the west neighbour (or the row's skew register), to the east neighbour
+    input  logic [wrpn_pkg::pe_w_bits(PeKind, WidthW, Lanes)-1:0] w_i,
+    input  logic                                                 w_valid_i,
+    output logic [wrpn_pkg::pe_w_bits(PeKind, WidthW, Lanes)-1:0] w_o,
+    output logic                                                 w_valid_o,
+    // activation shift chain: from the PE above (or the column lane), this PE's input to the PE below
+    input  logic                                                 x_load_i,
+    input  logic [wrpn_pkg::pe_a_bits(PeKind, WidthA, Lanes)-1:0] x_i,
+    output logic [wrpn_pkg::pe_a_bits(PeKind, WidthA, Lanes)-1:0] x_o,
+    // partial sums: from the PE above (or the column's skewed partial-sum input), to the PE below
+    input  logic [   wrpn_pkg::pe_acc_bits(PeKind, AccWidth)-1:0] psum_i,
+    input  logic                                                 psum_ovf_i,
+    input  logic                                                 psum_valid_i,
+    output logic [   wrpn_pkg::pe_acc_bits(PeKind, AccWidth)-1:0] psum_o,
+    output logic                                                 psum_ovf_o,
+    output logic                                                 psum_valid_o,
+    // this cycle's sum (combinational)
+    output logic [   wrpn_pkg::pe_acc_bits(PeKind, AccWidth)-1:0] sum_o,
+    output logic                                                 sum_ovf_o,
+    output logic                                                 sum_valid_o
+);
+  localparam int ABits = wrpn_pkg::pe_a_bits(PeKind, WidthA, Lanes);
+  localparam int WBits = wrpn_pkg::pe_w_bits(PeKind, WidthW, Lanes);
+  localparam int RBits = wrpn_pkg::pe_acc_bits(PeKind, AccWidth);
+
+  logic [WBits-1:0] w_q;
+  logic [ABits-1:0] x_q;
+  logic w_valid_q, ovf_q, psum_valid_q;
+  logic [RBits-1:0] next;
+  logic step_ovf;
+  logic unused_ovf;
+
+  // clear_i every cycle with init_i = the incoming partial sum: the register takes psum_i + x*w
+  // (valid step) or psum_i (bubble), exactly one mac_acc step from psum_i.
+  pe_mac #(
+      .PeKind  (PeKind),
+      .WidthA  (WidthA),
+      .WidthW  (WidthW),
+      .Lanes   (Lanes),
+      .AccWidth(AccWidth)
+  ) u_mac (
+      .clk_i     (clk_i),
+      .rst_ni    (rst_ni),
+      .clear_i   (1'b1),
+      .en_i      (w_valid_i),
+      .sat_i     (sat_i),
+      .a_i       (x_q),
+      .w_i       (w_i),
+      .init_i    (psum_i),
+      .acc_o     (psum_o),
+      .ovf_o     (unused_ovf),
+      .next_o    (next),
+      .step_ovf_o(step_ovf)
+  );
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      w_q          <= '0;
+      w_valid_q    <= 1'b0;
+      x_q          <= '0;
+      ovf_q        <= 1'b0;
+      psum_valid_q <= 1'b0;
+    end else begin
+      w_q       <= w_i;
+      w_valid_q <= w_valid_i;
+      if (x_load_i) x_q <= x_i;
+      ovf_q        <= psum_ovf_i | step_ovf;
+      psum_valid_q <= psum_valid_i;
+    end
+  end
+
+  assign w_o          = w_q;
+  assign w_valid_o    = w_valid_q;
+  assign x_o          = x_q;
+  assign psum_ovf_o   = ovf_q;
+  assign sum_o        = next;
+  assign sum_ovf_o    = psum_ovf_i | step_ovf;
+  assign psum_valid_o = psum_valid_q;
+  assign sum_valid_o  = w_valid_i & psum_valid_i;
+endmodule
