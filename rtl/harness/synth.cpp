@@ -98,8 +98,8 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
   v.id = id.str();
   // abc -fast only where the full flow does not fit in 10 minutes on this 2-core machine: full ABC ran
   // over 15 minutes (wall) on the 64-lane popcount, and FP32 needs the light flow (the full `synth`
-  // grew past 14 GB), and full ABC on a bare 32x32 multiplier took 14-28 minutes here (DESIGN.md 10).
-  // The 16-bit variants fit with full ABC (minutes) and keep it.
+  // grew past 14 GB), and full ABC on a bare 32x32 multiplier took 14-28 minutes here (docs/architecture.md section
+  // 10). The 16-bit variants fit with full ABC (minutes) and keep it.
   v.fast_abc = lanes > 8 || v.kind == "fp32";
   if (v.kind == "fp32") v.flow = "flow_light.ys.in";
   v.slow = width >= 16 || lanes > 8 || v.kind == "fp32";

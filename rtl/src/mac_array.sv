@@ -1,4 +1,4 @@
-// Rows x Cols output-stationary systolic tile (DESIGN.md 6; rtl/README.md has the timing contract).
+// Rows x Cols output-stationary systolic tile (docs/sim-model.md; rtl/README.md has the timing contract).
 // O[r][c] = I[r][c] + sum_k A[r][k] * W[k][c]. Every cycle with in_valid_i the controller presents
 // one k step unskewed: A[r][k] on row lane r and W[k][c] on column lane c, with first_i on k = 0 and
 // last_i on k = K-1. The array skews them itself (row r is delayed r cycles, column c is delayed c

@@ -1,4 +1,4 @@
-// Rows x Cols weight-stationary systolic tile (DESIGN.md 6; rtl/README.md has the timing contract).
+// Rows x Cols weight-stationary systolic tile (docs/sim-model.md; rtl/README.md has the timing contract).
 // O[m][c] = I[m][c] + sum_r X[m][r] * W[r][c], r over the rows the tile uses (the reduction) and m
 // over the pixels streamed through the stationary weights.
 //  1. Weight load: for R cycles (R = rows used) the controller holds w_load_i and presents one
