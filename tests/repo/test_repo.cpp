@@ -139,7 +139,7 @@ bool has_file_extension(const std::string& t) {
   return false;
 }
 
-/// A bare document name such as README.md, DESIGN.md, CONTRIBUTING.md (upper case, .md).
+/// A bare document name such as README.md or CONTRIBUTING.md (upper case, .md).
 bool is_bare_doc_name(const std::string& t) {
   if (!ends_with(t, ".md") || t.size() <= 3) return false;
   for (size_t i = 0; i + 3 < t.size(); ++i)
