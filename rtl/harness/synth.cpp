@@ -42,7 +42,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 
 std::string shell_quote(const std::string& s) { return "'" + replace_all(s, "'", "'\\''") + "'"; }
 
-/// wrpn_pkg::pe_kind_e of a kind name.
 /// Why a variant uses `abc -fast` (recorded in its result): the full flow does not fit 10 minutes here.
 const char* fast_abc_reason(const SynthVariant& v) {
   if (v.kind == "fp32")
@@ -51,15 +50,19 @@ const char* fast_abc_reason(const SynthVariant& v) {
   return "";
 }
 
-int pe_kind_number(const std::string& kind) {
-  return kind == "int" ? 0 : kind == "ternary" ? 1 : kind == "binary" ? 2 : 3;
-}
-
 PeType pe_type_of(const std::string& kind) {
   return kind == "int"       ? PeType::int_k
          : kind == "ternary" ? PeType::ternary
          : kind == "binary"  ? PeType::binary
                              : PeType::fp32;
+}
+
+/// wrpn_pkg::pe_kind_e of a kind name: the enum lists the PE types in PeType's order.
+int pe_kind_number(const std::string& kind) {
+  static_assert(static_cast<int>(PeType::int_k) == 0 && static_cast<int>(PeType::ternary) == 1 &&
+                    static_cast<int>(PeType::binary) == 2 && static_cast<int>(PeType::fp32) == 3,
+                "PeType follows wrpn_pkg::pe_kind_e (PeInt, PeTernary, PeBinary, PeFp32)");
+  return static_cast<int>(pe_type_of(kind));
 }
 
 std::string chparam_line(const SynthVariant& v) {
