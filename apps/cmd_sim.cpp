@@ -1,6 +1,6 @@
 // Commands of the sim component: `wrpn sim` (SystemC cycle-level run of a trace or a network shape,
 // optionally priced by energy/), `wrpn bench sim`, and the "arch" validator. Parsing and dispatch
-// only: the model is in sim/, pricing in energy/ (sim never links energy; DESIGN.md 2).
+// only: the model is in sim/, pricing in energy/ (sim never links energy; docs/architecture.md section 2).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>

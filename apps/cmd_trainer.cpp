@@ -197,7 +197,7 @@ void register_trainer_commands(CommandGroups& g) {
   static TraceArgs tr;
   auto* trace = g.root.add_subcommand(
       "trace",
-      "Export a trained, quantized checkpoint as a layer trace (DESIGN.md 4, docs/trace-format.md): integer\n"
+      "Export a trained, quantized checkpoint as a layer trace (docs/trace-format.md): integer\n"
       "weight codes, BN and scales folded into per-channel requantization, and each layer's input,\n"
       "accumulators and output codes for the first N test images, computed by the integer reference.");
   trace->add_option("--checkpoint", tr.checkpoint, "checkpoint.bin of a `wrpn train` run")->required();

@@ -13,19 +13,14 @@ find_package(ONNX 1.12 REQUIRED)
 
 # SystemC ships a pkg-config file but no CMake package.
 pkg_check_modules(SYSTEMC_PC REQUIRED IMPORTED_TARGET systemc)
-if(NOT TARGET SystemC::systemc)
-  add_library(SystemC::systemc INTERFACE IMPORTED)
-  target_link_libraries(SystemC::systemc INTERFACE PkgConfig::SYSTEMC_PC)
-endif()
+add_library(SystemC::systemc INTERFACE IMPORTED)
+target_link_libraries(SystemC::systemc INTERFACE PkgConfig::SYSTEMC_PC)
 set(WRPN_SYSTEMC_VERSION "${SYSTEMC_PC_VERSION}")
 
 if(WRPN_BUILD_RTL)
+  # verilator-config-version.cmake sets the version find_package reports (5.006 on Debian 12).
   find_package(verilator HINTS /usr/share/verilator REQUIRED)
   set(WRPN_VERILATOR_VERSION "${verilator_VERSION}")
-  if(NOT WRPN_VERILATOR_VERSION)
-    execute_process(COMMAND verilator --version OUTPUT_VARIABLE _v OUTPUT_STRIP_TRAILING_WHITESPACE)
-    string(REGEX MATCH "[0-9]+\\.[0-9]+" WRPN_VERILATOR_VERSION "${_v}")
-  endif()
 else()
   set(WRPN_VERILATOR_VERSION "none (built with WRPN_BUILD_RTL=OFF)")
 endif()

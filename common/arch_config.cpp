@@ -120,7 +120,7 @@ ArchConfig ArchConfig::from_json(const ConfigObject& root) {
     pe.error("wbits", "ARCH001", "32-bit operands need \"type\": \"fp32\"");
   if (a.pe_type == PeType::binary && a.pe_wbits != 1) pe.error("wbits", "ARCH001", "a binary PE has 1-bit weights");
   if (a.pe_type == PeType::ternary && a.pe_wbits != 2) pe.error("wbits", "ARCH001", "a ternary PE has 2-bit weights");
-  a.acc_bits = static_cast<int>(pe.get_int("acc_bits", 2, kMaxAccBits, a.pe_type == PeType::fp32 ? 32 : 32));
+  a.acc_bits = static_cast<int>(pe.get_int("acc_bits", 2, kMaxAccBits, 32));
   if (a.pe_type != PeType::fp32 && a.acc_bits < min_acc_bits_for_product(a.pe_abits, a.pe_wbits))
     pe.error("acc_bits", "ARCH001",
              "accumulator of " + std::to_string(a.acc_bits) + " bits cannot hold one " + std::to_string(a.pe_abits) +

@@ -1,4 +1,4 @@
-// Atomic outputs: a file or a whole directory appears complete or not at all (DESIGN.md 9).
+// Atomic outputs: a file or a whole directory appears complete or not at all (docs/architecture.md section 9).
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Strict JSON config reading with compiler-style diagnostics (DESIGN.md section 5).
+// Strict JSON config reading with compiler-style diagnostics (docs/architecture.md section 5).
 //
 // Every config file has "kind" and "version"; unknown keys are errors; every getter names the
 // file and JSON pointer of what it reads. A config struct's from_json() is the one place its

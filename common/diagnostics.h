@@ -1,4 +1,4 @@
-// Compiler-style diagnostics shared by every component (DESIGN.md section 5):
+// Compiler-style diagnostics shared by every component (docs/architecture.md section 5):
 //   error[CFG002] configs/arch/edge.json:/buffers/1/capacity_kib: expected integer in [1, 65536], got "64"
 //     hint: sizes are plain integers; the unit is in the key name
 // Codes are documented in docs/diagnostics.md, each with a *_bad.json fixture under tests/fixtures/.

@@ -4,7 +4,6 @@
 #include <limits>
 #include <stdexcept>
 
-#include "common/atomic_file.h"
 #include "common/diagnostics.h"
 
 namespace wrpn {
@@ -236,7 +235,5 @@ NpyArray npy_decode(const std::string& bytes, const std::string& path) {
   }
   return arr;
 }
-
-NpyArray npy_read(const std::string& path) { return npy_decode(read_file(path), path); }
 
 }  // namespace wrpn

@@ -32,6 +32,5 @@ std::string npy_encode_floats(const std::vector<int64_t>& shape, const float* da
 /// Parses .npy bytes; throws DiagnosticError(NPY001..NPY004) naming `path` on any defect
 /// (bad magic, unsupported version/dtype/order, header/shape mismatch, truncated data).
 NpyArray npy_decode(const std::string& bytes, const std::string& path);
-NpyArray npy_read(const std::string& path);
 
 }  // namespace wrpn

@@ -1,4 +1,4 @@
-// Number formats, quantizers, the exact MAC and requantization of DESIGN.md section 3.
+// Number formats, quantizers, the exact MAC and requantization of docs/architecture.md section 3.
 // This is the single source of truth: trainer fake-quant, SystemC PEs, energy model and
 // RTL harnesses all call these functions. Do not re-derive any of it elsewhere.
 #pragma once
@@ -12,7 +12,7 @@ namespace wrpn {
 /// 128-bit intermediate for requantization products (GCC/Clang extension; silences -Wpedantic).
 __extension__ typedef __int128 int128_t;
 
-/// Bit widths a quantized operand may have (DESIGN.md 3). 32 means FP32 (unquantized).
+/// Bit widths a quantized operand may have (docs/architecture.md section 3). 32 means FP32 (unquantized).
 inline constexpr int kMinBits = 1;
 inline constexpr int kMaxQuantBits = 16;
 inline constexpr int kFp32Bits = 32;

@@ -1,4 +1,4 @@
-// Run directories results/runs/<id>/ and their manifest.json (DESIGN.md section 9).
+// Run directories results/runs/<id>/ and their manifest.json (docs/architecture.md section 9).
 #pragma once
 
 #include <cstdint>

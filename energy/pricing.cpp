@@ -49,7 +49,7 @@ ActionEnergies action_energies(const ActionCounts& c, const TechTable& t) {
   e.operand_register_pj = t.register_pj(wbits + abits) / 2.0;
   e.accumulator_pj = t.register_pj(acc);
   // Post-processing: FP32 applies batch norm as a multiply and an add; integer requantization
-  // multiplies the accumulator by a 16-bit M and adds B (DESIGN.md section 3).
+  // multiplies the accumulator by a 16-bit M and adds B (docs/architecture.md section 3).
   e.requant_pj = fp ? t.fp32_mult.energy_pj + t.fp32_add.energy_pj : t.int_mult_pj(acc, 16) + t.int_add_pj(acc);
   e.pool_pj = fp ? t.fp32_add.energy_pj : t.int_add_pj(std::max(abits, 2));
   e.add_pj = fp ? t.fp32_add.energy_pj : t.int_add_pj(abits + 1);

@@ -1,7 +1,7 @@
 // The analytic evaluator: walks a layer's step list (the same `LayerPlan` the SystemC controller
 // executes) and adds up what the hardware does, as `ActionCounts` (source "analytic"). In
 // ideal-memory mode its cycles, buffer words and DRAM bytes equal the SystemC model's on every
-// layer (tests/sim/test_evaluator_vs_systemc.cpp); with real memory its cycles are a bandwidth
+// layer (tests/sim/test_agreement.cpp); with real memory its cycles are a bandwidth
 // bound (below), where the SystemC model also counts the DMA's queueing and latency per transfer.
 #pragma once
 

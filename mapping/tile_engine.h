@@ -1,4 +1,4 @@
-// The PE grid of the MacArray as plain data, stepped one clock cycle at a time (DESIGN.md 6).
+// The PE grid of the MacArray as plain data, stepped one clock cycle at a time (docs/sim-model.md).
 // The SystemC MacArray module (mac_array.h) runs a whole tile through this engine per job and
 // then advances simulated time by the number of cycles the engine stepped; the engine is also
 // what `run_mac_array_tile` (the RTL cross-check) calls. No SystemC in this header.

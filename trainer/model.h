@@ -2,7 +2,7 @@
 // estimators, batch norm, pooling, residual add, and their backward passes. Built from a
 // workloads::Network (shapes + per-layer precision), so training and trace export describe the same
 // layers. BN and the activation quantizer are attached to every weighted layer except the last
-// (DESIGN.md: they fold into that layer's requantization at export).
+// (docs/architecture.md section 3: they fold into that layer's requantization at export).
 #pragma once
 
 #include <cstdint>
@@ -14,7 +14,7 @@
 
 namespace wrpn::trainer {
 
-/// How the per-layer weight scale alpha of DESIGN.md 3 is chosen for quantized weights.
+/// How the per-layer weight scale alpha of docs/architecture.md section 3 is chosen for quantized weights.
 ///  - layer: from the layer's own weights (weight_alpha below), recomputed every step; the fixed
 ///    code grid then spans the layer's weight range whatever its fan-in.
 ///  - paper: alpha = 1, the WRPN paper's quantizer w_q = round(n clamp(w, -1, 1)) / n (n = 2^(k-1)-1;
@@ -48,7 +48,7 @@ Network trainable_onnx_network(const std::string& path);
 /// bits or width.
 Network spec_network(const ModelSpec& spec);
 
-/// Weight scale alpha of a layer's master weights for `bits` (DESIGN.md 3): max|w| for k >= 3,
+/// Weight scale alpha of a layer's master weights for `bits` (docs/architecture.md section 3): max|w| for k >= 3,
 /// 1.4 mean|w| for ternary (threshold 0.7 mean|w|, as in TWN), mean|w| for binary; 1 for FP32.
 float weight_alpha(const float* w, int64_t n, int bits);
 

@@ -18,7 +18,7 @@ int64_t weight_memory_bits(const Network& net);
 /// input plus the output of every layer, each at its own precision (abits_in of the first layer for
 /// the input, abits_out for outputs), for the network's batch size (Layer::n). A concat's output is
 /// not counted again: its branches write into the concatenated buffer. BN and ReLU are folded into
-/// the layers (DESIGN.md), so their intermediate tensors are not counted either.
+/// the layers (docs/architecture.md section 3), so their intermediate tensors are not counted either.
 int64_t training_activation_bits(const Network& net);
 
 /// Inference footprint: the peak live set. Layers run in list order; a tensor is live from the layer

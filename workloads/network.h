@@ -1,4 +1,4 @@
-// Layer and network shapes (DESIGN.md section 2): the one description of a workload that the
+// Layer and network shapes (docs/architecture.md section 2): the one description of a workload that the
 // trainer, the simulator and the energy model all read.
 #pragma once
 
@@ -95,7 +95,7 @@ struct PrecisionPolicy {
   int wbits = 32, abits = 32;
   int first_wbits = 32, first_abits = 32;  ///< first weighted layer's weights / its input codes
   int last_wbits = 32, last_abits = 32;    ///< last weighted layer's weights / its input codes
-  /// The defaults of DESIGN.md: quantized body, 8-bit first and last weights, or all FP32.
+  /// The defaults of docs/workloads.md (precision policy): quantized body, 8-bit first and last weights, or all FP32.
   static PrecisionPolicy uniform(int wbits, int abits);
 };
 Network apply_precision(const Network& net, const PrecisionPolicy& policy);

@@ -1,5 +1,5 @@
-// Integer reference executor of a layer trace (DESIGN.md sections 3 and 4): exact accumulators
-// (sum of qa*qw in int64) and output codes through common/numerics.h's requantize, add_codes,
+// Integer reference executor of a layer trace (docs/architecture.md section 3, docs/trace-format.md): exact
+// accumulators (sum of qa*qw in int64) and output codes through common/numerics.h's requantize, add_codes,
 // avgpool_code. `wrpn infer` runs it; the simulator's tests use it as their functional reference.
 #pragma once
 

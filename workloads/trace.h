@@ -1,4 +1,4 @@
-// Layer traces (DESIGN.md section 4, spec in docs/trace-format.md): a directory with trace.json
+// Layer traces (spec in docs/trace-format.md): a directory with trace.json
 // plus one .npy per tensor. write_trace() produces it atomically; read_trace() verifies format,
 // version, the checksum of trace.json's own content, the layer chain, shapes, code ranges and the
 // SHA-256 of every tensor before anything uses it.
@@ -30,7 +30,7 @@ namespace wrpn {
 
 struct TraceLayer {
   Layer shape;                           ///< shape.n = images in the trace
-  float weight_scale = 1.0f;             ///< alpha of DESIGN.md 3
+  float weight_scale = 1.0f;             ///< alpha of docs/architecture.md section 3
   std::vector<RequantParams> requant;    ///< one per output channel for conv/fc; empty otherwise
   std::vector<int32_t> weights;          ///< K x C/groups x R x S weight codes (conv/fc)
   std::vector<int32_t> input;            ///< N x C x H x W input codes

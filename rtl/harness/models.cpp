@@ -346,17 +346,11 @@ void fill_widths(MacKind kind, const std::map<std::string, int>& p, int* wa, int
   *acc = param(p, "AccWidth", 16);
 }
 
+/// The PeKind parameter of a model: wrpn_pkg::pe_kind_e lists the kinds in PeType's order (PeInt,
+/// PeTernary, PeBinary, PeFp32; lint rejects any other value at elaboration).
 MacKind kind_of_pe(int pe_kind) {
-  switch (pe_kind) {
-    case 1:
-      return MacKind::ternary;
-    case 2:
-      return MacKind::binary;
-    case 3:
-      return MacKind::fp32;
-    default:
-      return MacKind::int_k;
-  }
+  static_assert(static_cast<int>(PeType::int_k) == 0 && static_cast<int>(PeType::fp32) == 3);
+  return pe_kind >= 0 && pe_kind <= static_cast<int>(PeType::fp32) ? static_cast<MacKind>(pe_kind) : MacKind::int_k;
 }
 
 }  // namespace

@@ -42,7 +42,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 
 std::string shell_quote(const std::string& s) { return "'" + replace_all(s, "'", "'\\''") + "'"; }
 
-/// wrpn_pkg::pe_kind_e of a kind name.
 /// Why a variant uses `abc -fast` (recorded in its result): the full flow does not fit 10 minutes here.
 const char* fast_abc_reason(const SynthVariant& v) {
   if (v.kind == "fp32")
@@ -51,15 +50,19 @@ const char* fast_abc_reason(const SynthVariant& v) {
   return "";
 }
 
-int pe_kind_number(const std::string& kind) {
-  return kind == "int" ? 0 : kind == "ternary" ? 1 : kind == "binary" ? 2 : 3;
-}
-
 PeType pe_type_of(const std::string& kind) {
   return kind == "int"       ? PeType::int_k
          : kind == "ternary" ? PeType::ternary
          : kind == "binary"  ? PeType::binary
                              : PeType::fp32;
+}
+
+/// wrpn_pkg::pe_kind_e of a kind name: the enum lists the PE types in PeType's order.
+int pe_kind_number(const std::string& kind) {
+  static_assert(static_cast<int>(PeType::int_k) == 0 && static_cast<int>(PeType::ternary) == 1 &&
+                    static_cast<int>(PeType::binary) == 2 && static_cast<int>(PeType::fp32) == 3,
+                "PeType follows wrpn_pkg::pe_kind_e (PeInt, PeTernary, PeBinary, PeFp32)");
+  return static_cast<int>(pe_type_of(kind));
 }
 
 std::string chparam_line(const SynthVariant& v) {
@@ -98,8 +101,8 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
   v.id = id.str();
   // abc -fast only where the full flow does not fit in 10 minutes on this 2-core machine: full ABC ran
   // over 15 minutes (wall) on the 64-lane popcount, and FP32 needs the light flow (the full `synth`
-  // grew past 14 GB), and full ABC on a bare 32x32 multiplier took 14-28 minutes here (DESIGN.md 10).
-  // The 16-bit variants fit with full ABC (minutes) and keep it.
+  // grew past 14 GB), and full ABC on a bare 32x32 multiplier took 14-28 minutes here (docs/architecture.md section
+  // 10). The 16-bit variants fit with full ABC (minutes) and keep it.
   v.fast_abc = lanes > 8 || v.kind == "fp32";
   if (v.kind == "fp32") v.flow = "flow_light.ys.in";
   v.slow = width >= 16 || lanes > 8 || v.kind == "fp32";

@@ -1002,12 +1002,6 @@ std::string format_verify_row(const CheckRow& r) {
   return buf;
 }
 
-std::string format_verify_table(const VerifyReport& rep) {
-  std::string s = verify_table_header() + "\n";
-  for (const CheckRow& r : rep.rows) s += format_verify_row(r) + "\n";
-  return s;
-}
-
 }  // namespace wrpn::rtl
 
 namespace wrpn::rtl {

@@ -50,8 +50,7 @@ std::vector<std::string> verify_unit_names();
 /// DiagnosticError (RTL001) for an unknown unit name and trace errors (TRC00x) for a bad trace.
 VerifyReport run_verify(const VerifyOptions& options, const std::function<void(const CheckRow&)>& on_row = {});
 
-/// Fixed-width table: unit, widths, method, vectors, mismatches, cycles, seconds.
-std::string format_verify_table(const VerifyReport& report);
+/// Fixed-width table rows: unit, widths, method, vectors, mismatches, cycles, seconds.
 std::string format_verify_row(const CheckRow& row);
 std::string verify_table_header();
 

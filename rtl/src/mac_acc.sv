@@ -1,4 +1,4 @@
-// Registered two's-complement accumulator shared by every integer MAC variant (DESIGN.md 3):
+// Registered two's-complement accumulator shared by every integer MAC variant (docs/architecture.md section 3):
 //   acc <- (clear ? init : acc) + addend   when en_i,   acc <- (clear ? init : acc) otherwise.
 // clear_i together with en_i starts a new dot product without a bubble (acc <- init + addend);
 // init_i is 0 for a fresh dot product and a partial sum for a split reduction.

@@ -1,4 +1,4 @@
-// Rows x Cols output-stationary systolic tile (DESIGN.md 6; rtl/README.md has the timing contract).
+// Rows x Cols output-stationary systolic tile (docs/sim-model.md; rtl/README.md has the timing contract).
 // O[r][c] = I[r][c] + sum_k A[r][k] * W[k][c]. Every cycle with in_valid_i the controller presents
 // one k step unskewed: A[r][k] on row lane r and W[k][c] on column lane c, with first_i on k = 0 and
 // last_i on k = K-1. The array skews them itself (row r is delayed r cycles, column c is delayed c
@@ -47,9 +47,9 @@ module mac_array #(
 
   // ---------------------------------------------------------------- input skew
   // Lanes are packed vectors, nets are unpacked arrays with one element per lane, and every delay
-  // stage is its own register: Yosys 0.23 reads neither structs with assignment patterns nor
-  // multi-dimensional packed arrays, and Verilator simulates a net built as one wide flat vector
-  // through wide concatenations (slower by an order of magnitude on a 16x16 tile).
+  // stage is its own register (delay_line): Yosys 0.23 reads neither structs with assignment
+  // patterns nor multi-dimensional packed arrays, and Verilator simulates a net built as one wide
+  // flat vector through wide concatenations (slower by an order of magnitude on a 16x16 tile).
   // Activation lane = {a, valid, first, last}; weight lane = {w, valid}.
   localparam int LaneA = ABits + 3;
   localparam int LaneW = WBits + 1;
@@ -57,41 +57,29 @@ module mac_array #(
   logic [LaneA-1:0] row_in[Rows];  // enters PE(r,0)
   logic [LaneW-1:0] col_in[Cols];  // enters PE(0,c)
 
+  // Row r is delayed r cycles, column c is delayed c cycles.
   for (genvar r = 0; r < Rows; r++) begin : g_row_skew
-    logic [LaneA-1:0] lane;
-    assign lane = {a_i[r*ABits+:ABits], in_valid_i & a_row_valid_i[r], first_i, last_i};
-    if (r == 0) begin : g_direct
-      assign row_in[r] = lane;
-    end else begin : g_delay
-      // Row r is delayed r cycles: stage 0 takes the lane, stage r-1 feeds the array.
-      for (genvar i = 0; i < r; i++) begin : g_stage
-        logic [LaneA-1:0] q;
-        always_ff @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) q <= '0;
-          else if (i == 0) q <= lane;
-          else q <= g_stage[(i > 0 ? i - 1 : 0)].q;
-        end
-      end
-      assign row_in[r] = g_stage[r-1].q;
-    end
+    delay_line #(
+        .Width(LaneA),
+        .Depth(r)
+    ) u_skew (
+        .clk_i (clk_i),
+        .rst_ni(rst_ni),
+        .d_i   ({a_i[r*ABits+:ABits], in_valid_i & a_row_valid_i[r], first_i, last_i}),
+        .q_o   (row_in[r])
+    );
   end
 
   for (genvar c = 0; c < Cols; c++) begin : g_col_skew
-    logic [LaneW-1:0] lane;
-    assign lane = {w_i[c*WBits+:WBits], in_valid_i & w_col_valid_i[c]};
-    if (c == 0) begin : g_direct
-      assign col_in[c] = lane;
-    end else begin : g_delay
-      for (genvar i = 0; i < c; i++) begin : g_stage
-        logic [LaneW-1:0] q;
-        always_ff @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) q <= '0;
-          else if (i == 0) q <= lane;
-          else q <= g_stage[(i > 0 ? i - 1 : 0)].q;
-        end
-      end
-      assign col_in[c] = g_stage[c-1].q;
-    end
+    delay_line #(
+        .Width(LaneW),
+        .Depth(c)
+    ) u_skew (
+        .clk_i (clk_i),
+        .rst_ni(rst_ni),
+        .d_i   ({w_i[c*WBits+:WBits], in_valid_i & w_col_valid_i[c]}),
+        .q_o   (col_in[c])
+    );
   end
 
   // ---------------------------------------------------------------- PE grid

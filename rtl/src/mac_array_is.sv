@@ -1,4 +1,4 @@
-// Rows x Cols input-stationary systolic tile (SCALE-Sim's IS dataflow, DESIGN.md 6; rtl/README.md
+// Rows x Cols input-stationary systolic tile (SCALE-Sim's IS dataflow, docs/sim-model.md; rtl/README.md
 // has the timing contract). O[c][n] = I[c][n] + sum_r X[c][r] * W[n][r], r over the rows the tile
 // uses (the reduction), c over the columns (output pixels) and n over the output channels whose
 // weights are streamed through the stationary inputs. The weight-stationary tile (mac_array_ws)
@@ -53,46 +53,35 @@ module mac_array_is #(
   localparam int RBits = wrpn_pkg::pe_acc_bits(PeKind, AccWidth);
 
   // ---------------------------------------------------------------- input skew
-  // Same structure as mac_array (one register per delay stage, unpacked nets: see there why).
+  // Same structure as mac_array (delay_line registers, unpacked nets: see there why).
   localparam int LaneW = WBits + 1;  // {w, valid}
   logic [LaneW-1:0] row_in[Rows];    // enters PE(r,0)
   localparam int LaneP = RBits + 1;  // {psum, valid}
   logic [LaneP-1:0] col_in[Cols];    // enters PE(0,c) from the north
 
+  // Row lane r is delayed r cycles, partial-sum lane c is delayed c cycles.
   for (genvar r = 0; r < Rows; r++) begin : g_row_skew
-    logic [LaneW-1:0] lane;
-    assign lane = {w_i[r*WBits+:WBits], in_valid_i & w_row_valid_i[r]};
-    if (r == 0) begin : g_direct
-      assign row_in[r] = lane;
-    end else begin : g_delay
-      for (genvar i = 0; i < r; i++) begin : g_stage
-        logic [LaneW-1:0] q;
-        always_ff @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) q <= '0;
-          else if (i == 0) q <= lane;
-          else q <= g_stage[(i > 0 ? i - 1 : 0)].q;
-        end
-      end
-      assign row_in[r] = g_stage[r-1].q;
-    end
+    delay_line #(
+        .Width(LaneW),
+        .Depth(r)
+    ) u_skew (
+        .clk_i (clk_i),
+        .rst_ni(rst_ni),
+        .d_i   ({w_i[r*WBits+:WBits], in_valid_i & w_row_valid_i[r]}),
+        .q_o   (row_in[r])
+    );
   end
 
   for (genvar c = 0; c < Cols; c++) begin : g_col_skew
-    logic [LaneP-1:0] lane;
-    assign lane = {psum_i[c*RBits+:RBits], in_valid_i & x_col_valid_i[c]};
-    if (c == 0) begin : g_direct
-      assign col_in[c] = lane;
-    end else begin : g_delay
-      for (genvar i = 0; i < c; i++) begin : g_stage
-        logic [LaneP-1:0] q;
-        always_ff @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) q <= '0;
-          else if (i == 0) q <= lane;
-          else q <= g_stage[(i > 0 ? i - 1 : 0)].q;
-        end
-      end
-      assign col_in[c] = g_stage[c-1].q;
-    end
+    delay_line #(
+        .Width(LaneP),
+        .Depth(c)
+    ) u_skew (
+        .clk_i (clk_i),
+        .rst_ni(rst_ni),
+        .d_i   ({psum_i[c*RBits+:RBits], in_valid_i & x_col_valid_i[c]}),
+        .q_o   (col_in[c])
+    );
   end
 
   // ---------------------------------------------------------------- PE grid

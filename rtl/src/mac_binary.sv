@@ -1,4 +1,4 @@
-// Binary-weight MAC (k_w = 1, DESIGN.md 3) over a packed word of Lanes operand pairs:
+// Binary-weight MAC (k_w = 1, docs/architecture.md section 3) over a packed word of Lanes operand pairs:
 //   acc += sum_l (w_l ? +a_l : -a_l)
 // with weight bit 1 = +1 and 0 = -1. For 1-bit activations (WidthA = 1, codes {0,1}) the sum is the
 // XNOR-popcount form popcount(a & w) - popcount(a & ~w) of common/numerics.h xnor_popcount_dot.

@@ -1,4 +1,4 @@
-// FP32 multiply-add unit of the baseline (DESIGN.md 3): acc <- acc + a*w as two IEEE-754 binary32
+// FP32 multiply-add unit of the baseline (docs/architecture.md section 3): acc <- acc + a*w as two IEEE-754 binary32
 // operations, each rounded to nearest, ties to even; never fused (this is common/numerics.h
 // fp32_mac). Subnormal inputs and outputs are handled in full (no flush to zero); overflow rounds to
 // infinity. The one documented difference from a CPU: every NaN result is the canonical quiet NaN

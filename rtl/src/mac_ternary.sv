@@ -1,4 +1,4 @@
-// Ternary-weight MAC (k_w = 2, DESIGN.md 3): no multiplier. The 2-bit weight code is two's
+// Ternary-weight MAC (k_w = 2, docs/architecture.md section 3): no multiplier. The 2-bit weight code is two's
 // complement: 2'b01 = +1 (add the activation), 2'b11 = -1 (subtract it), 2'b00 = 0 (skip: the
 // accumulator is not enabled, which is where the energy saving comes from). 2'b10 (-2) is not a
 // valid ternary code; it is treated as 0 (skip), documented in rtl/README.md.

@@ -1,4 +1,4 @@
-// k-bit integer MAC (DESIGN.md 3): acc += qa * qw with an unsigned WidthA-bit activation code and a
+// k-bit integer MAC (docs/architecture.md section 3): acc += qa * qw with an unsigned WidthA-bit activation code and a
 // signed WidthW-bit weight code, in a registered AccWidth-bit accumulator (see mac_acc for clear,
 // enable, overflow flag and the saturate/error mode bit).
 module mac_unit #(

@@ -1,4 +1,4 @@
-// Processing element of the output-stationary array (the PE of the SystemC MacArray, DESIGN.md 6):
+// Processing element of the output-stationary array (the PE of the SystemC MacArray, docs/sim-model.md):
 //  - operand registers: the activation (with its valid/first/last step flags) moves one PE east per
 //    cycle, the weight (with its valid flag) one PE south per cycle;
 //  - the accumulator: the MAC of kind PeKind (pe_mac) adds a*w when both operands are valid; `first`

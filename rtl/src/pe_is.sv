@@ -1,5 +1,5 @@
 // Processing element of the input-stationary array (mac_array_is; the IS dataflow of the SystemC
-// MacArray, SCALE-Sim's third dataflow, DESIGN.md 6). The weight-stationary PE (pe_ws) with the
+// MacArray, SCALE-Sim's third dataflow, docs/sim-model.md). The weight-stationary PE (pe_ws) with the
 // roles of the operands exchanged:
 //  - a stationary activation register, loaded from the PE above while x_load_i is high (the column
 //    is a shift chain: one array row per cycle, the first row presented ends up at the bottom);

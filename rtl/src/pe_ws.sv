@@ -1,5 +1,5 @@
 // Processing element of the weight-stationary array (mac_array_ws; the WS dataflow of the SystemC
-// MacArray, DESIGN.md 6):
+// MacArray, docs/sim-model.md):
 //  - a stationary weight register, loaded from the PE above while w_load_i is high (the column is a
 //    shift chain: one array row per cycle, the first row presented ends up at the bottom);
 //  - the activation (with its valid bit) moves one PE east per cycle;

@@ -1,4 +1,4 @@
-// Boundary tables for the DESIGN.md section 3 numerics: every k from 1 to 16, min, max, zero,
+// Boundary tables for the docs/architecture.md section 3 numerics: every k from 1 to 16, min, max, zero,
 // ties (half-to-even), clipping, accumulator overflow and saturation, requantization rounding.
 #include <boost/test/unit_test.hpp>
 
@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(weight_ties_and_scale) {
   BOOST_TEST(quantize_weight(-0.5f, 2) == 0);
   BOOST_TEST(quantize_weight(0.5f, 3) == 2);         // 1.5 -> 2
   BOOST_TEST(quantize_weight(0.25f, 4, 0.5f) == 4);  // 7 * 0.5 = 3.5 -> 4
-  BOOST_TEST(quantize_weight(0.05f, 4) == 0);        // the DESIGN.md trap: small weights vanish at alpha=1
+  BOOST_TEST(quantize_weight(0.05f, 4) == 0);        // small weights vanish at alpha=1 (why alpha exists)
   BOOST_TEST(quantize_weight(0.05f, 4, 0.1f) == 4);  // ...and survive with a per-layer scale
 }
 
