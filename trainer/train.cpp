@@ -38,8 +38,7 @@ std::string ptr(const std::string& file, const std::string& key) {
 void check_train_config(const TrainConfig& c, const std::string& file) {
   const auto& names = model_names();
   if (std::find(names.begin(), names.end(), c.spec.model) == names.end() && !is_onnx_path(c.spec.model))
-    fail("TRN001", file, ptr(file, "model"), "unknown model " + quote_for_message(c.spec.model),
-         "trainer models: lenet, mlp, resnet_mini, or an .onnx graph");
+    fail("TRN001", file, ptr(file, "model"), "unknown model " + quote_for_message(c.spec.model), model_names_hint());
   auto bits = [&](int b, const char* key, bool zero_ok) {
     if (!(is_valid_bits(b) || (zero_ok && b == 0)))
       fail("TRN002", file, ptr(file, key), std::string(key) + " must be 1..16 or 32, got " + std::to_string(b),
