@@ -46,7 +46,7 @@ RequantParams fold_channel(double scale, double offset, int out_bits) {
   return fold_requant_levels(scale, offset, levels, shift);
 }
 
-Trace export_trace(Model& model, const TrainConfig& cfg, const Dataset& d, int64_t images) {
+Trace export_trace(const Model& model, const Dataset& d, int64_t images) {
   const Network& net = model.network();
   for (const auto& nd : model.nodes()) {
     const Layer& l = nd.layer;
@@ -118,7 +118,6 @@ Trace export_trace(Model& model, const TrainConfig& cfg, const Dataset& d, int64
     tl.expected_output = run.layers[i].output;
     out_of[l.name] = &run.layers[i].output;
   }
-  (void)cfg;
   return t;
 }
 
@@ -191,7 +190,7 @@ ExportSummary export_trace_dir(const std::string& checkpoint, const std::string&
                                int64_t images, const std::string& out_dir, bool replace) {
   LoadedModel lm = load_model(checkpoint);
   const Dataset d = load_dataset(data_dir, split);
-  Trace t = export_trace(*lm.model, lm.config, d, images);
+  Trace t = export_trace(*lm.model, d, images);
   t.checkpoint_sha256 = sha256_hex(read_file(checkpoint));
   write_trace(out_dir, t, replace);
   const Dataset sub = d.head(images);

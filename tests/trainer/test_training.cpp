@@ -235,7 +235,7 @@ BOOST_AUTO_TEST_CASE(resume_equals_uninterrupted_run) {
 BOOST_AUTO_TEST_CASE(trace_round_trip_self_check_and_tamper) {
   const LoadedModel lm = load_model((w4a4_run() / "checkpoint.bin").string());
   const Dataset test = load_dataset(scratch().data.string(), "test");
-  const Trace t = export_trace(*lm.model, lm.config, test, 3);
+  const Trace t = export_trace(*lm.model, test, 3);
   const fs::path dir = scratch().root / "trace";
   write_trace(dir.string(), t);
   const Trace r = read_trace(dir.string());
@@ -280,7 +280,7 @@ BOOST_AUTO_TEST_CASE(trace_round_trip_self_check_and_tamper) {
 BOOST_AUTO_TEST_CASE(integer_inference_matches_trainer_forward) {
   const LoadedModel lm = load_model((w4a4_run() / "checkpoint.bin").string());
   const Dataset test = load_dataset(scratch().data.string(), "test").head(96);
-  const Trace t = export_trace(*lm.model, lm.config, test, 4);
+  const Trace t = export_trace(*lm.model, test, 4);
   set_threads(2);
   const EvalResult ev = evaluate(*lm.model, test);
   const std::vector<int32_t> pred = infer_dataset(t, test, 2);
@@ -371,7 +371,7 @@ BOOST_AUTO_TEST_CASE(fold_channel_reproduces_the_float_map) {
 BOOST_AUTO_TEST_CASE(fp32_model_cannot_be_traced) {
   const LoadedModel lm = load_model((scratch().root / "fp32" / "checkpoint.bin").string());
   const Dataset test = load_dataset(scratch().data.string(), "test");
-  BOOST_TEST(starts_with(first_diagnostic_line([&] { export_trace(*lm.model, lm.config, test, 2); }), "error[TRN007]"));
+  BOOST_TEST(starts_with(first_diagnostic_line([&] { export_trace(*lm.model, test, 2); }), "error[TRN007]"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -470,7 +470,7 @@ BOOST_AUTO_TEST_CASE(checkpoint_of_another_model_is_rejected) {
   BOOST_TEST(starts_with(first_diagnostic_line([&] { restore_tensors(ck, m2.state(), "ck"); }), "error[TRN006] ck:"));
   // A trace exported from one model does not match a checkpoint of another.
   const Dataset test = load_dataset(scratch().data.string(), "test");
-  const Trace t = export_trace(*lm.model, lm.config, test, 1);
+  const Trace t = export_trace(*lm.model, test, 1);
   BOOST_TEST(starts_with(first_diagnostic_line([&] { check_trace_matches(t, spec_network(wide), "T", "ck"); }),
                          "error[TRN006]"));
   BOOST_TEST(first_diagnostic_line([&] { check_trace_matches(t, lm.network, "T", "ck"); }) == kNoDiagnostic);
