@@ -51,7 +51,10 @@ MacResult dot_reference(const int32_t* qa, const int32_t* qw, int64_t n, int64_t
 
 RequantParams fold_requant(double scale, double offset, int out_bits, int shift) {
   // The activation quantizer maps y in [0,1] to round(y * (2^k-1)); fold that factor in too.
-  const double levels = static_cast<double>(act_code_max(out_bits));
+  return fold_requant_levels(scale, offset, static_cast<double>(act_code_max(out_bits)), shift);
+}
+
+RequantParams fold_requant_levels(double scale, double offset, double levels, int shift) {
   const double two_s = std::ldexp(1.0, shift);
   RequantParams p;
   p.shift = shift;

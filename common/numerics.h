@@ -145,6 +145,9 @@ inline int32_t avgpool_code(int64_t sum, int64_t count) {
 /// into integer RequantParams with `shift` fractional bits. Used by trace export; the integer result
 /// of requantize() is then the definition, not the float map.
 RequantParams fold_requant(double scale, double offset, int out_bits, int shift = 24);
+/// The same onto an output grid of `levels` codes per unit of y: fold_requant is levels = 2^k_out - 1
+/// (the activation quantizer); integer logits use a fixed-point grid (levels = 2^16 in trace export).
+RequantParams fold_requant_levels(double scale, double offset, double levels, int shift);
 
 // ---------------------------------------------------------------- FP32 baseline
 /// IEEE-754 binary32 multiply then add, as two rounded operations (never fused; the project builds

@@ -11,6 +11,7 @@
 #include "common/numerics.h"
 #include "common/sha256.h"
 #include "trainer/checkpoint.h"
+#include "trainer/ops/ops.h"
 #include "trainer/parallel.h"
 #include "workloads/reference.h"
 
@@ -42,15 +43,10 @@ RequantParams fold_channel(double scale, double offset, int out_bits) {
   shift = std::clamp(shift, 0, 62);
   // Keep the bias representable: lower the shift while |offset * levels * 2^S| would exceed 2^62.
   while (shift > 0 && std::fabs(offset * levels) * std::ldexp(1.0, shift) > std::ldexp(1.0, 62)) --shift;
-  if (!logit) return fold_requant(scale, offset, out_bits, shift);
-  RequantParams p;
-  p.shift = shift;
-  p.multiplier = static_cast<int64_t>(std::llround(scale * levels * std::ldexp(1.0, shift)));
-  p.bias = static_cast<int64_t>(std::llround(offset * levels * std::ldexp(1.0, shift)));
-  return p;
+  return fold_requant_levels(scale, offset, levels, shift);
 }
 
-Trace export_trace(Model& model, const Dataset& d, int64_t images) {
+Trace export_trace(const Model& model, const Dataset& d, int64_t images) {
   const Network& net = model.network();
   for (const auto& nd : model.nodes()) {
     const Layer& l = nd.layer;
@@ -96,7 +92,7 @@ Trace export_trace(Model& model, const Dataset& d, int64_t images) {
         if (nd.is_last) {
           tl.requant.push_back(fold_channel(s_in, nd.bias[k], kFp32Bits));
         } else {
-          const double g = static_cast<double>(nd.gamma[k]) / std::sqrt(static_cast<double>(nd.run_var[k]) + 1e-5);
+          const double g = static_cast<double>(nd.gamma[k]) / std::sqrt(static_cast<double>(nd.run_var[k]) + kBnEps);
           tl.requant.push_back(fold_channel(g * s_in, nd.beta[k] - g * nd.run_mean[k], l.abits_out));
         }
       }
@@ -110,8 +106,7 @@ Trace export_trace(Model& model, const Dataset& d, int64_t images) {
   for (size_t i = 0; i < t.layers.size(); ++i) {
     TraceLayer& tl = t.layers[i];
     const Layer& l = tl.shape;
-    std::vector<std::string> prods = l.inputs;
-    if (prods.empty()) prods = {i == 0 ? std::string("input") : t.layers[i - 1].shape.name};
+    const std::vector<std::string> prods = layer_producers(l, i == 0 ? nullptr : &t.layers[i - 1].shape);
     auto codes = [&](const std::string& p) {
       if (p == "input") return input;
       const auto* v = out_of.at(p);

@@ -29,7 +29,7 @@ LoadedModel load_model(const std::string& checkpoint_path);
 /// accumulators and output codes computed by the integer reference (workloads/reference.h).
 /// TRN007 if the model is not quantized (FP32 layers have no integer semantics); TRN009 if a
 /// parameter is NaN or infinite.
-Trace export_trace(Model& model, const Dataset& d, int64_t images);
+Trace export_trace(const Model& model, const Dataset& d, int64_t images);
 
 /// Fractional bits of the integer logits of the last layer (logit code = round(logit * 2^16)).
 inline constexpr int kLogitFracBits = 16;

@@ -6,23 +6,13 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
+#include "trainer/quantize.h"
 #include "workloads/network.h"
 
 namespace wrpn::trainer {
-
-/// How the per-layer weight scale alpha of docs/architecture.md section 3 is chosen for quantized weights.
-///  - layer: from the layer's own weights (weight_alpha below), recomputed every step; the fixed
-///    code grid then spans the layer's weight range whatever its fan-in.
-///  - paper: alpha = 1, the WRPN paper's quantizer w_q = round(n clamp(w, -1, 1)) / n (n = 2^(k-1)-1;
-///    binary sign(w)); the grid is fixed, so master weights are initialized to use [-1, 1] (Model::init).
-enum class WeightScale { layer, paper };
-const char* to_string(WeightScale ws);
-/// Parses "layer" or "paper"; false on anything else.
-bool parse_weight_scale(const std::string& text, WeightScale* out);
 
 /// What to train: a model name, width multiplier and precision.
 struct ModelSpec {
@@ -35,10 +25,10 @@ struct ModelSpec {
   WeightScale weight_scale = WeightScale::layer;
 };
 
-/// Trainer model names: mlp, lenet (from workloads) and resnet_mini (defined here).
+/// Trainer model names: lenet, mlp and resnet_mini, built-in networks of workloads/ with 28x28 inputs.
 std::vector<std::string> model_names();
-/// The residual network of the trainer for 28x28 inputs, width 1, FP32 (see trainer/README.md).
-Network resnet_mini_network();
+/// The hint of an unknown model name (TRN001): "trainer models: lenet, mlp, resnet_mini, or an .onnx graph".
+std::string model_names_hint();
 /// An ONNX graph (workloads/onnx_import.h) the trainer can train from scratch on Fashion-MNIST: a
 /// 1x28x28 input, 10 classes, an fc last layer, no concat (the trainer has none). Its shapes are
 /// used, not its weights. ONNX001..ONNX006 on a bad file, TRN001 when it does not fit.
@@ -48,60 +38,51 @@ Network trainable_onnx_network(const std::string& path);
 /// bits or width.
 Network spec_network(const ModelSpec& spec);
 
-/// Weight scale alpha of a layer's master weights for `bits` (docs/architecture.md section 3): max|w| for k >= 3,
-/// 1.4 mean|w| for ternary (threshold 0.7 mean|w|, as in TWN), mean|w| for binary; 1 for FP32.
-float weight_alpha(const float* w, int64_t n, int bits);
+// A layer's tensors, in four plain structs by what they are for. Shapes are per layer: K output
+// channels, B images of the last forward, P = OH*OW; weights [K, C/G, R, S] (fc [K, C]).
 
-/// A monotone non-decreasing quantizer q (one of common/numerics.h's, at fixed bits and scale)
-/// tabulated once: t_c is the smallest float with q(x) >= c, found by bisection over all floats with
-/// q itself, so q(x) = lo + #{c : x >= t_c} exactly for every non-NaN x. apply() maps a span of
-/// floats to the real values of their codes by counting thresholds (vectorized) instead of one
-/// library call per element.
-class StepTable {
- public:
-  /// value_of(code) must equal (num * float(code)) / den when num and den are given (checked here
-  /// for every code; if it does not hold, apply() looks the values up instead).
-  StepTable(const std::function<int32_t(float)>& q, int32_t lo, int32_t hi,
-            const std::function<float(int32_t)>& value_of, float num = 0.0f, float den = 0.0f);
-  /// out[i] = value_of(q(x[i])) for non-NaN x[i]; NaN maps to value_of(lo). out may equal x.
-  void apply(const float* x, float* out, int64_t n) const;
-  const std::vector<float>& thresholds() const { return t_; }
-
- private:
-  int32_t lo_ = 0;
-  std::vector<float> t_, value_;
-  bool affine_ = false;  ///< value_of(c) == (num_ * float(c)) / den_ for every code
-  float num_ = 0.0f, den_ = 0.0f;
+/// What the optimizer trains and a checkpoint holds.
+struct Params {
+  std::vector<float> w;                  ///< FP32 master weights
+  std::vector<float> bias;               ///< [K], the classifier only
+  std::vector<float> gamma, beta;        ///< batch norm scale and shift [K]
+  std::vector<float> run_mean, run_var;  ///< batch norm running statistics [K] (checkpointed, not trained)
 };
 
-/// One computation node per workloads layer.
-struct Node {
+/// Gradients of the loss, accumulated by backward.
+struct Grads {
+  std::vector<float> dw, dbias, dgamma, dbeta;  ///< of the Params of the same names
+  std::vector<float> dout;                      ///< w.r.t. the layer's output [B, K, P]
+};
+
+/// What forward computes and backward reads.
+struct Activations {
+  std::vector<float> wq;            ///< quantized weights used forward
+  float alpha = 1.0f;               ///< their scale
+  std::vector<float> col;           ///< conv: im2col of the input [C*R*S, B*P]
+  std::vector<float> z;             ///< weighted layer's output before batch norm (ZLayout: conv [K, B*P], fc [B, K])
+  std::vector<float> out;           ///< output [B, K, P]
+  std::vector<float> mean, invstd;  ///< batch norm statistics used [K]
+  std::vector<int64_t> argmax;      ///< maxpool: flat index into the producer's output
+};
+
+/// Backward buffers, kept between steps so large buffers are not re-allocated every batch.
+struct Scratch {
+  std::vector<float> dz;       ///< gradient w.r.t. z, z's layout
+  std::vector<float> dwq;      ///< gradient w.r.t. the quantized weights
+  std::vector<float> dcol;     ///< conv: per-thread blocks of the input gradient's columns
+  std::vector<float> dw_part;  ///< conv: per-thread partial weight gradients [threads, weights]
+};
+
+/// One computation node per workloads layer: its shape, where it reads, and its tensors (the four
+/// structs above, as bases so that `nd.w` or `nd.out` name a tensor directly).
+struct Node : Params, Grads, Activations, Scratch {
   Layer layer;              ///< shape (n = 1) and precision
   std::vector<int> inputs;  ///< producer node indices; -1 = network input
   bool bn_act = false;      ///< weighted, not last: batch norm then activation quantizer (or ReLU)
   bool is_last = false;     ///< the classifier (has a bias, outputs logits)
   int64_t out_size = 0;     ///< per-image output elements
-  int64_t out_spatial = 1;  ///< OH*OW
-  // parameters and gradients
-  std::vector<float> w, dw, wq;  ///< master weights, their gradient, quantized weights used forward
-  float alpha = 1.0f;
-  std::vector<float> bias, dbias;                 ///< last layer only
-  std::vector<float> gamma, beta, dgamma, dbeta;  ///< batch norm
-  std::vector<float> run_mean, run_var;           ///< batch norm running statistics
-  // activations of the current batch. Convolutions work on the whole mini-batch at once: col is
-  // [C*R*S, n*P] and z, dz are channel-major [K, n*P] (image b's pixels at columns b*P..b*P+P-1),
-  // so each conv is one GEMM per thread over many images instead of one small GEMM per image.
-  // fc: z and dz are [n, K]. out and dout are always NCHW ([n, out_size]). The BN-normalized value
-  // and the BN output are recomputed from z in backward (same float operations, same values).
-  std::vector<float> col;   ///< im2col of the input (conv), [C*R*S, n*P]
-  std::vector<float> z;     ///< conv/fc output before BN
-  std::vector<float> out;   ///< output, NCHW
-  std::vector<float> dout;  ///< gradient of the loss w.r.t. out, NCHW
-  std::vector<float> mean, invstd;
-  std::vector<int64_t> argmax;  ///< maxpool: flat index into the producer's output
-  // backward scratch, kept between steps so large buffers are not re-allocated every batch
-  std::vector<float> dz, dwq, dcol;
-  std::vector<float> dw_part;  ///< conv: per-thread partial weight gradients [threads, weights]
+  int64_t out_spatial = 1;  ///< P = OH*OW
 };
 
 struct ParamRef {
@@ -147,7 +128,8 @@ class Model {
   std::vector<std::pair<std::string, std::vector<float>*>> state();
 
  private:
-  void quantize_weights(Node& nd);
+  void forward_node(Node& nd, const float* in, const float* in_b, bool train);
+  void backward_node(Node& nd, float* dx, float* dx_b, const float* in, const float* in_b);
   const float* input_of(int node, int which) const;
   float* grad_of(int node, int which);
   Network net_;
@@ -155,7 +137,6 @@ class Model {
   std::vector<Node> nodes_;
   const float* x_ = nullptr;
   int64_t n_ = 0;
-  double bn_momentum_ = 0.1, bn_eps_ = 1e-5;
   bool clip_surrogate_ = false;
 };
 

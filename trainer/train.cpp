@@ -38,8 +38,7 @@ std::string ptr(const std::string& file, const std::string& key) {
 void check_train_config(const TrainConfig& c, const std::string& file) {
   const auto& names = model_names();
   if (std::find(names.begin(), names.end(), c.spec.model) == names.end() && !is_onnx_path(c.spec.model))
-    fail("TRN001", file, ptr(file, "model"), "unknown model " + quote_for_message(c.spec.model),
-         "trainer models: lenet, mlp, resnet_mini, or an .onnx graph");
+    fail("TRN001", file, ptr(file, "model"), "unknown model " + quote_for_message(c.spec.model), model_names_hint());
   auto bits = [&](int b, const char* key, bool zero_ok) {
     if (!(is_valid_bits(b) || (zero_ok && b == 0)))
       fail("TRN002", file, ptr(file, key), std::string(key) + " must be 1..16 or 32, got " + std::to_string(b),
@@ -276,35 +275,138 @@ void check_resume_request(const std::string& out, const TrainConfig& requested, 
   }
 }
 
-TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resume, bool progress,
-                   int64_t stop_after_epochs) {
-  TrainConfig cfg = cfg_in;
-  const fs::path dir(out);
-  const fs::path ckpt_path = dir / "checkpoint.bin";
+namespace {
+
+/// The config a run trains with and, when it continues one, its checkpoint: the saved config on
+/// --resume (from the checkpoint, or config.json of a run interrupted before its first one, which
+/// then starts from epoch 0 as the uninterrupted run did); otherwise `cfg_in`, checked, into an
+/// empty directory.
+struct RunStart {
+  TrainConfig cfg;
   Checkpoint ckpt;
-  std::vector<EpochLog> log;
+  bool from_checkpoint = false;
+};
+
+RunStart open_run(const TrainConfig& cfg_in, const fs::path& dir, bool resume) {
+  const fs::path ckpt_path = dir / "checkpoint.bin";
   std::error_code ec;
-  // A run interrupted before its first checkpoint holds config.json (and maybe manifest.json):
-  // --resume starts it from epoch 0 with that config, which is what the uninterrupted run did.
-  const bool from_checkpoint = resume && fs::exists(ckpt_path, ec);
-  if (resume) {
-    if (from_checkpoint) {
-      ckpt = load_checkpoint(ckpt_path.string());
-      cfg = config_of_checkpoint(ckpt, ckpt_path.string());
-      if (ckpt.epochs_done > cfg.epochs)
-        fail("TRN005", ckpt_path.string(), "",
-             "checkpoint says " + std::to_string(ckpt.epochs_done) + " epochs done, its config has " +
-                 std::to_string(cfg.epochs));
-    } else {
-      cfg = saved_run_config(out);
-    }
+  RunStart r;
+  r.cfg = cfg_in;
+  r.from_checkpoint = resume && fs::exists(ckpt_path, ec);
+  if (r.from_checkpoint) {
+    r.ckpt = load_checkpoint(ckpt_path.string());
+    r.cfg = config_of_checkpoint(r.ckpt, ckpt_path.string());
+    if (r.ckpt.epochs_done > r.cfg.epochs)
+      fail("TRN005", ckpt_path.string(), "",
+           "checkpoint says " + std::to_string(r.ckpt.epochs_done) + " epochs done, its config has " +
+               std::to_string(r.cfg.epochs));
+  } else if (resume) {
+    r.cfg = saved_run_config(dir.string());
   } else {
-    check_train_config(cfg, "");
+    check_train_config(r.cfg, "");
     if (has_run_files(dir))
       fail("TRN004", dir.string(), "", "output directory exists and is not empty",
            fs::exists(dir / "config.json", ec) ? "continue that run with --resume, or choose a new --out"
                                                : "choose a new --out");
   }
+  return r;
+}
+
+/// The rows of log.csv for epochs 1..epochs_done (a row past the checkpoint is dropped: it is
+/// recomputed). test_images is the current test set's size.
+std::vector<EpochLog> logged_epochs(const fs::path& log_path, int64_t epochs_done, int64_t test_images) {
+  std::vector<EpochLog> log;
+  std::error_code ec;
+  if (!fs::exists(log_path, ec)) return log;
+  const std::string text = read_file(log_path);
+  size_t pos = text.find('\n');
+  while (pos != std::string::npos && pos + 1 < text.size()) {
+    const size_t next = text.find('\n', pos + 1);
+    const std::string line = text.substr(pos + 1, next - pos - 1);
+    EpochLog e{};
+    if (std::sscanf(line.c_str(), "%ld,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &e.epoch, &e.lr, &e.train_loss, &e.train_acc,
+                    &e.test_loss, &e.test_acc, &e.images_per_s, &e.elapsed_s) == 8 &&
+        e.epoch <= epochs_done) {
+      e.train_acc /= 100.0;
+      e.test_acc /= 100.0;
+      e.test_images = test_images;
+      log.push_back(e);
+    }
+    pos = next;
+  }
+  return log;
+}
+
+/// Loss, correct predictions and images of one epoch, and its last learning rate.
+struct EpochStats {
+  double loss_sum = 0.0, lr = 0.0;
+  int64_t correct = 0, seen = 0;
+};
+
+/// One epoch of SGD steps over `train_set` in a shuffle that depends only on (seed, epoch), so a
+/// resumed run sees the same order.
+EpochStats train_epoch(Model& model, Optimizer& opt, const TrainConfig& cfg, const Dataset& train_set, int64_t epoch,
+                       ProgressBar* bar) {
+  const int64_t N = train_set.count, B = cfg.batch, isz = train_set.image_size();
+  const int64_t batches = (N + B - 1) / B;
+  std::vector<int64_t> order(static_cast<size_t>(N));
+  std::vector<float> x(static_cast<size_t>(B * isz));
+  std::vector<int32_t> labels(static_cast<size_t>(B));
+  std::vector<float> dlogits;
+  Rng rng(cfg.seed * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(epoch) + 1);
+  for (int64_t i = 0; i < N; ++i) order[i] = i;
+  for (int64_t i = N - 1; i > 0; --i) std::swap(order[i], order[rng.uniform_int(0, i)]);
+  EpochStats st;
+  for (int64_t bi = 0; bi < batches; ++bi) {
+    const int64_t s = bi * B, n = std::min(B, N - s);
+    images_to_input(train_set, order.data() + s, n, x.data());
+    for (int64_t i = 0; i < n; ++i) labels[i] = train_set.labels[order[s + i]];
+    st.lr = scheduled_lr(cfg.optim, cfg.epochs,
+                         static_cast<double>(epoch) + static_cast<double>(bi) / static_cast<double>(batches));
+    model.forward(x.data(), n, true);
+    int64_t ok = 0;
+    const double l = model.loss(labels.data(), &dlogits, &ok);
+    if (!std::isfinite(l))
+      fail("TRN008", "", "--lr",
+           "training diverged (loss is " + format_number(l) + ") in epoch " + std::to_string(epoch + 1),
+           "lower the learning rate");
+    model.backward(dlogits);
+    opt.step(st.lr);
+    st.loss_sum += l * static_cast<double>(n);
+    st.correct += ok;
+    st.seen += n;
+    if (bar) {
+      char extra[128];
+      std::snprintf(extra, sizeof extra, "loss %.3f acc %.1f%%", st.loss_sum / static_cast<double>(st.seen),
+                    100.0 * static_cast<double>(st.correct) / static_cast<double>(st.seen));
+      bar->update(st.seen, extra);
+    }
+  }
+  return st;
+}
+
+/// log.csv, then the checkpoint of `epochs_done` epochs. The log first: an interrupt between the
+/// two leaves a log row past the checkpoint, which --resume drops and recomputes (the other order
+/// would lose the row for good).
+void save_run(const fs::path& dir, const TrainConfig& cfg, const std::vector<EpochLog>& log, Model& model,
+              Optimizer& opt, int64_t epochs_done) {
+  Checkpoint c;
+  c.config = to_json(cfg);
+  c.epochs_done = epochs_done;
+  c.steps = opt.steps();
+  for (auto& [name, v] : all_state(model, opt)) c.tensors.emplace_back(name, *v);
+  write_file_atomic(dir / "log.csv", log_csv(log));
+  save_checkpoint((dir / "checkpoint.bin").string(), c);
+}
+
+}  // namespace
+
+TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resume, bool progress,
+                   int64_t stop_after_epochs) {
+  const fs::path dir(out);
+  const RunStart start = open_run(cfg_in, dir, resume);
+  const TrainConfig& cfg = start.cfg;
+  std::error_code ec;
   // The dataset is checked before the output directory is created, so a bad --data leaves nothing.
   const Dataset full_train = load_dataset(cfg.data_dir, "train");
   const Dataset full_test = load_dataset(cfg.data_dir, "test");
@@ -326,107 +428,39 @@ TrainOutcome train(const TrainConfig& cfg_in, const std::string& out, bool resum
   model.init(cfg.seed);
   Optimizer opt(cfg.optim, model.params());
   int64_t start_epoch = 0;
-  if (from_checkpoint) {
-    restore_tensors(ckpt, all_state(model, opt), ckpt_path.string());
-    opt.set_steps(ckpt.steps);
-    start_epoch = ckpt.epochs_done;
-    // Keep the log rows of finished epochs.
-    const fs::path lp = dir / "log.csv";
-    if (fs::exists(lp, ec)) {
-      const std::string text = read_file(lp);
-      size_t pos = text.find('\n');
-      while (pos != std::string::npos && pos + 1 < text.size()) {
-        const size_t next = text.find('\n', pos + 1);
-        const std::string line = text.substr(pos + 1, next - pos - 1);
-        EpochLog e{};
-        if (std::sscanf(line.c_str(), "%ld,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &e.epoch, &e.lr, &e.train_loss, &e.train_acc,
-                        &e.test_loss, &e.test_acc, &e.images_per_s, &e.elapsed_s) == 8 &&
-            e.epoch <= start_epoch) {
-          e.train_acc /= 100.0;
-          e.test_acc /= 100.0;
-          e.test_images = test_set.count;
-          log.push_back(e);
-        }
-        pos = next;
-      }
-    }
+  std::vector<EpochLog> log;
+  if (start.from_checkpoint) {
+    restore_tensors(start.ckpt, all_state(model, opt), (dir / "checkpoint.bin").string());
+    opt.set_steps(start.ckpt.steps);
+    start_epoch = start.ckpt.epochs_done;
+    log = logged_epochs(dir / "log.csv", start_epoch, test_set.count);
   } else {
     if (!resume) write_file_atomic(dir / "config.json", to_json(cfg).dump(2) + "\n");
     if (!resume || !fs::exists(dir / "manifest.json", ec))
       write_file_atomic(dir / "manifest.json", make_manifest("train", cfg.seed, to_json(cfg)).dump(2) + "\n");
   }
 
-  const int64_t N = train_set.count, B = cfg.batch, isz = train_set.image_size();
-  const int64_t batches = (N + B - 1) / B;
-  std::vector<int64_t> order(static_cast<size_t>(N));
-  std::vector<float> x(static_cast<size_t>(B * isz));
-  std::vector<int32_t> labels(static_cast<size_t>(B));
-  std::vector<float> dlogits;
   const auto t0 = std::chrono::steady_clock::now();
   int64_t epoch = start_epoch;
   for (; epoch < cfg.epochs; ++epoch) {
     if (stop_after_epochs > 0 && epoch - start_epoch >= stop_after_epochs) break;
-    // The shuffle depends only on (seed, epoch), so a resumed run sees the same order.
-    Rng rng(cfg.seed * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(epoch) + 1);
-    for (int64_t i = 0; i < N; ++i) order[i] = i;
-    for (int64_t i = N - 1; i > 0; --i) std::swap(order[i], order[rng.uniform_int(0, i)]);
-    ProgressBar bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs), N, "img");
+    ProgressBar bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(cfg.epochs), train_set.count, "img");
     const auto te = std::chrono::steady_clock::now();
-    double loss_sum = 0.0;
-    int64_t correct = 0, seen = 0;
-    double lr = 0;
-    for (int64_t bi = 0; bi < batches; ++bi) {
-      const int64_t s = bi * B, n = std::min(B, N - s);
-      images_to_input(train_set, order.data() + s, n, x.data());
-      for (int64_t i = 0; i < n; ++i) labels[i] = train_set.labels[order[s + i]];
-      lr = scheduled_lr(cfg.optim, cfg.epochs,
-                        static_cast<double>(epoch) + static_cast<double>(bi) / static_cast<double>(batches));
-      model.forward(x.data(), n, true);
-      int64_t ok = 0;
-      const double l = model.loss(labels.data(), &dlogits, &ok);
-      if (!std::isfinite(l))
-        fail("TRN008", "", "--lr",
-             "training diverged (loss is " + format_number(l) + ") in epoch " + std::to_string(epoch + 1),
-             "lower the learning rate");
-      model.backward(dlogits);
-      opt.step(lr);
-      loss_sum += l * static_cast<double>(n);
-      correct += ok;
-      seen += n;
-      if (progress) {
-        char extra[128];
-        std::snprintf(extra, sizeof extra, "loss %.3f acc %.1f%%", loss_sum / static_cast<double>(seen),
-                      100.0 * static_cast<double>(correct) / static_cast<double>(seen));
-        bar.update(seen, extra);
-      }
-    }
+    const EpochStats st = train_epoch(model, opt, cfg, train_set, epoch, progress ? &bar : nullptr);
     const double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - te).count();
     const EvalResult ev = evaluate(model, test_set);
-    EpochLog e{epoch + 1,
-               lr,
-               loss_sum / static_cast<double>(seen),
-               static_cast<double>(correct) / static_cast<double>(seen),
-               ev.loss,
-               ev.accuracy,
-               static_cast<double>(seen) / train_s,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-               test_set.count};
-    log.push_back(e);
+    const auto seen = static_cast<double>(st.seen);
+    log.push_back({epoch + 1, st.lr, st.loss_sum / seen, static_cast<double>(st.correct) / seen, ev.loss, ev.accuracy,
+                   seen / train_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                   test_set.count});
     if (progress) {
+      const EpochLog& e = log.back();
       char extra[160];
       std::snprintf(extra, sizeof extra, "loss %.3f train %.2f%% test %.2f%% (%ld images) %.0f img/s", e.train_loss,
                     100 * e.train_acc, 100 * e.test_acc, static_cast<long>(e.test_images), e.images_per_s);
       bar.finish(extra);
     }
-    Checkpoint c;
-    c.config = to_json(cfg);
-    c.epochs_done = epoch + 1;
-    c.steps = opt.steps();
-    for (auto& [name, v] : all_state(model, opt)) c.tensors.emplace_back(name, *v);
-    // The log first: an interrupt between the two leaves a log row past the checkpoint, which
-    // --resume drops and recomputes (the other order would lose the row for good).
-    write_file_atomic(dir / "log.csv", log_csv(log));
-    save_checkpoint(ckpt_path.string(), c);
+    save_run(dir, cfg, log, model, opt, epoch + 1);
   }
   TrainOutcome r;
   r.log = log;

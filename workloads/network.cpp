@@ -68,9 +68,15 @@ int Network::index_of(const std::string& lname) const {
   return -1;
 }
 
+std::vector<std::string> layer_producers(const Layer& layer, const Layer* previous) {
+  if (!layer.inputs.empty()) return layer.inputs;
+  return {previous ? previous->name : std::string("input")};
+}
+
 std::vector<std::string> layer_producers(const Network& net, size_t i) {
-  if (net.chained && !net.layers[i].inputs.empty()) return net.layers[i].inputs;
-  return {i == 0 ? std::string("input") : net.layers[i - 1].name};
+  const Layer* previous = i == 0 ? nullptr : &net.layers[i - 1];
+  if (!net.chained) return layer_producers(Layer{}, previous);  // as a layer without `inputs`
+  return layer_producers(net.layers[i], previous);
 }
 
 namespace {

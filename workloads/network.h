@@ -70,11 +70,15 @@ struct Network {
   void check_consistency(const std::string& source, const std::vector<std::string>& locations) const;
 };
 
-/// Producers of layer i by name: its `inputs`, or else the previous layer ("input" for layer 0).
-/// Layers of an unchained network always read the previous layer.
+/// The producer rule, the one place it is written: a layer reads the layers its `inputs` name, or
+/// else the previous layer (`previous`; nullptr for the first layer, which reads "input").
+std::vector<std::string> layer_producers(const Layer& layer, const Layer* previous);
+/// Producers of layer i of `net` by the rule above. Layers of an unchained network always read the
+/// previous layer.
 std::vector<std::string> layer_producers(const Network& net, size_t i);
 
-/// Names of the built-in networks: alexnet, resnet34, inception_bn, lenet, mlp.
+/// Names of the built-in networks: alexnet, resnet34, inception_bn (ImageNet shapes), lenet, mlp,
+/// resnet_mini (28x28 inputs; the trainer's networks).
 std::vector<std::string> builtin_network_names();
 /// A built-in network at width 1, FP32 (wbits = abits = 32), batch 1. NET001 on an unknown name.
 Network builtin_network(const std::string& name);

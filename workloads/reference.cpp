@@ -111,14 +111,11 @@ NetworkRun run_network_integer(const Trace& trace, const std::vector<int32_t>& i
   if (trace.layers.empty()) fail("TRC003", "", "layers", "trace has no layers");
   std::map<std::string, std::vector<int32_t>> outputs;
   outputs["input"] = input;
-  const std::string* prev = nullptr;
-  static const std::string kInput = "input";
   LayerRun last;
   for (size_t i = 0; i < trace.layers.size(); ++i) {
     const TraceLayer& t = trace.layers[i];
     const Layer& l = t.shape;
-    std::vector<std::string> prods = l.inputs;
-    if (prods.empty()) prods = {i == 0 ? kInput : *prev};
+    const std::vector<std::string> prods = layer_producers(l, i == 0 ? nullptr : &trace.layers[i - 1].shape);
     std::vector<const std::vector<int32_t>*> ins;
     for (const auto& p : prods) {
       auto it = outputs.find(p);
@@ -135,7 +132,6 @@ NetworkRun run_network_integer(const Trace& trace, const std::vector<int32_t>& i
         fail("TRC003", "", l.name, "only the last layer may produce unquantized (32-bit) outputs");
       outputs[l.name] = std::vector<int32_t>(r.output.begin(), r.output.end());
     }
-    prev = &l.name;
     if (keep_layers) run.layers.push_back(r);
     if (i + 1 == trace.layers.size()) last = std::move(r);
   }

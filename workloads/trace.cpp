@@ -184,8 +184,7 @@ void check_layer_chain(const Trace& t, const std::string& where) {
                (l.name == "input" ? " is reserved for the network input" : " appears twice"),
            "layer names are unique; a duplicated layer makes the trace describe another network");
     if (!t.chained) continue;  // independent layers: each reads its own stored input
-    std::vector<std::string> prods = l.inputs;
-    if (prods.empty()) prods = {i == 0 ? std::string("input") : t.layers[i - 1].shape.name};
+    const std::vector<std::string> prods = layer_producers(l, i == 0 ? nullptr : &t.layers[i - 1].shape);
     const size_t want = l.op == LayerOp::add ? 2 : 1;
     if (prods.size() != want)
       fail("TRC009", where, at + "/inputs",

@@ -78,9 +78,9 @@ BOOST_AUTO_TEST_CASE(one_combination) {
 
 // The CTest list of combinations (tests/sim/CMakeLists.txt) names every built-in network.
 BOOST_AUTO_TEST_CASE(every_builtin_network_is_listed) {
-  BOOST_TEST(
-      builtin_network_names() == (std::vector<std::string>{"alexnet", "inception_bn", "lenet", "mlp", "resnet34"}),
-      boost::test_tools::per_element());
+  BOOST_TEST(builtin_network_names() ==
+                 (std::vector<std::string>{"alexnet", "inception_bn", "lenet", "mlp", "resnet34", "resnet_mini"}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,11 +31,11 @@ int64_t weighted_layers(const Network& net) {
 
 BOOST_AUTO_TEST_SUITE(builtin_networks)
 
-BOOST_AUTO_TEST_CASE(names_are_the_five_of_the_issue) {
+BOOST_AUTO_TEST_CASE(names_are_the_six_built_in_networks) {
   const auto names = builtin_network_names();
-  for (const char* n : {"alexnet", "resnet34", "inception_bn", "lenet", "mlp"})
+  for (const char* n : {"alexnet", "resnet34", "inception_bn", "lenet", "mlp", "resnet_mini"})
     BOOST_TEST((std::find(names.begin(), names.end(), n) != names.end()), n);
-  BOOST_TEST(names.size() == 5u);
+  BOOST_TEST(names.size() == 6u);
 }
 
 BOOST_AUTO_TEST_CASE(alexnet_one_tower) {
@@ -145,6 +145,39 @@ BOOST_AUTO_TEST_CASE(lenet_and_mlp) {
   BOOST_TEST(mlp.total_macs() == 668672);
   BOOST_TEST(mlp.total_weights() == 668672);  // batch 1: one MAC per weight
   BOOST_TEST(mlp.input_h == 28);
+}
+
+BOOST_AUTO_TEST_CASE(resnet_mini_is_the_residual_network_the_trainer_trains) {
+  // What `wrpn sim --network resnet_mini` and `wrpn train --model resnet_mini` both read.
+  const Network net = load_network("resnet_mini");
+  BOOST_TEST(net.input_c == 1);
+  BOOST_TEST(net.input_h == 28);
+  BOOST_TEST(net.num_classes == 10);
+  std::vector<std::string> names;
+  for (const auto& l : net.layers) names.push_back(l.name);
+  BOOST_TEST(names == (std::vector<std::string>{"conv1", "pool1", "b1_conv1", "b1_conv2", "b1_add", "down", "b2_conv1",
+                                                "b2_conv2", "b2_add", "gap", "fc"}),
+             boost::test_tools::per_element());
+  // Every conv is 3x3 pad 1. conv1 1->16 on 28: 16 * 784 * 9 = 112,896; pool1 2x2/2 -> 14;
+  // b1_conv1, b1_conv2 16->16 on 14: 16 * 196 * 144 = 451,584 each; down 16->32 stride 2 -> 7:
+  // 32 * 49 * 144 = 225,792; b2_conv1, b2_conv2 32->32 on 7: 32 * 49 * 288 = 451,584 each; gap 7x7/7
+  // -> 1x1; fc 32->10: 320. Total 112,896 + 4 * 451,584 + 225,792 + 320 = 2,145,344.
+  BOOST_TEST(layer(net, "conv1").macs() == 112896);
+  BOOST_TEST(layer(net, "down").out_h() == 7);
+  BOOST_TEST(layer(net, "down").macs() == 225792);
+  BOOST_TEST(layer(net, "gap").out_h() == 1);
+  BOOST_TEST(layer(net, "fc").c == 32);
+  BOOST_TEST(net.total_macs() == 2145344);
+  // Weights 9*16 + 2 * 144*16 + 144*32 + 2 * 288*32 + 320 = 144 + 4,608 + 4,608 + 18,432 + 320 = 28,112.
+  BOOST_TEST(net.total_weights() == 28112);
+  // The residual adds read the block input and the block's second conv; every other layer the
+  // previous one.
+  BOOST_TEST(layer_producers(net, 4) == (std::vector<std::string>{"pool1", "b1_conv2"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(layer_producers(net, 8) == (std::vector<std::string>{"down", "b2_conv2"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(layer_producers(net, 5) == std::vector<std::string>{"b1_add"}, boost::test_tools::per_element());
+  BOOST_TEST(layer_producers(net, 0) == std::vector<std::string>{"input"}, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(every_builtin_is_consistent_at_several_widths_and_batches) {
