@@ -70,6 +70,13 @@ inline constexpr int64_t max_product_magnitude(int abits, int wbits) {
 int min_acc_bits_for_product(int abits, int wbits);
 /// Accumulator width that can never overflow for a dot product of `fan_in` terms.
 int acc_bits_for_fan_in(int abits, int wbits, int64_t fan_in);
+/// The same when the dot product runs in bit-slice passes on a PE of `pe_wbits`-bit weights: the
+/// shifted partial products of every pass are summed in the accumulator, so every partial sum must
+/// fit, not only the full-precision result. Activation slices are unsigned, so slicing them alone
+/// keeps acc_bits_for_fan_in. Weight slices of a two's-complement k-bit code (a signed top slice,
+/// unsigned lower slices) can add up to 2^k - 1 in magnitude before they cancel, so a sliced weight
+/// bounds a term by act_code_max(abits) * (2^wbits - 1) (one bit more than unsliced).
+int acc_bits_for_sliced_fan_in(int abits, int wbits, int64_t fan_in, int pe_wbits);
 
 /// Result of one exact MAC step `acc += qa * qw` in an acc_bits register.
 struct MacResult {

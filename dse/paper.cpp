@@ -18,6 +18,7 @@
 #include "energy/compare.h"
 #include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
+#include "mapping/design_point.h"
 #include "mapping/evaluate.h"
 #include "mapping/mapper.h"
 #include "workloads/network.h"
@@ -59,9 +60,10 @@ std::string times(double x) {
 }
 
 /// The cached Yosys result (results/synth/*.json, format "wrpn-synth") of `top` at the given operand
-/// widths, if `wrpn synth` has produced it. FP32 units match on top alone.
+/// widths (and accumulator width, when `acc_width` > 0), if `wrpn synth` has produced it. FP32 units
+/// match on top alone.
 std::optional<nlohmann::json> find_synth(const std::string& dir, const std::string& top, int wbits, int abits,
-                                         const std::string& kind = "") {
+                                         const std::string& kind = "", int acc_width = 0) {
   if (!fs::is_directory(dir)) return std::nullopt;
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir))
@@ -75,6 +77,7 @@ std::optional<nlohmann::json> find_synth(const std::string& dir, const std::stri
       if (top.find("fp32") == std::string::npos && kind != "fp32" &&
           (j.value("width_w", -1) != wbits || j.value("width_a", -1) != abits))
         continue;
+      if (acc_width > 0 && j.value("acc_width", -1) != acc_width) continue;
       if (!j.contains("cells") || !j.contains("area_um2")) continue;
       return j;
     } catch (const std::exception&) {
@@ -124,14 +127,16 @@ std::optional<SimulatedRun> simulate_in_child(const fs::path& scratch, const std
   return out;
 }
 
-/// The accelerator a sweep or the paper tables simulate for a body precision: an integer PE of the
-/// body's widths (at least 2-bit weights, since the 8-bit first and last layers cannot run on a
-/// ternary or binary PE; they take bit-sliced passes), or FP32 PEs for FP32.
-ArchConfig simulated_arch(int wbits, int abits) {
-  ArchConfig arch = ArchConfig::builtin_default(wbits == 32 ? 8 : std::max(2, wbits), abits == 32 ? 8 : abits);
-  arch.pe_type = PeType::int_k;
-  if (wbits == 32 || abits == 32) arch = energy::fp32_version(arch);
-  return arch;
+/// The accelerator the paper tables run a network on: the design-point policy
+/// (mapping/design_point.h) on the built-in template for the network at this width and body
+/// precision; the FP32 baseline is the template with FP32 PEs and widened buffer words
+/// (energy::fp32_version), as in `wrpn energy` and `wrpn sweep`.
+mapping::ResolvedArch simulated_design(const std::string& network, double width, int wbits, int abits) {
+  const PrecisionPolicy policy = PrecisionPolicy::uniform(wbits, abits);
+  const Network net = apply_precision(apply_width(load_network(network), width), policy);
+  mapping::ResolvedArch r = mapping::resolve_arch(ArchConfig::builtin_template(), policy, net.layers, network);
+  if (r.arch.pe_type == PeType::fp32) r.arch = energy::fp32_version(ArchConfig::builtin_template());
+  return r;
 }
 
 }  // namespace
@@ -146,7 +151,8 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
 
   // 1. Raw MACs and compute cost relative to the FP32 width-1 network.
   CsvTable cost({"network", "width", "wbits", "abits", "macs", "raw_mac_ratio", "compute_cost_ratio",
-                 "energy_efficiency_gain", "fp32_energy_pj", "wrpn_energy_pj"});
+                 "energy_efficiency_gain", "fp32_energy_pj", "wrpn_energy_pj", "pe_type", "pe_wbits", "pe_abits",
+                 "acc_bits", "acc_source"});
   std::ostringstream md_cost;
   std::ostringstream dat;
   for (const std::string name : {"alexnet", "resnet34", "inception_bn"}) {
@@ -159,7 +165,8 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
     for (const auto& [wb, ab] : paper_precisions()) {
       md_cost << "| " << (wb == 32 ? std::string("FP32") : std::to_string(wb) + "/" + std::to_string(ab)) << " |";
       for (double w : paper_widths()) {
-        const ArchConfig arch = ArchConfig::builtin_default(wb, ab);
+        const mapping::ResolvedArch design = simulated_design(name, w, wb, ab);
+        const ArchConfig& arch = design.arch;
         const energy::Comparison c =
             energy::compare_fp32_wrpn(base, w, wb, ab, 1, arch, tech, [&](const Network& net, const ArchConfig& a) {
               // This table is about compute cost (MACs at their precision, independent of any
@@ -188,7 +195,12 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
             .add(c.compute_cost_ratio)
             .add(c.efficiency_gain)
             .add(c.fp32.energy.total_pj)
-            .add(c.wrpn.energy.total_pj);
+            .add(c.wrpn.energy.total_pj)
+            .add(to_string(arch.pe_type))
+            .add(arch.pe_wbits)
+            .add(arch.pe_abits)
+            .add(arch.acc_bits)
+            .add(design.to_json().at("acc_source").get<std::string>());
         md_cost << " " << pct(c.compute_cost_ratio) << " |";
         if (name == std::string("alexnet") && w == 2.0 && wb == 32) sum.alexnet_2x_raw_ratio = c.raw_mac_ratio;
         if (name == std::string("alexnet") && w == 2.0 && wb == 4 && ab == 4)
@@ -266,13 +278,32 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
   // 3. Equal silicon: size each WRPN array to the FP32 array's PE-array area and compare throughput
   //    and energy for AlexNet at 2x width, beside the equal-PE-count comparison. Every side is
   //    simulated timing-only on the SystemC model (its access counts), priced on the tech table.
-  CsvTable iso({"network", "width", "wbits", "abits", "comparison", "rows", "cols", "pe_area_um2", "array_area_mm2",
-                "cycles", "images_per_s", "energy_per_image_uj", "throughput_vs_fp32", "efficiency_vs_fp32",
-                "fp32_pe_area_ratio", "area_ratio_source", "counts_source"});
+  CsvTable iso({"network",
+                "width",
+                "wbits",
+                "abits",
+                "comparison",
+                "rows",
+                "cols",
+                "pe_area_um2",
+                "array_area_mm2",
+                "cycles",
+                "images_per_s",
+                "energy_per_image_uj",
+                "throughput_vs_fp32",
+                "efficiency_vs_fp32",
+                "fp32_pe_area_ratio",
+                "area_ratio_source",
+                "counts_source",
+                "pe_type",
+                "pe_wbits",
+                "pe_abits",
+                "acc_bits",
+                "acc_source"});
   std::ostringstream md_iso;
   {
     const double width = 2.0;
-    const ArchConfig fp32_arch = simulated_arch(32, 32);
+    const ArchConfig fp32_arch = simulated_design("alexnet", 1.0, 32, 32).arch;
     const energy::AreaBreakdown fp32_area_b = energy::area(fp32_arch, tech);
     std::string error;
     const auto fp32_run = simulate_in_child(dir, "fp32", "alexnet", "1", 32, 32, fp32_arch, tech, &error);
@@ -298,16 +329,18 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
               "equal-area array | throughput vs FP32 | energy gain |\n|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& [wb, ab] : paper_precisions()) {
       if (wb == 32) continue;
-      ArchConfig arch = simulated_arch(wb, ab);
+      const mapping::ResolvedArch design = simulated_design("alexnet", width, wb, ab);
+      ArchConfig arch = design.arch;
       const double pe_um2 = energy::area(arch, tech).pe_um2;
       // PE area ratio FP32 / WRPN: from Yosys (same generic cell library on both sides) when both
       // PEs are synthesized, else from the tech table.
       double ratio = fp32_area_b.pe_um2 / pe_um2;
       std::string area_source = "tech table";
       const auto syn_fp32 = find_synth(opt.synth_dir, "pe", 32, 32, "fp32");
-      const auto syn_pe = find_synth(opt.synth_dir, "pe", arch.pe_wbits, arch.pe_abits, "int");
+      // The PE synthesized at the accumulator this design point uses.
+      const auto syn_pe = find_synth(opt.synth_dir, "pe", arch.pe_wbits, arch.pe_abits, "int", arch.acc_bits);
       const auto syn_fp32_mac = find_synth(opt.synth_dir, "mac_fp32", 32, 32);
-      const auto syn_mac = find_synth(opt.synth_dir, "mac_unit", arch.pe_wbits, arch.pe_abits);
+      const auto syn_mac = find_synth(opt.synth_dir, "mac_unit", arch.pe_wbits, arch.pe_abits, "", arch.acc_bits);
       if (syn_fp32 && syn_pe) {
         ratio = syn_fp32->at("area_um2").at("total").get<double>() / syn_pe->at("area_um2").at("total").get<double>();
         area_source = "Yosys PEs";
@@ -348,7 +381,12 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
             .add(gain)
             .add(ratio)
             .add(area_source)
-            .add("systemc");
+            .add("systemc")
+            .add(to_string(a.pe_type))
+            .add(a.pe_wbits)
+            .add(a.pe_abits)
+            .add(a.acc_bits)
+            .add(design.to_json().at("acc_source").get<std::string>());
         return {throughput, gain};
       };
       const auto same = row("equal_pe_count", arch);
@@ -358,10 +396,11 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
       for (auto& b : arch.buffers) b.word_bits = std::min(4096, b.word_bits * edge_factor);
       arch.rows = arch.cols = side;
       const auto iso_r = row("equal_area", arch);
-      md_iso << "| " << wb << "/" << ab << " | " << fixed(pe_um2, 1) << " | " << fixed(ratio, 1) << " (" << area_source
-             << ") | " << fp32_arch.rows << "x" << fp32_arch.cols << " | " << times(same.first) << " | "
-             << times(same.second) << " | " << side << "x" << side << " | " << times(iso_r.first) << " | "
-             << times(iso_r.second) << " |\n";
+      md_iso << "| " << wb << "/" << ab << " (" << design.pe_label() << " PE, " << arch.acc_bits << "-bit acc, "
+             << (design.acc_pinned ? "pinned" : "from the workload") << ") | " << fixed(pe_um2, 1) << " | "
+             << fixed(ratio, 1) << " (" << area_source << ") | " << fp32_arch.rows << "x" << fp32_arch.cols << " | "
+             << times(same.first) << " | " << times(same.second) << " | " << side << "x" << side << " | "
+             << times(iso_r.first) << " | " << times(iso_r.second) << " |\n";
     }
   }
   write_file_atomic(dir / "iso_area.csv", iso.str());
@@ -414,9 +453,12 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
       const int wb = std::stoi(v.cells[static_cast<size_t>(c_wbits)]);
       const int ab = std::stoi(v.cells[static_cast<size_t>(c_abits)]);
       std::string err;
-      const auto run =
-          simulate_in_child(dir, "lenet-" + std::to_string(index++), v.cells[static_cast<size_t>(c_model)],
-                            v.cells[static_cast<size_t>(c_width)], wb, ab, simulated_arch(wb, ab), tech, &err);
+      const auto run = simulate_in_child(dir, "lenet-" + std::to_string(index++), v.cells[static_cast<size_t>(c_model)],
+                                         v.cells[static_cast<size_t>(c_width)], wb, ab,
+                                         simulated_design(v.cells[static_cast<size_t>(c_model)],
+                                                          std::stod(v.cells[static_cast<size_t>(c_width)]), wb, ab)
+                                             .arch,
+                                         tech, &err);
       if (!run) {
         sum.warnings.push_back("simulating " + line + " failed: " + err);
         continue;
