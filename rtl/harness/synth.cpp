@@ -15,7 +15,6 @@
 #include "common/atomic_file.h"
 #include "common/diagnostics.h"
 #include "common/numerics.h"
-#include "common/pe_acc.h"
 #include "common/sha256.h"
 
 namespace wrpn::rtl {
@@ -77,6 +76,31 @@ std::string chparam_line(const SynthVariant& v) {
 
 nlohmann::json cell_table() { return nlohmann::json::parse(read_file(rtl_dir() + "/synth/cell_area.json")); }
 
+/// Dot-product length (terms; a binary lane counts as one term) the width sweep's accumulators are
+/// sized for. The sweep compares MACs across bit widths at one common reduction length; a design
+/// point's PE is synthesized at the accumulator that design point uses instead (--acc-width; the
+/// design-point policy, mapping/design_point.h, picks it from the workload).
+constexpr int64_t kSweepFanIn = 4096;
+
+int sweep_acc_width(PeType type, int wbits, int abits) {
+  if (type == PeType::fp32) return 32;
+  const int w = type == PeType::binary ? 1 : (type == PeType::ternary ? 2 : wbits);
+  return std::min(kMaxAccBits, acc_bits_for_fan_in(abits, w, kSweepFanIn));
+}
+
+std::string variant_id(const SynthVariant& v) {
+  std::ostringstream id;
+  id << v.top;
+  if (v.top == "pe") id << "_" << v.kind;
+  if (v.kind != "fp32") {
+    id << "_a" << v.width_a;
+    if (v.kind == "int") id << "w" << v.width_w;
+    if (v.kind == "binary") id << "l" << v.lanes;
+    id << "_acc" << v.acc_width;
+  }
+  return id.str();
+}
+
 SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, int width) {
   SynthVariant v;
   v.top = std::move(top);
@@ -85,17 +109,10 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
   v.width_w = ww;
   v.lanes = lanes;
   v.width = width;
-  v.acc_width = pe_acc_bits(pe_type_of(v.kind), ww, wa);
-  std::ostringstream id;
-  id << v.top;
-  if (v.top == "pe") id << "_" << v.kind;
-  if (v.kind != "fp32") {
-    id << "_a" << wa;
-    if (v.kind == "int") id << "w" << ww;
-    if (v.kind == "binary") id << "l" << lanes;
-    id << "_acc" << v.acc_width;
-  }
-  v.id = id.str();
+  v.acc_width = sweep_acc_width(pe_type_of(v.kind), ww, wa);
+  v.acc_rule = v.kind == "fp32" ? "FP32 word"
+                                : "width sweep: worst case of a " + std::to_string(kSweepFanIn) + "-term dot product";
+  v.id = variant_id(v);
   // abc -fast only where the full flow does not fit in 10 minutes on this 2-core machine: full ABC ran
   // over 15 minutes (wall) on the 64-lane popcount, and FP32 needs the light flow (the full `synth`
   // grew past 14 GB), and full ABC on a bare 32x32 multiplier took 14-28 minutes here (DESIGN.md 10).
@@ -108,7 +125,15 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
 
 }  // namespace
 
-int synth_acc_width(int width_a, int width_w) { return pe_acc_bits(PeType::int_k, width_w, width_a); }
+int synth_acc_width(int width_a, int width_w) { return sweep_acc_width(PeType::int_k, width_w, width_a); }
+
+SynthVariant at_acc_width(SynthVariant v, int acc_width) {
+  if (v.kind == "fp32") return v;  // the FP32 units accumulate in the FP32 word
+  v.acc_width = acc_width;
+  v.acc_rule = "given (--acc-width): the accumulator of a design point (mapping/design_point.h)";
+  v.id = variant_id(v);
+  return v;
+}
 
 std::vector<SynthVariant> synth_variants() {
   std::vector<SynthVariant> v;
@@ -245,9 +270,7 @@ nlohmann::json synthesize(const SynthVariant& v, const SynthOptions& o, bool* fr
                       {"width_w", v.width_w},
                       {"lanes", v.lanes},
                       {"acc_width", v.acc_width},
-                      {"acc_rule", v.kind == "fp32" ? std::string("FP32 word")
-                                                    : "worst case of a " + std::to_string(kPeAccFanIn) +
-                                                          "-term dot product (common pe_acc_bits)"},
+                      {"acc_rule", v.acc_rule},
                       {"params", params},
                       {"flow",
                        {{"script", "rtl/synth/" + v.flow},
