@@ -8,6 +8,7 @@
 
 #include "apps/commands.h"
 #include "common/diagnostics.h"
+#include "common/numerics.h"
 
 #ifdef WRPN_HAVE_RTL
 #include "rtl/harness/synth.h"
