@@ -127,19 +127,15 @@ std::optional<SimulatedRun> simulate_in_child(const fs::path& scratch, const std
   return out;
 }
 
-/// The accelerator the paper tables run a network on: the design-point policy
-/// (mapping/design_point.h) on the built-in template for the network at this width and body
-/// precision; the FP32 baseline is the template with FP32 PEs and widened buffer words
-/// (energy::fp32_version), as in `wrpn energy` and `wrpn sweep`.
-mapping::ResolvedArch simulated_design(const std::string& network, double width, int wbits, int abits) {
+}  // namespace
+
+mapping::ResolvedArch paper_design_point(const std::string& network, double width, int wbits, int abits) {
   const PrecisionPolicy policy = PrecisionPolicy::uniform(wbits, abits);
   const Network net = apply_precision(apply_width(load_network(network), width), policy);
   mapping::ResolvedArch r = mapping::resolve_arch(ArchConfig::builtin_template(), policy, net.layers, network);
   if (r.arch.pe_type == PeType::fp32) r.arch = energy::fp32_version(ArchConfig::builtin_template());
   return r;
 }
-
-}  // namespace
 
 PaperSummary generate_paper_results(const PaperOptions& opt) {
   PaperSummary sum;
@@ -165,7 +161,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
     for (const auto& [wb, ab] : paper_precisions()) {
       md_cost << "| " << (wb == 32 ? std::string("FP32") : std::to_string(wb) + "/" + std::to_string(ab)) << " |";
       for (double w : paper_widths()) {
-        const mapping::ResolvedArch design = simulated_design(name, w, wb, ab);
+        const mapping::ResolvedArch design = paper_design_point(name, w, wb, ab);
         const ArchConfig& arch = design.arch;
         const energy::Comparison c =
             energy::compare_fp32_wrpn(base, w, wb, ab, 1, arch, tech, [&](const Network& net, const ArchConfig& a) {
@@ -303,7 +299,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
   std::ostringstream md_iso;
   {
     const double width = 2.0;
-    const ArchConfig fp32_arch = simulated_design("alexnet", 1.0, 32, 32).arch;
+    const ArchConfig fp32_arch = paper_design_point("alexnet", 1.0, 32, 32).arch;
     const energy::AreaBreakdown fp32_area_b = energy::area(fp32_arch, tech);
     std::string error;
     const auto fp32_run = simulate_in_child(dir, "fp32", "alexnet", "1", 32, 32, fp32_arch, tech, &error);
@@ -329,7 +325,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
               "equal-area array | throughput vs FP32 | energy gain |\n|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& [wb, ab] : paper_precisions()) {
       if (wb == 32) continue;
-      const mapping::ResolvedArch design = simulated_design("alexnet", width, wb, ab);
+      const mapping::ResolvedArch design = paper_design_point("alexnet", width, wb, ab);
       ArchConfig arch = design.arch;
       const double pe_um2 = energy::area(arch, tech).pe_um2;
       // PE area ratio FP32 / WRPN: from Yosys (same generic cell library on both sides) when both
@@ -455,8 +451,8 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
       std::string err;
       const auto run = simulate_in_child(dir, "lenet-" + std::to_string(index++), v.cells[static_cast<size_t>(c_model)],
                                          v.cells[static_cast<size_t>(c_width)], wb, ab,
-                                         simulated_design(v.cells[static_cast<size_t>(c_model)],
-                                                          std::stod(v.cells[static_cast<size_t>(c_width)]), wb, ab)
+                                         paper_design_point(v.cells[static_cast<size_t>(c_model)],
+                                                            std::stod(v.cells[static_cast<size_t>(c_width)]), wb, ab)
                                              .arch,
                                          tech, &err);
       if (!run) {

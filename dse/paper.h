@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "energy/tech_table.h"
+#include "mapping/design_point.h"
 
 namespace wrpn {
 
@@ -29,6 +30,11 @@ struct PaperSummary {
 /// Width multipliers and (weight bits, activation bits) pairs of the paper's studies.
 const std::vector<double>& paper_widths();
 const std::vector<std::pair<int, int>>& paper_precisions();
+
+/// The design point the paper tables run a network at: the design-point policy
+/// (mapping::resolve_arch) on the built-in template for the network at this width and body precision;
+/// for FP32, the template with FP32 PEs (energy::fp32_version), the baseline `wrpn sweep` uses.
+mapping::ResolvedArch paper_design_point(const std::string& network, double width, int wbits, int abits);
 
 /// Writes compute_cost.csv, asic_efficiency.csv, lenet_accuracy.csv (when trained results exist),
 /// plots and paper.md into options.out_dir (staged: all or nothing).
