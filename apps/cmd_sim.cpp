@@ -34,9 +34,13 @@ namespace {
 
 std::string validate_arch(const std::string& path) {
   const ArchConfig a = ArchConfig::load(path);
-  std::string s = "arch \"" + a.name + "\": " + std::to_string(a.rows) + "x" + std::to_string(a.cols) + " " +
-                  to_string(a.dataflow) + ", PE " + to_string(a.pe_type) + " W" + std::to_string(a.pe_wbits) + "A" +
-                  std::to_string(a.pe_abits) + ", acc " + std::to_string(a.acc_bits) + " bits, buffers";
+  std::string s =
+      "arch \"" + a.name + "\": " + std::to_string(a.rows) + "x" + std::to_string(a.cols) + " " +
+      to_string(a.dataflow) + ", PE " +
+      (a.pe_pinned
+           ? std::string(to_string(a.pe_type)) + " W" + std::to_string(a.pe_wbits) + "A" + std::to_string(a.pe_abits)
+           : std::string("from the precision policy")) +
+      ", acc " + (a.acc_pinned ? std::to_string(a.acc_bits) + " bits" : std::string("from the workload")) + ", buffers";
   for (const auto& b : a.buffers) s += " " + b.name + "=" + std::to_string(b.capacity_kib) + "KiB";
   return s;
 }
