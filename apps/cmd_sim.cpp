@@ -156,7 +156,9 @@ void run_sim(const SimCliOptions& o) {
   write_file_atomic(staged.staging() / "summary.json", summary.dump(2) + "\n");
   write_file_atomic(staged.staging() / "effective_config.json", effective.dump(2) + "\n");
   write_file_atomic(staged.staging() / "manifest.json", make_manifest("sim", 0, effective).dump(2) + "\n");
-  sim::write_report_md(r, staged.staging().string(), energy_text.empty() ? "" : "```\n" + energy_text + "```\n\n");
+  sim::write_report_md(r, staged.staging().string(),
+                       "Design point: " + design.describe() + " (docs/design-points.md).\n\n" +
+                           (energy_text.empty() ? "" : "```\n" + energy_text + "```\n\n"));
   staged.commit();
 
   std::printf("design point: %s\n", design.describe().c_str());
