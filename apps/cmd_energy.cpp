@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.h"
+#include "apps/precision_flags.h"
 #include "common/arch_config.h"
 #include "common/atomic_file.h"
 #include "common/diagnostics.h"
@@ -13,6 +14,7 @@
 #include "energy/compare.h"
 #include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
+#include "mapping/design_point.h"
 #include "mapping/evaluate.h"
 #include "mapping/mapper.h"
 #include "workloads/network.h"
@@ -34,8 +36,7 @@ std::string validate_tech(const std::string& path) {
 struct EnergyOptions {
   std::string network;
   double width = 2.0;
-  int wbits = 4;
-  int abits = 4;
+  PrecisionFlags prec;
   int64_t batch = 1;
   std::string arch;
   std::string tech;
@@ -51,28 +52,43 @@ void check_bits(const char* flag, int bits) {
 }
 
 void run_energy(const EnergyOptions& o) {
-  check_bits("--wbits", o.wbits);
-  check_bits("--abits", o.abits);
+  check_bits("--wbits", o.prec.wbits);
+  check_bits("--abits", o.prec.abits);
   if (o.batch < 1) fail("EN005", "", "--batch", "expected a batch size >= 1, got " + std::to_string(o.batch));
   const Network base = load_network(o.network);
-  const ArchConfig arch = o.arch.empty() ? ArchConfig::builtin_default(o.wbits, o.abits) : ArchConfig::load(o.arch);
+  // The WRPN side's PE array and accumulator: the design-point policy on the WRPN network.
+  const PrecisionPolicy precision = o.prec.policy();
+  const Network wrpn_net = with_batch(apply_precision(apply_width(base, o.width), precision), o.batch);
+  const mapping::ResolvedArch design =
+      mapping::resolve_arch(o.arch.empty() ? ArchConfig::builtin_template() : ArchConfig::load(o.arch), precision,
+                            wrpn_net.layers, o.network);
+  const ArchConfig& arch = design.arch;
   energy::TechTable tech = o.tech.empty() ? energy::TechTable::load_default() : energy::TechTable::load(o.tech);
   if (!o.synth_calibration.empty()) tech = energy::with_synth_calibration(tech, o.synth_calibration);
   const std::filesystem::path run_dir =
       o.out.empty() ? std::filesystem::path("results") / "runs" / new_run_id("energy") : std::filesystem::path(o.out);
   check_writable_directory(run_dir.has_parent_path() ? run_dir.parent_path() : std::filesystem::path("."));
 
-  const energy::Comparison c = energy::compare_fp32_wrpn(
-      base, o.width, o.wbits, o.abits, o.batch, arch, tech, [&](const Network& net, const ArchConfig& a) {
+  energy::Comparison c = energy::compare_fp32_wrpn(
+      base, o.width, precision, o.batch, arch, tech, [&](const Network& net, const ArchConfig& a) {
         // Each side runs the mapper's choice on its own arch (the FP32 baseline at its best too).
         const std::vector<mapping::LayerMapping> ms = mapping::mappings_for_objective(
             a, net.layers, o.objective, [&](const ActionCounts& ac) { return energy::price({ac}, tech).total_pj; });
         mapping::NetworkEvaluation e = mapping::evaluate_network(a, net.layers, &ms, net.name);
         return energy::SideCounts{std::move(e.counts), std::move(e.rows)};
       });
-  const nlohmann::json effective{{"network", o.network},   {"width", o.width},     {"wbits", o.wbits},
-                                 {"abits", o.abits},       {"batch", o.batch},     {"arch", arch.to_json()},
-                                 {"tech", tech.to_json()}, {"counts", "analytic"}, {"objective", o.objective}};
+  c.design = design.describe();
+  c.design_point = design.to_json();
+  const nlohmann::json effective{{"network", o.network},
+                                 {"width", o.width},
+                                 {"wbits", o.prec.wbits},
+                                 {"abits", o.prec.abits},
+                                 {"batch", o.batch},
+                                 {"arch", arch.to_json()},
+                                 {"design_point", design.to_json()},
+                                 {"tech", tech.to_json()},
+                                 {"counts", "analytic"},
+                                 {"objective", o.objective}};
   energy::write_run(c, run_dir, effective);
   std::fputs(energy::format_report(c).c_str(), stdout);
   std::printf(
@@ -98,13 +114,12 @@ void register_energy_commands(CommandGroups& g) {
   e->add_option("--network", opts.network, network_argument_help())->required();
   e->add_option("--width", opts.width, "width multiplier of the WRPN network (hidden channels x width)")
       ->capture_default_str();
-  e->add_option("--wbits", opts.wbits, "WRPN weight bits (1 binary, 2 ternary, 3..16 integer; first/last layer 8)")
-      ->capture_default_str();
-  e->add_option("--abits", opts.abits, "WRPN activation bits (1..16)")->capture_default_str();
+  add_precision_flags(e, opts.prec);
   e->add_option("--batch", opts.batch, "images per batch (weights are reused across the batch)")->capture_default_str();
   e->add_option("--arch", opts.arch,
                 "arch config (configs/arch/*.json) for the WRPN side; the FP32 side uses the same array and buffers "
-                "with FP32 PEs. Default: built-in 16x16 array with PEs of --wbits x --abits");
+                "with FP32 PEs. Default: built-in 16x16 array. Without \"pe\" (or with no --arch) the PE follows the "
+                "precision policy and the accumulator the workload's worst case (docs/design-points.md)");
   e->add_option("--tech", opts.tech, "tech table (configs/tech/*.json). Default: configs/tech/horowitz45.json");
   e->add_option("--synth-calibration", opts.synth_calibration,
                 "directory of cached `wrpn synth` results (e.g. results/synth): integer MAC energy and PE datapath "

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.h"
+#include "apps/precision_flags.h"
 #include "common/arch_config.h"
 #include "common/atomic_file.h"
 #include "common/csv.h"
@@ -18,6 +19,7 @@
 #include "common/run_manifest.h"
 #include "energy/pricing.h"
 #include "energy/tech_table.h"
+#include "mapping/design_point.h"
 #include "mapping/evaluate.h"
 #include "mapping/mapper.h"
 #include "mapping/mapping_file.h"
@@ -38,7 +40,7 @@ std::string validate_mapping(const std::string& path) {
 struct MapOptions {
   std::string network = "alexnet", arch, tech, objective = mapping::to_string(mapping::kDefaultObjective), out;
   double width = 1.0;
-  int wbits = 4, abits = 4;
+  PrecisionFlags prec;
   int64_t batch = 1;
   bool replace = false;
 };
@@ -50,19 +52,18 @@ void check_bits(const char* flag, int bits) {
 }
 
 void run_map(const MapOptions& o) {
-  check_bits("--wbits", o.wbits);
-  check_bits("--abits", o.abits);
+  check_bits("--wbits", o.prec.wbits);
+  check_bits("--abits", o.prec.abits);
   if (o.batch < 1) fail("MAP003", "", "--batch", "expected a batch size >= 1, got " + std::to_string(o.batch));
   mapping::Objective objective;
   if (!mapping::parse_objective(o.objective, &objective))
     fail("MAP003", "", "--objective", "expected energy, cycles, edp or dram, got \"" + o.objective + "\"");
-  const Network net = with_batch(
-      apply_precision(apply_width(load_network(o.network), o.width), PrecisionPolicy::uniform(o.wbits, o.abits)),
-      o.batch);
-  const bool fp32 = o.wbits == kFp32Bits || o.abits == kFp32Bits;
-  const ArchConfig arch = o.arch.empty() ? ArchConfig::builtin_default(fp32 ? 32 : std::max(o.wbits, o.abits),
-                                                                       fp32 ? 32 : std::max(o.wbits, o.abits))
-                                         : ArchConfig::load(o.arch);
+  const Network net =
+      with_batch(apply_precision(apply_width(load_network(o.network), o.width), o.prec.policy()), o.batch);
+  const mapping::ResolvedArch design =
+      mapping::resolve_arch(o.arch.empty() ? ArchConfig::builtin_template() : ArchConfig::load(o.arch), o.prec.policy(),
+                            net.layers, o.network);
+  const ArchConfig& arch = design.arch;
   const energy::TechTable tech = o.tech.empty() ? energy::TechTable::load_default() : energy::TechTable::load(o.tech);
   const std::filesystem::path run_dir =
       o.out.empty() ? std::filesystem::path("results") / "runs" / new_run_id("map") : std::filesystem::path(o.out);
@@ -150,9 +151,11 @@ void run_map(const MapOptions& o) {
   std::printf("objective %s on %s (%dx%d), tech %s: mapped %zu layers in %.3f s\n", o.objective.c_str(),
               arch.name.c_str(), arch.rows, arch.cols, tech.name.c_str(), net.layers.size(), map_s);
 
-  nlohmann::json effective{{"network", o.network},   {"width", o.width}, {"wbits", o.wbits},
-                           {"abits", o.abits},       {"batch", o.batch}, {"objective", o.objective},
-                           {"arch", arch.to_json()}, {"tech", tech.name}};
+  std::printf("design point: %s\n", design.describe().c_str());
+  nlohmann::json effective{
+      {"network", o.network}, {"width", o.width},         {"wbits", o.prec.wbits},  {"abits", o.prec.abits},
+      {"batch", o.batch},     {"objective", o.objective}, {"arch", arch.to_json()}, {"design_point", design.to_json()},
+      {"tech", tech.name}};
   nlohmann::json summary{{"network", o.network},    {"objective", o.objective},
                          {"cycles", cycles},        {"macs", macs},
                          {"dram_bytes", dram},      {"compulsory_dram_bytes", compulsory},
@@ -218,11 +221,11 @@ void register_map_commands(CommandGroups& g) {
       "energy; writes layers.csv, map.json and mapping.json (replay with `wrpn sim --mapping`)");
   m->add_option("--network", o.network, "built-in network or network/topology file")->capture_default_str();
   m->add_option("--width", o.width, "width multiplier")->capture_default_str();
-  m->add_option("--wbits", o.wbits, "weight bits of the body, 32 = FP32 (first/last layers 8-bit)")
-      ->capture_default_str();
-  m->add_option("--abits", o.abits, "activation bits of the body, 32 = FP32")->capture_default_str();
+  add_precision_flags(m, o.prec);
   m->add_option("--batch", o.batch, "images per batch")->capture_default_str();
-  m->add_option("--arch", o.arch, "arch config (configs/arch/*.json). Default: built-in 16x16 of the bits");
+  m->add_option("--arch", o.arch,
+                "arch config (configs/arch/*.json). Default: built-in 16x16; without \"pe\" the PE and accumulator "
+                "come from the design-point policy (docs/design-points.md)");
   m->add_option("--tech", o.tech, "tech table that prices energy (configs/tech/*.json). Default: the built-in one");
   m->add_option("--objective", o.objective, "energy, cycles, edp (energy x cycles) or dram (bytes)")
       ->capture_default_str();

@@ -8,6 +8,7 @@
 
 #include "apps/commands.h"
 #include "common/diagnostics.h"
+#include "common/numerics.h"
 
 #ifdef WRPN_HAVE_RTL
 #include "rtl/harness/synth.h"
@@ -38,6 +39,7 @@ struct BenchCli {
 struct SynthCli {
   std::vector<std::string> variants;
   std::vector<int> widths;
+  int acc_width = 0;  ///< 0 = each variant's width-sweep accumulator
   std::string out;
   bool force = false;
   bool list = false;
@@ -117,6 +119,9 @@ void run_synth_cmd(const SynthCli& c) {
     fail("RTL001", "", "--all",
          "--all selects every variant; it cannot be combined with --variant, --width or --skip-slow",
          "drop --all to synthesize a selection");
+  if (c.acc_width != 0 && (c.acc_width < 2 || c.acc_width > kMaxAccBits))
+    fail("RTL001", "", "--acc-width", "expected an accumulator width in [2, 48], got " + std::to_string(c.acc_width),
+         "the accumulator a design point uses: `wrpn energy` or `wrpn sim` prints it");
   std::vector<rtl::SynthVariant> todo;
   for (const auto& v : rtl::synth_variants()) {
     if (!matches(c.variants, v.id)) continue;
@@ -124,7 +129,7 @@ void run_synth_cmd(const SynthCli& c) {
     for (int w : c.widths) width_ok = width_ok || w == v.width;
     if (!width_ok) continue;
     if (c.skip_slow && v.slow) continue;
-    todo.push_back(v);
+    todo.push_back(c.acc_width > 0 ? rtl::at_acc_width(v, c.acc_width) : v);
   }
   if (c.list) {
     for (const auto& v : todo)
@@ -207,7 +212,8 @@ void register_rtl_commands(CommandGroups& g) {
   CLI::App* s = g.root.add_subcommand(
       "synth",
       "Synthesize the MAC and PE variants (integer PEs at every (w, a) of the paper tables and the default sweep, "
-      "ternary, binary, FP32; accumulators sized by common pe_acc_bits) with Yosys "
+      "ternary, binary, FP32; the width sweep's accumulators hold a 4096-term dot product, --acc-width gives a "
+      "design point's) with Yosys "
       "(rtl/synth/flow.ys.in: generic 2-input gates and muxes) and report cells, flip-flops, an area estimate "
       "(rtl/synth/cell_area.json: Nangate 45 nm X1 cell areas) and a transistor estimate (Yosys stat -tech cmos plus "
       "flip-flops). Results are cached as one JSON per variant in results/synth/ (schema in rtl/README.md) and reused "
@@ -216,6 +222,9 @@ void register_rtl_commands(CommandGroups& g) {
       "two minutes of wall time on a loaded machine.");
   s->add_option("--variant", sc.variants, "Only variants whose id starts with this (repeatable, see --list)");
   s->add_option("--width", sc.widths, "Only these nominal widths (1, 2, 4, 8, 16; 32 = FP32; repeatable)");
+  s->add_option("--acc-width", sc.acc_width,
+                "Synthesize the selected variants at this accumulator width (the one a design point uses: `wrpn "
+                "energy`, `wrpn sim` and `wrpn sweep` report it; docs/design-points.md); ids end in _acc<N>");
   s->add_option("--out", sc.out, "Cache directory (default: results/synth in the source tree)");
   s->add_flag("--force", sc.force, "Resynthesize even if the cached result is current");
   s->add_flag("--skip-slow", sc.skip_slow, "Leave out the slow variants (16-bit, FP32, 64-lane binary)");

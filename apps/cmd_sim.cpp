@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.h"
+#include "apps/precision_flags.h"
 #include "common/arch_config.h"
 #include "common/atomic_file.h"
 #include "common/csv.h"
@@ -18,6 +19,7 @@
 #include "energy/pricing.h"
 #include "energy/synth_calibration.h"
 #include "energy/tech_table.h"
+#include "mapping/design_point.h"
 #include "mapping/mapper.h"
 #include "mapping/mapping_file.h"
 #include "sim/bench.h"
@@ -32,9 +34,13 @@ namespace {
 
 std::string validate_arch(const std::string& path) {
   const ArchConfig a = ArchConfig::load(path);
-  std::string s = "arch \"" + a.name + "\": " + std::to_string(a.rows) + "x" + std::to_string(a.cols) + " " +
-                  to_string(a.dataflow) + ", PE " + to_string(a.pe_type) + " W" + std::to_string(a.pe_wbits) + "A" +
-                  std::to_string(a.pe_abits) + ", acc " + std::to_string(a.acc_bits) + " bits, buffers";
+  std::string s =
+      "arch \"" + a.name + "\": " + std::to_string(a.rows) + "x" + std::to_string(a.cols) + " " +
+      to_string(a.dataflow) + ", PE " +
+      (a.pe_pinned
+           ? std::string(to_string(a.pe_type)) + " W" + std::to_string(a.pe_wbits) + "A" + std::to_string(a.pe_abits)
+           : std::string("from the precision policy")) +
+      ", acc " + (a.acc_pinned ? std::to_string(a.acc_bits) + " bits" : std::string("from the workload")) + ", buffers";
   for (const auto& b : a.buffers) s += " " + b.name + "=" + std::to_string(b.capacity_kib) + "KiB";
   return s;
 }
@@ -43,7 +49,7 @@ struct SimCliOptions {
   std::string arch, trace, network, tech, out, vcd, synth_calibration, mapping_file;
   std::string objective = mapping::to_string(mapping::kDefaultObjective);
   double width = 1.0;
-  int wbits = 4, abits = 4;
+  PrecisionFlags prec;
   int64_t batch = 1;
   bool ideal_memory = false;
   bool replace = false;
@@ -66,37 +72,21 @@ void run_sim(const SimCliOptions& o) {
   Trace trace;
   Network net;
   if (timing) {
-    check_bits("--wbits", o.wbits);
-    check_bits("--abits", o.abits);
+    check_bits("--wbits", o.prec.wbits);
+    check_bits("--abits", o.prec.abits);
     if (o.batch < 1) fail("SIM005", "", "--batch", "expected a batch size >= 1, got " + std::to_string(o.batch));
-    net = with_batch(
-        apply_precision(apply_width(load_network(o.network), o.width), PrecisionPolicy::uniform(o.wbits, o.abits)),
-        o.batch);
+    net = with_batch(apply_precision(apply_width(load_network(o.network), o.width), o.prec.policy()), o.batch);
   } else {
     trace = read_trace(o.trace);  // verifies version, shapes, code ranges and checksums first
   }
-  ArchConfig arch;
-  if (!o.arch.empty()) {
-    arch = ArchConfig::load(o.arch);
-  } else {
-    // Built-in default: PEs wide enough for every layer of the workload (8-bit first/last layers).
-    int wb = 1, ab = 1;
-    for (const Layer& l : timing ? net.layers : std::vector<Layer>{}) {
-      if (!l.has_weights()) continue;
-      wb = std::max(wb, l.wbits);
-      ab = std::max(ab, l.abits_in);
-    }
-    for (const TraceLayer& t : trace.layers) {
-      if (!t.shape.has_weights()) continue;
-      wb = std::max(wb, t.shape.wbits);
-      ab = std::max(ab, t.shape.abits_in);
-    }
-    if (wb == kFp32Bits || ab == kFp32Bits)
-      wb = ab = kFp32Bits;
-    else
-      wb = ab = std::max({wb, ab, 2});
-    arch = ArchConfig::builtin_default(wb, ab);
-  }
+  const sim::Workload wl =
+      timing ? sim::workload_from_network(net, o.network) : sim::workload_from_trace(trace, o.trace);
+  // The design-point policy picks the PE array and accumulator (mapping/design_point.h); a trace
+  // carries its own precision.
+  const mapping::ResolvedArch design = mapping::resolve_arch(
+      o.arch.empty() ? ArchConfig::builtin_template() : ArchConfig::load(o.arch),
+      timing ? o.prec.policy() : mapping::precision_of(wl.layers), wl.layers, timing ? o.network : o.trace);
+  ArchConfig arch = design.arch;
   if (o.ideal_memory) arch.dram.ideal = true;
   std::optional<energy::TechTable> tech;
   if (!o.tech.empty()) tech = energy::TechTable::load(o.tech);
@@ -107,8 +97,6 @@ void run_sim(const SimCliOptions& o) {
   // Refuses an existing --out before the run (IO003); --replace replaces only an earlier sim run (IO006).
   StagedDirectory staged(run_dir, o.replace, "sim");
 
-  const sim::Workload wl =
-      timing ? sim::workload_from_network(net, o.network) : sim::workload_from_trace(trace, o.trace);
   sim::SimOptions so;
   if (!o.vcd.empty()) so.vcd_path = (staged.staging() / o.vcd).string();
   // The mappings the model executes: a replayed mapping file, or the mapper's choice for the
@@ -123,15 +111,21 @@ void run_sim(const SimCliOptions& o) {
   const sim::SimResult r = sim::simulate(arch, wl, so);
 
   nlohmann::json summary = sim::to_json(r);
-  nlohmann::json effective{
-      {"arch", arch.to_json()}, {"mode", timing ? "timing" : "functional"}, {"ideal_memory", arch.dram.ideal}};
+  summary["design_point"] = design.to_json();
+  nlohmann::json effective{{"arch", arch.to_json()},
+                           {"design_point", design.to_json()},
+                           {"mode", timing ? "timing" : "functional"},
+                           {"ideal_memory", arch.dram.ideal}};
   if (!o.mapping_file.empty())
     effective["mapping"] = o.mapping_file;
   else
     effective["objective"] = o.objective;
   if (timing)
-    effective.update(
-        {{"network", o.network}, {"width", o.width}, {"wbits", o.wbits}, {"abits", o.abits}, {"batch", o.batch}});
+    effective.update({{"network", o.network},
+                      {"width", o.width},
+                      {"wbits", o.prec.wbits},
+                      {"abits", o.prec.abits},
+                      {"batch", o.batch}});
   else
     effective["trace"] = o.trace;
   std::string energy_text;
@@ -163,9 +157,12 @@ void run_sim(const SimCliOptions& o) {
   write_file_atomic(staged.staging() / "summary.json", summary.dump(2) + "\n");
   write_file_atomic(staged.staging() / "effective_config.json", effective.dump(2) + "\n");
   write_file_atomic(staged.staging() / "manifest.json", make_manifest("sim", 0, effective).dump(2) + "\n");
-  sim::write_report_md(r, staged.staging().string(), energy_text.empty() ? "" : "```\n" + energy_text + "```\n\n");
+  sim::write_report_md(r, staged.staging().string(),
+                       "Design point: " + design.describe() + " (docs/design-points.md).\n\n" +
+                           (energy_text.empty() ? "" : "```\n" + energy_text + "```\n\n"));
   staged.commit();
 
+  std::printf("design point: %s\n", design.describe().c_str());
   std::fputs(sim::format_table(r).c_str(), stdout);
   std::fputs(energy_text.c_str(), stdout);
   std::printf("wrote %s/{layers.csv, summary.json, effective_config.json, manifest.json, report.md with plots%s%s}\n",
@@ -210,14 +207,13 @@ void register_sim_commands(CommandGroups& g) {
       "energy by component with --tech; gnuplot) into the run directory, plus energy.json and energy_components.csv "
       "with --tech.");
   s->add_option("--arch", o.arch,
-                "arch config (configs/arch/*.json). Default: built-in 16x16 output-stationary array with integer PEs "
-                "as wide as the workload's widest layer");
+                "arch config (configs/arch/*.json). Default: built-in 16x16 output-stationary array. Without \"pe\" "
+                "(or with no --arch) the PE follows the precision policy and the accumulator the workload's worst "
+                "case (docs/design-points.md)");
   s->add_option("--trace", o.trace, "trace directory (functional mode, bit-exact check)");
   s->add_option("--network", o.network, network_argument_help() + " (timing-only mode)");
   s->add_option("--width", o.width, "width multiplier (timing mode)")->capture_default_str();
-  s->add_option("--wbits", o.wbits, "weight bits of the body, 32 = FP32 (timing mode; first/last layers 8-bit)")
-      ->capture_default_str();
-  s->add_option("--abits", o.abits, "activation bits of the body, 32 = FP32 (timing mode)")->capture_default_str();
+  add_precision_flags(s, o.prec);
   s->add_option("--batch", o.batch, "images per batch (timing mode)")->capture_default_str();
   CLI::Option* tech_opt =
       s->add_option("--tech", o.tech, "tech table (configs/tech/*.json): price the run's action counts with energy/");

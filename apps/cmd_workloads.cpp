@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "apps/commands.h"
+#include "apps/precision_flags.h"
 #include "common/atomic_file.h"
 #include "common/csv.h"
 #include "common/diagnostics.h"
@@ -19,37 +20,11 @@ namespace wrpn {
 
 namespace {
 
-struct PrecisionOptions {
-  int wbits = 32, abits = 32;
-  int first_wbits = 0, first_abits = 0, last_wbits = 0, last_abits = 0;  ///< 0 = policy default
-};
-
-void add_precision_options(CLI::App* cmd, PrecisionOptions& p) {
-  cmd->add_option("--wbits", p.wbits, "weight bits of the hidden layers: 1 (binary), 2 (ternary) .. 16, or 32 (FP32)")
-      ->capture_default_str();
-  cmd->add_option("--abits", p.abits, "activation bits of the hidden layers: 1..16, or 32 (FP32)")
-      ->capture_default_str();
-  cmd->add_option("--first-wbits", p.first_wbits,
-                  "weight bits of the first weighted layer (default: 8 when quantized, else 32)");
-  cmd->add_option("--first-abits", p.first_abits,
-                  "input code bits of the first weighted layer, i.e. the pixels (default: 8 when quantized, else 32)");
-  cmd->add_option("--last-wbits", p.last_wbits,
-                  "weight bits of the last weighted layer (default: 8 when quantized, else 32)");
-  cmd->add_option("--last-abits", p.last_abits, "input activation bits of the last weighted layer (default: --abits)");
-}
-
-PrecisionPolicy make_policy(const PrecisionOptions& o) {
-  PrecisionPolicy p = PrecisionPolicy::uniform(o.wbits, o.abits);
-  if (o.first_wbits) p.first_wbits = o.first_wbits;
-  if (o.first_abits) p.first_abits = o.first_abits;
-  if (o.last_wbits) p.last_wbits = o.last_wbits;
-  if (o.last_abits) p.last_abits = o.last_abits;
-  return p;
-}
+using PrecisionOptions = PrecisionFlags;
 
 /// load_network, then width, precision and batch, in that order.
 Network prepare(const std::string& name, double width, const PrecisionOptions& prec, int64_t batch) {
-  return with_batch(apply_precision(apply_width(load_network(name), width), make_policy(prec)), batch);
+  return with_batch(apply_precision(apply_width(load_network(name), width), prec.policy()), batch);
 }
 
 std::string fmt_mib(int64_t bits) {
@@ -239,7 +214,7 @@ void register_workload_commands(CommandGroups& g) {
                    "width multiplier in [1, 64]: hidden channels x W; the input channels and "
                    "the classes stay fixed")
       ->capture_default_str();
-  add_precision_options(workload, wo.prec);
+  add_precision_flags(workload, wo.prec);
   workload->add_option("--batch", wo.batch, "images per batch (N)")->capture_default_str();
   workload->add_option("--csv", wo.csv, "also write the per-layer table to this CSV file");
   workload->callback([] { run_workload(wo); });
@@ -252,7 +227,7 @@ void register_workload_commands(CommandGroups& g) {
       "the peak live set");
   footprint->add_option("NET", fo.network, network_argument_help())->required();
   footprint->add_option("--width", fo.width, "width multiplier in [1, 64]")->capture_default_str();
-  add_precision_options(footprint, fo.prec);
+  add_precision_flags(footprint, fo.prec);
   footprint->add_option("--batch", fo.batches, "comma-separated batch sizes")->delimiter(',')->capture_default_str();
   footprint->add_option("--csv", fo.csv, "also write the table to this CSV file");
   footprint->callback([] { run_footprint(fo); });

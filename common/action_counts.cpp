@@ -1,10 +1,13 @@
 #include "common/action_counts.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace wrpn {
 
 void ActionCounts::accumulate(const ActionCounts& o) {
+  passes = std::max(passes, o.passes);
   macs += o.macs;
   pe_active_cycles += o.pe_active_cycles;
   pe_idle_cycles += o.pe_idle_cycles;
@@ -40,8 +43,11 @@ void to_json(nlohmann::json& j, const ActionCounts& c) {
   j = nlohmann::json{{"layer", c.layer},
                      {"source", c.source},
                      {"pe_type", to_string(c.pe_type)},
-                     {"wbits", c.wbits},
-                     {"abits", c.abits},
+                     {"pe_wbits", c.pe_wbits},
+                     {"pe_abits", c.pe_abits},
+                     {"layer_wbits", c.layer_wbits},
+                     {"layer_abits", c.layer_abits},
+                     {"passes", c.passes},
                      {"acc_bits", c.acc_bits},
                      {"macs", c.macs},
                      {"pe_active_cycles", c.pe_active_cycles},
@@ -73,8 +79,11 @@ void from_json(const nlohmann::json& j, ActionCounts& c) {
   c.source = j.at("source").get<std::string>();
   if (!parse_pe_type(j.at("pe_type").get<std::string>(), &c.pe_type))
     throw nlohmann::json::other_error::create(501, "unknown pe_type", &j);
-  j.at("wbits").get_to(c.wbits);
-  j.at("abits").get_to(c.abits);
+  j.at("pe_wbits").get_to(c.pe_wbits);
+  j.at("pe_abits").get_to(c.pe_abits);
+  j.at("layer_wbits").get_to(c.layer_wbits);
+  j.at("layer_abits").get_to(c.layer_abits);
+  j.at("passes").get_to(c.passes);
   j.at("acc_bits").get_to(c.acc_bits);
   j.at("macs").get_to(c.macs);
   j.at("pe_active_cycles").get_to(c.pe_active_cycles);
@@ -112,8 +121,10 @@ ActionCounts sum_counts(const std::vector<ActionCounts>& layers) {
   if (!layers.empty()) {
     total.source = layers.front().source;
     total.pe_type = layers.front().pe_type;
-    total.wbits = layers.front().wbits;
-    total.abits = layers.front().abits;
+    total.pe_wbits = layers.front().pe_wbits;
+    total.pe_abits = layers.front().pe_abits;
+    total.layer_wbits = layers.front().layer_wbits;
+    total.layer_abits = layers.front().layer_abits;
     total.acc_bits = layers.front().acc_bits;
     total.clock_mhz = layers.front().clock_mhz;
     total.clock_gating = layers.front().clock_gating;

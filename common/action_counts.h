@@ -30,9 +30,17 @@ struct ActionCounts {
   std::string layer;   ///< layer name, or "total"
   std::string source;  ///< "analytic" or "systemc": who counted
   PeType pe_type = PeType::int_k;
-  int wbits = 8;
-  int abits = 8;
-  int acc_bits = 32;
+  /// Operand widths of the PE that ran the layer (what the MAC and its registers are priced at).
+  int pe_wbits = 8;
+  int pe_abits = 8;
+  /// The layer's own widths (weights, input codes); wider than the PE's when it ran in bit-slice
+  /// passes. In a "total" row: the first layer's (widths differ per layer).
+  int layer_wbits = 8;
+  int layer_abits = 8;
+  /// Bit-slice passes: ceil(layer_wbits / pe_wbits) x ceil(layer_abits / pe_abits) on an int PE
+  /// (activations only on a ternary PE), 1 when the layer fits the PE; the largest in a "total" row.
+  int passes = 1;
+  int acc_bits = 32;                     ///< the PE's accumulator
   uint64_t macs = 0;                     ///< useful multiply-accumulates
   uint64_t pe_active_cycles = 0;         ///< sum over PEs of cycles doing a useful MAC
   uint64_t pe_idle_cycles = 0;           ///< sum over PEs of clocked cycles without a useful MAC

@@ -103,33 +103,42 @@ ArchConfig ArchConfig::from_json(const ConfigObject& root) {
   a.clock_gating = arr.get_bool("clock_gating", true);
   arr.finish();
 
-  const ConfigObject pe = root.get_object("pe");
-  parse_pe_type(pe.get_enum("type", {"int", "ternary", "binary", "fp32"}), &a.pe_type);
-  const int default_bits =
-      a.pe_type == PeType::fp32 ? 32 : (a.pe_type == PeType::binary ? 1 : (a.pe_type == PeType::ternary ? 2 : 8));
-  a.pe_wbits = static_cast<int>(pe.get_int("wbits", 1, 32, default_bits));
-  a.pe_abits = static_cast<int>(pe.get_int("abits", 1, 32, a.pe_type == PeType::fp32 ? 32 : 8));
-  auto check_bits = [&](const char* key, int bits) {
-    if (!is_valid_bits(bits)) pe.error(key, "CFG002", "expected bits in [1, 16] or 32, got " + std::to_string(bits));
-  };
-  check_bits("wbits", a.pe_wbits);
-  check_bits("abits", a.pe_abits);
-  if (a.pe_type == PeType::fp32 && (a.pe_wbits != 32 || a.pe_abits != 32))
-    pe.error("wbits", "ARCH001", "an fp32 PE has 32-bit operands");
-  if (a.pe_type != PeType::fp32 && (a.pe_wbits == 32 || a.pe_abits == 32))
-    pe.error("wbits", "ARCH001", "32-bit operands need \"type\": \"fp32\"");
-  if (a.pe_type == PeType::binary && a.pe_wbits != 1) pe.error("wbits", "ARCH001", "a binary PE has 1-bit weights");
-  if (a.pe_type == PeType::ternary && a.pe_wbits != 2) pe.error("wbits", "ARCH001", "a ternary PE has 2-bit weights");
-  a.acc_bits = static_cast<int>(pe.get_int("acc_bits", 2, kMaxAccBits, 32));
-  if (a.pe_type != PeType::fp32 && a.acc_bits < min_acc_bits_for_product(a.pe_abits, a.pe_wbits))
-    pe.error("acc_bits", "ARCH001",
-             "accumulator of " + std::to_string(a.acc_bits) + " bits cannot hold one " + std::to_string(a.pe_abits) +
-                 "x" + std::to_string(a.pe_wbits) + "-bit product (needs at least " +
-                 std::to_string(min_acc_bits_for_product(a.pe_abits, a.pe_wbits)) + ")",
-             "raise acc_bits; a full dot product usually needs acc_bits_for_fan_in more");
-  a.overflow =
-      pe.get_enum("overflow", {"error", "saturate"}, "error") == "error" ? OverflowMode::error : OverflowMode::saturate;
-  pe.finish();
+  // "pe" pins the PE (and "pe.acc_bits" the accumulator); without it the design-point policy picks
+  // both from the precision policy and the workload (mapping/design_point.h, docs/design-points.md).
+  a.pe_pinned = root.has("pe");
+  a.acc_pinned = false;
+  if (a.pe_pinned) {
+    const ConfigObject pe = root.get_object("pe");
+    parse_pe_type(pe.get_enum("type", {"int", "ternary", "binary", "fp32"}), &a.pe_type);
+    const int default_bits =
+        a.pe_type == PeType::fp32 ? 32 : (a.pe_type == PeType::binary ? 1 : (a.pe_type == PeType::ternary ? 2 : 8));
+    a.pe_wbits = static_cast<int>(pe.get_int("wbits", 1, 32, default_bits));
+    a.pe_abits = static_cast<int>(pe.get_int("abits", 1, 32, a.pe_type == PeType::fp32 ? 32 : 8));
+    auto check_bits = [&](const char* key, int bits) {
+      if (!is_valid_bits(bits)) pe.error(key, "CFG002", "expected bits in [1, 16] or 32, got " + std::to_string(bits));
+    };
+    check_bits("wbits", a.pe_wbits);
+    check_bits("abits", a.pe_abits);
+    if (a.pe_type == PeType::fp32 && (a.pe_wbits != 32 || a.pe_abits != 32))
+      pe.error("wbits", "ARCH001", "an fp32 PE has 32-bit operands");
+    if (a.pe_type != PeType::fp32 && (a.pe_wbits == 32 || a.pe_abits == 32))
+      pe.error("wbits", "ARCH001", "32-bit operands need \"type\": \"fp32\"");
+    if (a.pe_type == PeType::binary && a.pe_wbits != 1) pe.error("wbits", "ARCH001", "a binary PE has 1-bit weights");
+    if (a.pe_type == PeType::ternary && a.pe_wbits != 2) pe.error("wbits", "ARCH001", "a ternary PE has 2-bit weights");
+    // Without "acc_bits" the accumulator comes from the workload (mapping/design_point.h); 32 stands in
+    // until the design-point policy sets it.
+    a.acc_pinned = pe.has("acc_bits");
+    a.acc_bits = static_cast<int>(pe.get_int("acc_bits", 2, kMaxAccBits, 32));
+    if (a.acc_pinned && a.pe_type != PeType::fp32 && a.acc_bits < min_acc_bits_for_product(a.pe_abits, a.pe_wbits))
+      pe.error("acc_bits", "ARCH001",
+               "accumulator of " + std::to_string(a.acc_bits) + " bits cannot hold one " + std::to_string(a.pe_abits) +
+                   "x" + std::to_string(a.pe_wbits) + "-bit product (needs at least " +
+                   std::to_string(min_acc_bits_for_product(a.pe_abits, a.pe_wbits)) + ")",
+               "raise acc_bits; a full dot product usually needs acc_bits_for_fan_in more");
+    a.overflow = pe.get_enum("overflow", {"error", "saturate"}, "error") == "error" ? OverflowMode::error
+                                                                                    : OverflowMode::saturate;
+    pe.finish();
+  }
 
   const auto bufs = root.get_object_array("buffers", 3);
   for (const auto& b : bufs) {
@@ -172,6 +181,14 @@ ArchConfig ArchConfig::from_json(const ConfigObject& root) {
 ArchConfig ArchConfig::load(const std::string& path) {
   const ConfigDocument doc = ConfigDocument::load(path, "arch");
   return from_json(doc.root());
+}
+
+ArchConfig ArchConfig::builtin_template() {
+  ArchConfig a = builtin_default(8, 8);
+  a.name = "builtin";
+  a.pe_pinned = false;
+  a.acc_pinned = false;
+  return a;
 }
 
 ArchConfig ArchConfig::builtin_default(int wbits, int abits) {

@@ -6,6 +6,8 @@
 //                (or "dataflows": ["output_stationary", "weight_stationary", "input_stationary"]: the
 //                mapper picks per layer)
 //     "pe":      { "type": "int", "wbits": 4, "abits": 4, "acc_bits": 24, "overflow": "error" },
+//                (optional: without "pe" the PE follows the precision policy, without "acc_bits" the
+//                accumulator is the workload's worst case; mapping/design_point.h)
 //     "buffers": [ { "name": "weight_buffer", "holds": "weights", "capacity_kib": 64, "word_bits": 64,
 //                    "banks": 1, "ports": 1, "double_buffered": true }, ... inputs, outputs ],
 //     "dram":    { "bandwidth_bytes_per_cycle": 16, "latency_cycles": 100, "burst_bytes": 64,
@@ -83,6 +85,12 @@ struct ArchConfig {
   PeType pe_type = PeType::int_k;
   int pe_wbits = 8, pe_abits = 8;  ///< operand widths the PE is built for (32 for fp32)
   int acc_bits = 32;
+  /// What the config fixed. pe_pinned: it gave "pe", so the PE type and widths are kept whatever the
+  /// workload's precision; acc_pinned: it gave "pe.acc_bits". Unpinned values are placeholders until
+  /// mapping::resolve_design_point sets them (PE from the precision policy, accumulator from the
+  /// workload's worst case). An arch built in code means what it says (both true).
+  bool pe_pinned = true;
+  bool acc_pinned = true;
   OverflowMode overflow = OverflowMode::error;
   std::vector<BufferConfig> buffers;
   DramConfig dram;
@@ -93,7 +101,11 @@ struct ArchConfig {
   /// Parses and checks a whole arch config (CFG00x, ARCH001). `obj` must be the root object.
   static ArchConfig from_json(const ConfigObject& obj);
   static ArchConfig load(const std::string& path);
-  /// The built-in default used when no --arch is given: 16x16 int PEs of the given widths.
+  /// The template every command uses when no --arch is given: the built-in 16x16 output-stationary
+  /// array and buffers with neither PE nor accumulator pinned (the design-point policy fills both).
+  static ArchConfig builtin_template();
+  /// The same array with int PEs of the given widths and a 32-bit accumulator, all pinned (tests,
+  /// benchmarks: an arch built in code).
   static ArchConfig builtin_default(int wbits = 8, int abits = 8);
   nlohmann::json to_json() const;
 };

@@ -33,6 +33,18 @@ int acc_bits_for_fan_in(int abits, int wbits, int64_t fan_in) {
   return bits_for_magnitude(max_product_magnitude(abits, wbits) * std::max<int64_t>(fan_in, 1));
 }
 
+int acc_bits_for_sliced_fan_in(int abits, int wbits, int64_t fan_in, int pe_wbits) {
+  if (wbits <= pe_wbits || wbits == kFp32Bits) return acc_bits_for_fan_in(abits, wbits, fan_in);
+  const int64_t term = static_cast<int64_t>(act_code_max(abits)) * ((int64_t{1} << wbits) - 1);
+  return bits_for_magnitude(term * std::max<int64_t>(fan_in, 1));
+}
+
+int reference_acc_bits(PeType type, int wbits, int abits) {
+  if (type == PeType::fp32) return 32;
+  const int w = type == PeType::binary ? 1 : (type == PeType::ternary ? 2 : wbits);
+  return std::min(kMaxAccBits, acc_bits_for_fan_in(abits, w, kReferenceAccFanIn));
+}
+
 MacResult dot_reference(const int32_t* qa, const int32_t* qw, int64_t n, int64_t acc, int acc_bits, OverflowMode mode,
                         int64_t* overflow_index) {
   if (overflow_index) *overflow_index = -1;

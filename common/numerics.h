@@ -70,6 +70,13 @@ inline constexpr int64_t max_product_magnitude(int abits, int wbits) {
 int min_acc_bits_for_product(int abits, int wbits);
 /// Accumulator width that can never overflow for a dot product of `fan_in` terms.
 int acc_bits_for_fan_in(int abits, int wbits, int64_t fan_in);
+/// The same when the dot product runs in bit-slice passes on a PE of `pe_wbits`-bit weights: the
+/// shifted partial products of every pass are summed in the accumulator, so every partial sum must
+/// fit, not only the full-precision result. Activation slices are unsigned, so slicing them alone
+/// keeps acc_bits_for_fan_in. Weight slices of a two's-complement k-bit code (a signed top slice,
+/// unsigned lower slices) can add up to 2^k - 1 in magnitude before they cancel, so a sliced weight
+/// bounds a term by act_code_max(abits) * (2^wbits - 1) (one bit more than unsliced).
+int acc_bits_for_sliced_fan_in(int abits, int wbits, int64_t fan_in, int pe_wbits);
 
 /// Result of one exact MAC step `acc += qa * qw` in an acc_bits register.
 struct MacResult {
@@ -165,6 +172,15 @@ bool parse_pe_type(const std::string& text, PeType* out);
 /// The PE type a layer with these operand widths needs: fp32 if either is 32, binary if wbits == 1,
 /// ternary if wbits == 2, else int_k.
 PeType pe_type_for_bits(int wbits, int abits);
+
+/// Dot-product length (terms; a binary lane counts as one) of the reference units: the width sweep
+/// of `wrpn synth` and the per-operation table of `wrpn paper` compare single MACs across bit widths
+/// at this one reduction length. A design point's PE uses the accumulator its workload needs instead
+/// (mapping/design_point.h).
+inline constexpr int64_t kReferenceAccFanIn = 4096;
+/// Accumulator bits of a reference unit: acc_bits_for_fan_in over kReferenceAccFanIn terms (ternary
+/// weights count as 2-bit, binary as 1-bit codes), capped at kMaxAccBits; 32 (the word) for FP32.
+int reference_acc_bits(PeType type, int wbits, int abits);
 
 /// Codes packed into one memory word: floor(word_bits / bits) (FP32 values count as 32 bits).
 inline int64_t codes_per_word(int word_bits, int bits) { return word_bits / bits; }

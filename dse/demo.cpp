@@ -21,6 +21,7 @@
 #include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
 #include "energy/tech_table.h"
+#include "mapping/design_point.h"
 #include "workloads/network.h"
 
 namespace wrpn {
@@ -38,6 +39,8 @@ struct Side {
   std::string train_dir, sim_dir;
   ArchConfig arch;
   std::vector<ActionCounts> counts;  ///< per layer, from the SystemC run
+  nlohmann::json design_point;       ///< mapping::ResolvedArch::to_json of the side's arch
+  std::string design;                ///< mapping::ResolvedArch::describe
   energy::EnergyBreakdown energy;
   energy::AreaBreakdown area;
   uint64_t macs = 0, cycles = 0;
@@ -295,7 +298,9 @@ void DemoRunner::write_report(Side& fp32, Side& wrpn, const std::string& rtl_sta
                           {"cycles", s.cycles},
                           {"energy", s.energy.to_json()},
                           {"area", s.area.to_json()},
-                          {"arch", s.arch.to_json()}};
+                          {"arch", s.arch.to_json()},
+                          {"design", s.design},
+                          {"design_point", s.design_point}};
   };
   const nlohmann::json cfg{{"epochs", o_.epochs},           {"train_images", o_.train_images},
                            {"test_images", o_.test_images}, {"trace_images", o_.trace_images},
@@ -316,9 +321,9 @@ void DemoRunner::write_report(Side& fp32, Side& wrpn, const std::string& rtl_sta
         "of the same array, batch "
      << fp32.images << ". Energy: the SystemC action counts priced on tech table `" << wrpn.energy.tech << "`.\n\n```\n"
      << table.str() << "```\n\n"
-     << "Arch (WRPN side): " << wrpn.arch.rows << "x" << wrpn.arch.cols << " " << to_string(wrpn.arch.dataflow)
-     << ", PE " << to_string(wrpn.arch.pe_type) << " w" << wrpn.arch.pe_wbits << " a" << wrpn.arch.pe_abits << ", "
-     << wrpn.arch.clock_mhz << " MHz. FP32 side: the same array and buffers with FP32 PEs.\n\n"
+     << "Arch (WRPN side): " << to_string(wrpn.arch.dataflow) << ", " << wrpn.arch.clock_mhz
+     << " MHz; design point: " << wrpn.design << " (docs/design-points.md). FP32 side: " << fp32.design
+     << ", the same array and buffers.\n\n"
      << "Files: `summary.csv`, `summary.json`, `energy_components.csv`, `cycles_per_layer.csv`; step outputs "
         "(training runs, trace, simulation runs, RTL log) under `../work/`.\n\n";
   if (plotted)
@@ -364,8 +369,21 @@ int DemoRunner::run() {
   wrpn.description = "lenet W4A4 width 2";
   wrpn.width = 2;
   wrpn.wbits = wrpn.abits = 4;
-  wrpn.arch = o_.arch_path.empty() ? ArchConfig::builtin_default(8, 8) : ArchConfig::load(o_.arch_path);
-  fp32.arch = energy::fp32_version(wrpn.arch);
+  {
+    // The design-point policy picks the WRPN side's PE array and accumulator for lenet W4A4 at width
+    // 2 (mapping/design_point.h); the FP32 side is the template with FP32 PEs (energy::fp32_version),
+    // the baseline `wrpn sweep` and `wrpn paper` use.
+    const ArchConfig tmpl = o_.arch_path.empty() ? ArchConfig::builtin_template() : ArchConfig::load(o_.arch_path);
+    const PrecisionPolicy policy = PrecisionPolicy::uniform(wrpn.wbits, wrpn.abits);
+    const Network net = apply_precision(apply_width(builtin_network("lenet"), wrpn.width), policy);
+    const mapping::ResolvedArch design = mapping::resolve_arch(tmpl, policy, net.layers, "lenet");
+    wrpn.arch = design.arch;
+    wrpn.design = design.describe();
+    wrpn.design_point = design.to_json();
+    fp32.arch = energy::fp32_version(tmpl);
+    fp32.design =
+        std::to_string(fp32.arch.rows) + "x" + std::to_string(fp32.arch.cols) + " fp32 PEs, 32-bit accumulator";
+  }
   const fs::path arch_wrpn = work_ / "arch-wrpn.json", arch_fp32 = work_ / "arch-fp32.json";
   write_file_atomic(arch_wrpn.string(), wrpn.arch.to_json().dump(2) + "\n");
   write_file_atomic(arch_fp32.string(), fp32.arch.to_json().dump(2) + "\n");
@@ -374,6 +392,7 @@ int DemoRunner::run() {
   steps_total_ = o_.skip_rtl ? 5 : 6;
   std::printf("wrpn demo: lenet FP32 w1 vs WRPN W4A4 w2 on Fashion-MNIST, %d epochs each; outputs in %s\n", o_.epochs,
               o_.out_dir.c_str());
+  std::printf("design point (WRPN side): %s\n", wrpn.design.c_str());
   {
     if (int rc = train(fp32); rc != 0) return rc;
     if (int rc = train(wrpn); rc != 0) return rc;

@@ -149,11 +149,10 @@ nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& poin
   const auto start = std::chrono::steady_clock::now();
   nlohmann::json r{{"id", point.id()}, {"point", point.to_json()}};
   try {
-    Network net = load_network(config.network);
-    net = apply_width(net, point.width);
-    net = apply_precision(net, PrecisionPolicy::uniform(point.wbits, point.abits));
-    net = with_batch(net, config.batch);
-    const ArchConfig arch = config.arch_for(point);
+    const Network net = config.network_for(point);
+    const mapping::ResolvedArch design = config.design_for(point, net.layers);
+    const ArchConfig& arch = design.arch;
+    r["design_point"] = design.to_json();
     energy::TechTable tech =
         point.tech.empty() ? energy::TechTable::load_default() : energy::TechTable::load(point.tech);
     if (!config.synth_calibration.empty()) tech = energy::with_synth_calibration(tech, config.synth_calibration);

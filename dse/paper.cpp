@@ -13,7 +13,6 @@
 #include "common/atomic_file.h"
 #include "common/csv.h"
 #include "common/diagnostics.h"
-#include "common/pe_acc.h"
 #include "common/plot.h"
 #include "common/subprocess.h"
 #include "dse/equal_area.h"
@@ -22,6 +21,7 @@
 #include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
 #include "energy/synth_results.h"
+#include "mapping/design_point.h"
 #include "mapping/evaluate.h"
 #include "mapping/mapper.h"
 #include "workloads/network.h"
@@ -42,18 +42,12 @@ const std::vector<std::pair<int, int>>& paper_precisions() {
   return p;
 }
 
-ArchConfig paper_design_point(int wbits, int abits) {
-  if (wbits == 32 || abits == 32) return energy::fp32_version(paper_design_point(8, 8));
-  ArchConfig arch = ArchConfig::builtin_default(std::max(2, wbits), std::max(2, abits));
-  arch.pe_type = PeType::int_k;
-  // The one place the paper tables choose the accumulator: the width the RTL is synthesized at
-  // (common/pe_acc.h, a 4096-term worst case), raised where needed to hold one product of the 8-bit
-  // first and last layers the PE runs in bit-sliced passes (only the 2-bit PE: 15 -> 16 bits).
-  // Saturating, as the synthesized mac_acc can be, since a wide layer's worst-case sum may need more
-  // bits than that.
-  arch.acc_bits = std::max(pe_acc_bits(arch.pe_type, arch.pe_wbits, arch.pe_abits), min_acc_bits_for_product(8, 8));
-  arch.overflow = OverflowMode::saturate;
-  return arch;
+mapping::ResolvedArch paper_design_point(const std::string& network, double width, int wbits, int abits) {
+  const PrecisionPolicy policy = PrecisionPolicy::uniform(wbits, abits);
+  const Network net = apply_precision(apply_width(load_network(network), width), policy);
+  mapping::ResolvedArch r = mapping::resolve_arch(ArchConfig::builtin_template(), policy, net.layers, network);
+  if (r.arch.pe_type == PeType::fp32) r.arch = energy::fp32_version(ArchConfig::builtin_template());
+  return r;
 }
 
 namespace {
@@ -168,7 +162,8 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
   //    definition (MACs x operand bits) and the energy model's priced MACs, every row with the
   //    accumulator of its design point (paper_design_point).
   CsvTable cost({"network", "width", "wbits", "abits", "macs", "raw_mac_ratio", "paper_def_cost_ratio",
-                 "mac_energy_cost_ratio", "acc_bits", "energy_efficiency_gain", "fp32_energy_pj", "wrpn_energy_pj"});
+                 "mac_energy_cost_ratio", "energy_efficiency_gain", "fp32_energy_pj", "wrpn_energy_pj", "pe_type",
+                 "pe_wbits", "pe_abits", "acc_bits", "acc_source"});
   std::ostringstream md_cost;
   std::ostringstream dat;
   for (const std::string name : {"alexnet", "resnet34", "inception_bn"}) {
@@ -180,8 +175,9 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
     md_cost << "\n";
     for (const auto& [wb, ab] : paper_precisions()) {
       md_cost << "| " << bits_label(wb, ab) << " |";
-      const ArchConfig arch = paper_design_point(wb, ab);
       for (double w : paper_widths()) {
+        const mapping::ResolvedArch design = paper_design_point(name, w, wb, ab);
+        const ArchConfig& arch = design.arch;
         const auto mapped = mapped_counter(tech, mapping::kDefaultObjective);
         const energy::Comparison c =
             energy::compare_fp32_wrpn(base, w, wb, ab, 1, arch, tech, [&](const Network& net, const ArchConfig& a) {
@@ -206,10 +202,14 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
             .add(c.raw_mac_ratio)
             .add(c.paper_def_cost_ratio)
             .add(c.mac_energy_cost_ratio)
-            .add(arch.acc_bits)
             .add(c.efficiency_gain)
             .add(c.fp32.energy.total_pj)
-            .add(c.wrpn.energy.total_pj);
+            .add(c.wrpn.energy.total_pj)
+            .add(to_string(arch.pe_type))
+            .add(arch.pe_wbits)
+            .add(arch.pe_abits)
+            .add(arch.acc_bits)
+            .add(design.to_json().at("acc_source").get<std::string>());
         md_cost << " " << pct(c.paper_def_cost_ratio) << " / " << pct(c.mac_energy_cost_ratio) << " |";
         if (name == std::string("alexnet") && w == 2.0 && wb == 32) sum.alexnet_2x_raw_ratio = c.raw_mac_ratio;
         if (name == std::string("alexnet") && w == 2.0 && wb == 4 && ab == 4) {
@@ -232,7 +232,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
 
   // 2. Per-operation ASIC efficiency: one MAC and one PE of each type, priced on the tech table and
   //    synthesized by Yosys, every row at the accumulator its synthesized unit has (one rule:
-  //    common/pe_acc.h), so the energy and the cells of a row describe the same unit.
+  //    reference_acc_bits in common/numerics.h), so the energy and the cells of a row describe the same unit.
   CsvTable asic({"pe_type", "wbits", "abits", "acc_bits", "mac_energy_pj", "energy_efficiency_vs_fp32", "pe_area_um2",
                  "area_efficiency_vs_fp32", "mac_synth_variant", "mac_synth_cells", "mac_cells_efficiency_vs_fp32",
                  "pe_synth_variant", "pe_synth_area_um2", "pe_synth_area_efficiency_vs_fp32"});
@@ -263,7 +263,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
   std::ostringstream asic_dat;
   int idx = 0;
   for (const auto& op : ops) {
-    const int acc = pe_acc_bits(op.t, op.w, op.a);
+    const int acc = reference_acc_bits(op.t, op.w, op.a);
     const double pj = tech.mac_pj(op.t, op.w, op.a, acc);
     const double area_um2 = tech.pe_area_um2(op.t, op.w, op.a, acc);
     const energy::SynthResult& mac =
@@ -332,7 +332,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
   std::ostringstream md_iso;
   {
     const double width = 2.0;
-    const ArchConfig fp32_arch = paper_design_point(32, 32);
+    const ArchConfig fp32_arch = paper_design_point("alexnet", 1.0, 32, 32).arch;
     const double fp32_array_um2 = static_cast<double>(fp32_arch.rows * fp32_arch.cols) * fp32_pe_syn.area_um2;
     const double fp32_sram_mm2 = sram_mm2(energy::area(fp32_arch, tech));
     const double fp32_chip_mm2 = fp32_array_um2 * 1e-6 + fp32_sram_mm2;
@@ -388,7 +388,8 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
            << "within ±" << fixed(100 * kEqualAreaTolerance, 0)
            << " % of the FP32 array's PE area or the run fails. Chip area adds the SRAM buffers (the tech table's "
               "area per KiB, the same capacities on every side). The WRPN PE is the design point's integer PE "
-              "(paper_design_point: at least 2-bit operands, the synthesized accumulator, saturating); buffer "
+              "(paper_design_point: the design-point policy of docs/design-points.md, its accumulator from the "
+              "workload, and the PE synthesized at that accumulator); buffer "
               "words are widened by the ratio of array edges (rounded up) so the buffer ports keep up. Every side is "
               "a timing-only SystemC run of the whole network priced on `"
            << tech.name << "`; equal-PE-count runs (16x16 WRPN PEs) are in `equal_pe_count.csv`.\n\n"
@@ -397,12 +398,11 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
            << "|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& [wb, ab] : paper_precisions()) {
       if (wb == 32) continue;
-      ArchConfig arch = paper_design_point(wb, ab);
-      // The synthesized PE of the design point's widths, at its synthesized accumulator (the same
-      // unless paper_design_point raised it; both are in the CSV).
-      const energy::SynthResult& pe =
-          energy::require_synth_result(synth, opt.synth_dir, "pe", arch.pe_type, arch.pe_wbits, arch.pe_abits,
-                                       pe_acc_bits(arch.pe_type, arch.pe_wbits, arch.pe_abits));
+      ArchConfig arch = paper_design_point("alexnet", width, wb, ab).arch;
+      // The synthesized PE of the design point: its widths at the accumulator it runs with (`wrpn synth
+      // --acc-width`; EN006 names the missing result).
+      const energy::SynthResult& pe = energy::require_synth_result(synth, opt.synth_dir, "pe", arch.pe_type,
+                                                                   arch.pe_wbits, arch.pe_abits, arch.acc_bits);
       const std::string tag = std::to_string(wb) + "-" + std::to_string(ab);
       const EqualAreaArray size = size_equal_area(
           fp32_array_um2, pe.area_um2,
@@ -461,7 +461,8 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
                     "mac_energy_cost_ratio",
                     "counts_source"});
   std::ostringstream md_eff;
-  md_eff << "Each side on the same " << paper_design_point(4, 4).rows << "x" << paper_design_point(4, 4).cols
+  const ArchConfig template_arch = ArchConfig::builtin_template();
+  md_eff << "Each side on the same " << template_arch.rows << "x" << template_arch.cols
          << " template (FP32 PEs with buffer words widened for 32-bit operands, energy::fp32_version, against the "
             "design point's integer PEs), every layer of each side at the mapper's choice (objective `"
          << mapping::to_string(mapping::kDefaultObjective)
@@ -474,7 +475,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
   };
   for (const Headline& h : {Headline{"alexnet", 4, 4}, Headline{"resnet34", 4, 8}}) {
     for (const int64_t batch : {int64_t{1}, int64_t{32}}) {
-      ArchConfig arch = paper_design_point(h.wb, h.ab);
+      ArchConfig arch = paper_design_point(h.network, 2.0, h.wb, h.ab).arch;
       arch.dataflows = {Dataflow::output_stationary, Dataflow::weight_stationary};
       const energy::Comparison c = energy::compare_fp32_wrpn(builtin_network(h.network), 2.0, h.wb, h.ab, batch, arch,
                                                              tech, mapped_counter(tech, mapping::kDefaultObjective));
@@ -559,7 +560,11 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
       std::string err;
       const auto run =
           simulate_in_child(dir, "lenet-" + std::to_string(index++), v.cells[static_cast<size_t>(c_model)],
-                            v.cells[static_cast<size_t>(c_width)], wb, ab, paper_design_point(wb, ab), tech, &err);
+                            v.cells[static_cast<size_t>(c_width)], wb, ab,
+                            paper_design_point(v.cells[static_cast<size_t>(c_model)],
+                                               std::stod(v.cells[static_cast<size_t>(c_width)]), wb, ab)
+                                .arch,
+                            tech, &err);
       if (!run) {
         sum.warnings.push_back("simulating " + line + " failed: " + err);
         continue;
@@ -640,7 +645,7 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
         "priced MACs (sum of MACs x one MAC's energy at the layer's widths, every row with its design point's "
         "accumulator, `acc_bits` in compute_cost.csv).\n"
      << md_cost.str() << "\n## ASIC efficiency of one operation\n\n"
-     << "Every row at the accumulator its synthesized unit has (common/pe_acc.h: the worst case of a 4096-term "
+     << "Every row at the accumulator its synthesized unit has (reference_acc_bits: the worst case of a 4096-term "
         "dot product). MAC energy from the tech table's rules; cells and PE areas from Yosys.\n\n"
      << md_asic.str() << "\n![ASIC efficiency](asic_efficiency.png)\n"
      << "\n## Equal silicon\n\n"

@@ -11,6 +11,7 @@
 
 #include "common/arch_config.h"
 #include "energy/tech_table.h"
+#include "mapping/design_point.h"
 
 namespace wrpn {
 
@@ -31,16 +32,15 @@ struct PaperSummary {
   double resnet34_2x_w4a8_paper_def_cost = 0, resnet34_2x_w4a8_mac_energy_cost = 0;
 };
 
-/// The accelerator the paper tables run for a body precision (weights, activations; 32 = FP32): the
-/// built-in 16x16 template with integer PEs of the body's widths, at least 2 bits each (the 8-bit
-/// first and last layers cannot run on a ternary or binary PE; they take bit-sliced passes), the
-/// accumulator of the synthesized PE (common/pe_acc.h) in saturate mode; FP32 PEs for FP32
-/// (energy::fp32_version of the 8-bit design). The one place the tables choose PE and accumulator.
-ArchConfig paper_design_point(int wbits, int abits);
-
 /// Width multipliers and (weight bits, activation bits) pairs of the paper's studies.
 const std::vector<double>& paper_widths();
 const std::vector<std::pair<int, int>>& paper_precisions();
+
+/// The design point the paper tables run a network at: the design-point policy
+/// (mapping::resolve_arch) on the built-in template for the network at this width and body precision;
+/// for FP32, the template with FP32 PEs (energy::fp32_version), the baseline `wrpn sweep` uses. The one
+/// place the tables choose PE and accumulator.
+mapping::ResolvedArch paper_design_point(const std::string& network, double width, int wbits, int abits);
 
 /// Writes compute_cost.csv, asic_efficiency.csv, iso_area.csv, equal_pe_count.csv,
 /// network_efficiency.csv, lenet_accuracy_energy.csv (when trained results exist), plots and paper.md

@@ -99,6 +99,20 @@ SweepConfig SweepConfig::from_json(const ConfigObject& root) {
     return out;
   };
   c.wbits = bits_axis("wbits");
+  if (root.has("precision")) {
+    const ConfigObject prec = root.get_object("precision");
+    auto bits = [&](const char* key) {
+      const int b = static_cast<int>(prec.get_int(key, 0, 32, 0));
+      if (b != 0 && !is_valid_bits(b))
+        prec.error(key, "CFG002", "expected bits in [1, 16] or 32 (0 = the policy default), got " + std::to_string(b));
+      return b;
+    };
+    c.first_wbits = bits("first_wbits");
+    c.first_abits = bits("first_abits");
+    c.last_wbits = bits("last_wbits");
+    c.last_abits = bits("last_abits");
+    prec.finish();
+  }
   c.abits = bits_axis("abits");
   c.width = axes.has("width") ? axes.get_number_array("width", 1.0, 64.0) : std::vector<double>{1.0};
   if (axes.has("array")) {
@@ -150,7 +164,7 @@ SweepConfig SweepConfig::from_json(const ConfigObject& root) {
   root.finish();
 
   // Defaults that depend on the base arch: its array and dataflow.
-  const ArchConfig base = c.arch_path.empty() ? ArchConfig::builtin_default() : ArchConfig::load(c.arch_path);
+  const ArchConfig base = c.arch_path.empty() ? ArchConfig::builtin_template() : ArchConfig::load(c.arch_path);
   if (c.arrays.empty()) c.arrays.emplace_back(base.rows, base.cols);
   if (c.dataflows.empty()) c.dataflows.push_back(base.dataflow);
   return c;
@@ -194,6 +208,11 @@ nlohmann::json SweepConfig::to_json() const {
   // configs without it is unchanged.
   if (!synth_calibration.empty()) j["run"]["synth_calibration"] = synth_calibration;
   if (objective != "edp") j["run"]["objective"] = objective;
+  if (first_wbits || first_abits || last_wbits || last_abits)
+    j["precision"] = {{"first_wbits", first_wbits},
+                      {"first_abits", first_abits},
+                      {"last_wbits", last_wbits},
+                      {"last_abits", last_abits}};
   return j;
 }
 
@@ -234,32 +253,37 @@ std::vector<DesignPoint> SweepConfig::points() const {
   return out;
 }
 
-ArchConfig SweepConfig::arch_for(const DesignPoint& p) const {
-  const ArchConfig template_arch = arch_path.empty() ? ArchConfig::builtin_default() : ArchConfig::load(arch_path);
-  ArchConfig a = template_arch;
+PrecisionPolicy SweepConfig::precision_for(const DesignPoint& p) const {
+  PrecisionPolicy policy = PrecisionPolicy::uniform(p.wbits, p.abits);
+  if (p.wbits == kFp32Bits && p.abits == kFp32Bits) return policy;  // the FP32 baseline is FP32 throughout
+  if (first_wbits) policy.first_wbits = first_wbits;
+  if (first_abits) policy.first_abits = first_abits;
+  if (last_wbits) policy.last_wbits = last_wbits;
+  if (last_abits) policy.last_abits = last_abits;
+  return policy;
+}
+
+Network SweepConfig::network_for(const DesignPoint& p) const {
+  return with_batch(apply_precision(apply_width(load_network(network), p.width), precision_for(p)), batch);
+}
+
+mapping::ResolvedArch SweepConfig::design_for(const DesignPoint& p, const std::vector<Layer>& layers) const {
+  ArchConfig a = arch_path.empty() ? ArchConfig::builtin_template() : ArchConfig::load(arch_path);
   a.rows = p.rows;
   a.cols = p.cols;
   a.dataflow = p.dataflow;
   for (auto& b : a.buffers)
     b.capacity_kib =
         std::max<int64_t>(1, static_cast<int64_t>(std::llround(static_cast<double>(b.capacity_kib) * p.buffer_scale)));
-  // The PE follows the point's precision: FP32 PEs for the baseline, k-bit integer otherwise. The
-  // first and last layers stay at 8 bits (WRPN's policy), which ternary and binary (XNOR) PEs cannot
-  // run, so 1- and 2-bit weights use a 2-bit integer PE (codes -1, 0, +1 multiply exactly) and the
-  // 8-bit layers take bit-sliced passes on it like on any narrow integer PE.
-  a.pe_type = pe_type_for_bits(p.wbits, p.abits) == PeType::fp32 ? PeType::fp32 : PeType::int_k;
-  a.pe_wbits = a.pe_type == PeType::fp32 ? p.wbits : std::max(2, p.wbits);
-  a.pe_abits = p.abits;
-  if (a.pe_type != PeType::fp32) a.acc_bits = std::max(a.acc_bits, min_acc_bits_for_product(a.pe_abits, a.pe_wbits));
-  // The FP32 baseline is the template design with FP32 PEs and buffer words widened to feed them
-  // (energy::fp32_version), the same baseline `wrpn energy`, `wrpn paper` and `wrpn demo` use.
-  if (a.pe_type == PeType::fp32) {
-    a.pe_type = pe_type_for_bits(template_arch.pe_wbits, template_arch.pe_abits);
-    a.pe_wbits = template_arch.pe_wbits;
-    a.pe_abits = template_arch.pe_abits;
-    a = energy::fp32_version(a);
+  const PrecisionPolicy policy = precision_for(p);
+  if (policy.wbits == kFp32Bits || policy.abits == kFp32Bits) {
+    // The FP32 baseline is the template design with FP32 PEs and buffer words widened to feed them
+    // (energy::fp32_version), the same baseline `wrpn energy`, `wrpn paper` and `wrpn demo` use.
+    mapping::ResolvedArch r = mapping::resolve_arch(a, policy, layers, network);
+    r.arch = energy::fp32_version(a);
+    return r;
   }
-  return a;
+  return mapping::resolve_arch(a, policy, layers, network);
 }
 
 }  // namespace wrpn

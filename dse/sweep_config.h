@@ -17,6 +17,8 @@
 
 #include "common/arch_config.h"
 #include "common/config.h"
+#include "mapping/design_point.h"
+#include "workloads/network.h"
 
 namespace wrpn {
 
@@ -50,6 +52,9 @@ struct SweepConfig {
   int64_t batch = 1;
   std::string arch_path;  ///< base arch ("" = built-in default)
   std::vector<int> wbits, abits;
+  /// First/last weighted layers' bits ("precision": {"first_wbits", ...}; 0 = the policy default:
+  /// 8 when quantized), the same fields as the commands' --first-wbits/... flags.
+  int first_wbits = 0, first_abits = 0, last_wbits = 0, last_abits = 0;
   std::vector<double> width;
   std::vector<std::pair<int, int>> arrays;
   std::vector<Dataflow> dataflows;
@@ -77,8 +82,15 @@ struct SweepConfig {
   nlohmann::json to_json() const;
   /// Every point of the cross product, then one FP32 width-1 baseline per hardware configuration.
   std::vector<DesignPoint> points() const;
-  /// The base arch with a point's array, dataflow and buffer scale applied.
-  ArchConfig arch_for(const DesignPoint& p) const;
+  /// The precision policy of a point: its body bits with the config's first/last fields.
+  PrecisionPolicy precision_for(const DesignPoint& p) const;
+  /// The point's network: loaded, widened, quantized (precision_for) and batched.
+  Network network_for(const DesignPoint& p) const;
+  /// The base arch with a point's array, dataflow and buffer scale applied, its PE and accumulator
+  /// from the design-point policy (mapping/design_point.h) on `layers`; the FP32 baseline is the
+  /// base design with FP32 PEs (energy::fp32_version).
+  mapping::ResolvedArch design_for(const DesignPoint& p, const std::vector<Layer>& layers) const;
+  ArchConfig arch_for(const DesignPoint& p) const { return design_for(p, network_for(p).layers).arch; }
 };
 
 }  // namespace wrpn

@@ -89,7 +89,12 @@ SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths
                                 "area_mm2",
                                 "efficiency_vs_fp32",
                                 "speedup_vs_fp32",
-                                "pareto"};
+                                "pareto",
+                                "pe_type",
+                                "pe_wbits",
+                                "pe_abits",
+                                "acc_bits",
+                                "acc_source"};
   for (const auto& c : components) cols.push_back("energy_" + c + "_pj");
   CsvTable table(cols);
 
@@ -158,6 +163,13 @@ SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths
         .add(cell(eff))
         .add(cell(speedup))
         .add(on_front.count(id) ? "true" : "false");
+    // The design point the point ran (mapping/design_point.h): PE array and accumulator.
+    const nlohmann::json dp = r.value("design_point", nlohmann::json::object());
+    table.add(dp.value("pe_type", std::string()))
+        .add(dp.contains("pe_wbits") ? std::to_string(dp.at("pe_wbits").get<int>()) : std::string())
+        .add(dp.contains("pe_abits") ? std::to_string(dp.at("pe_abits").get<int>()) : std::string())
+        .add(dp.contains("acc_bits") ? std::to_string(dp.at("acc_bits").get<int>()) : std::string())
+        .add(dp.value("acc_source", std::string()));
     for (const auto& c : components)
       table.add(cell(r.contains("energy_pj") ? num(r["energy_pj"], c.c_str()) : std::nan("")));
     if (!std::isnan(energy)) {

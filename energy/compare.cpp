@@ -110,17 +110,21 @@ double mac_energy_cost_pj(const Network& net, const TechTable& tech, int acc_bit
 
 Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int abits, int64_t batch,
                              const ArchConfig& wrpn_arch, const TechTable& tech, const LayerCounter& count) {
+  return compare_fp32_wrpn(base, width, PrecisionPolicy::uniform(wbits, abits), batch, wrpn_arch, tech, count);
+}
+
+Comparison compare_fp32_wrpn(const Network& base, double width, const PrecisionPolicy& precision, int64_t batch,
+                             const ArchConfig& wrpn_arch, const TechTable& tech, const LayerCounter& count) {
   Comparison c;
   c.network = base.name;
   c.width = width;
-  c.wbits = wbits;
-  c.abits = abits;
+  c.wbits = precision.wbits;
+  c.abits = precision.abits;
   c.batch = batch;
   c.tech = tech.name;
   c.mac_calibration = calibration_note(tech);
   const Network fp32_net = with_batch(apply_precision(base, PrecisionPolicy::uniform(32, 32)), batch);
-  const Network wrpn_net =
-      with_batch(apply_precision(apply_width(base, width), PrecisionPolicy::uniform(wbits, abits)), batch);
+  const Network wrpn_net = with_batch(apply_precision(apply_width(base, width), precision), batch);
   c.fp32 = run_side("fp32", fp32_net, fp32_version(wrpn_arch), tech, count);
   c.wrpn = run_side("wrpn", wrpn_net, wrpn_arch, tech, count);
   c.raw_mac_ratio = ratio(static_cast<double>(c.wrpn.macs), static_cast<double>(c.fp32.macs));
@@ -149,6 +153,7 @@ nlohmann::json Comparison::to_json() const {
                    {"fp32", side_json(fp32)},
                    {"wrpn", side_json(wrpn)}};
   if (!mac_calibration.empty()) j["mac_calibration"] = mac_calibration;
+  if (!design_point.is_null()) j["design_point"] = design_point;
   return j;
 }
 
@@ -158,6 +163,9 @@ std::string format_report(const Comparison& c) {
   o << "Energy: " << c.network << " FP32 (width 1) vs WRPN (width " << format_number(c.width) << ", W" << c.wbits << "A"
     << c.abits << "), batch " << c.batch << ", tech " << c.tech << ", counts: " << c.wrpn.energy.counts_source
     << " (output-stationary " << c.wrpn.arch.rows << "x" << c.wrpn.arch.cols << ")\n";
+  if (!c.design.empty()) o << "WRPN design point: " << c.design << "\n";
+  o << "FP32 design point: " << c.fp32.arch.rows << "x" << c.fp32.arch.cols << " fp32 PEs, " << c.fp32.arch.acc_bits
+    << "-bit accumulator\n";
   if (!c.mac_calibration.empty()) o << c.mac_calibration << "\n";
   o << "\n";
   std::snprintf(line, sizeof line, "%-26s %16s %16s %10s\n", "", "FP32", "WRPN", "WRPN/FP32");
@@ -243,8 +251,9 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
   std::vector<std::string> cols{
       "side", "network", "width", "wbits", "abits", "batch", "macs", "paper_def_cost_bit_ops", "mac_energy_cost_pj"};
   for (const auto& n : c.fp32.energy.components) cols.push_back(n + "_energy_pj");
-  for (const std::string x : {"total_energy_pj", "dram_bytes", "weight_bytes", "activation_bytes", "cycles", "time_s",
-                              "pe_area_um2", "area_mm2"})
+  for (const std::string x :
+       {"total_energy_pj", "dram_bytes", "weight_bytes", "activation_bytes", "cycles", "time_s", "pe_area_um2",
+        "area_mm2", "pe_type", "pe_wbits", "pe_abits", "rows", "cols", "acc_bits", "acc_source"})
     cols.push_back(x);
   CsvTable summary(cols);
   for (const SideResult* s : {&c.fp32, &c.wrpn}) {
@@ -267,7 +276,16 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
         .add(s->cycles)
         .add(s->energy.time_s)
         .add(s->area.pe_um2)
-        .add(s->area.total_mm2);
+        .add(s->area.total_mm2)
+        .add(to_string(s->arch.pe_type))
+        .add(s->arch.pe_wbits)
+        .add(s->arch.pe_abits)
+        .add(s->arch.rows)
+        .add(s->arch.cols)
+        .add(s->arch.acc_bits)
+        .add(fp                           ? std::string("fp32")
+             : c.design_point.is_object() ? c.design_point.value("acc_source", std::string("pinned"))
+                                          : std::string("pinned"));
   }
   write_file_atomic(p / "summary.csv", summary.str());
 

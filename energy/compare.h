@@ -64,6 +64,10 @@ struct Comparison {
   double mac_energy_ratio = 0;       ///< WRPN MAC-component energy / FP32 (includes bit-sliced passes)
   double efficiency_gain = 0;        ///< FP32 energy / WRPN energy
   double speedup = 0;                ///< FP32 cycles / WRPN cycles
+  /// The WRPN side's design point, as the caller resolved it (mapping::ResolvedArch::describe and
+  /// to_json): PE array, accumulator width and whether each was pinned or derived.
+  std::string design;
+  nlohmann::json design_point;
 
   nlohmann::json to_json() const;
 };
@@ -71,6 +75,9 @@ struct Comparison {
 /// Runs both sides with the counts of `count`. `base` is the width-1 network (any precision: it is
 /// reset to FP32 for the baseline). `wrpn_arch` is the accelerator for the WRPN side; the baseline
 /// uses fp32_version(wrpn_arch).
+Comparison compare_fp32_wrpn(const Network& base, double width, const PrecisionPolicy& precision, int64_t batch,
+                             const ArchConfig& wrpn_arch, const TechTable& tech, const LayerCounter& count);
+/// The same with PrecisionPolicy::uniform(wbits, abits).
 Comparison compare_fp32_wrpn(const Network& base, double width, int wbits, int abits, int64_t batch,
                              const ArchConfig& wrpn_arch, const TechTable& tech, const LayerCounter& count);
 

@@ -43,9 +43,9 @@ std::string clock_totals_line(const EnergyBreakdown& e) {
 
 ActionEnergies action_energies(const ActionCounts& c, const TechTable& t) {
   ActionEnergies e;
-  e.mac_pj = t.mac_pj(c.pe_type, c.wbits, c.abits, c.acc_bits);
+  e.mac_pj = t.mac_pj(c.pe_type, c.pe_wbits, c.pe_abits, c.acc_bits);
   const bool fp = c.pe_type == PeType::fp32;
-  const int wbits = fp ? 32 : c.wbits, abits = fp ? 32 : c.abits, acc = fp ? 32 : c.acc_bits;
+  const int wbits = fp ? 32 : c.pe_wbits, abits = fp ? 32 : c.pe_abits, acc = fp ? 32 : c.acc_bits;
   e.operand_register_pj = t.register_pj(wbits + abits) / 2.0;
   e.accumulator_pj = t.register_pj(acc);
   // Post-processing: FP32 applies batch norm as a multiply and an add; integer requantization

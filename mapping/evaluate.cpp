@@ -42,8 +42,11 @@ LayerEvaluation evaluate_plan(const ArchConfig& arch, const LayerPlan& p) {
   c.layer = l.name;
   c.source = "analytic";
   c.pe_type = arch.pe_type;
-  c.wbits = arch.pe_wbits;
-  c.abits = arch.pe_abits;
+  c.pe_wbits = arch.pe_wbits;
+  c.pe_abits = arch.pe_abits;
+  c.layer_wbits = l.has_weights() ? l.wbits : 0;
+  c.layer_abits = l.abits_in;
+  c.passes = p.passes;
   c.acc_bits = arch.pe_type == PeType::fp32 ? 32 : arch.acc_bits;
   c.clock_mhz = arch.clock_mhz;
   c.clock_gating = arch.clock_gating;

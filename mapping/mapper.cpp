@@ -63,8 +63,8 @@ EnergyWeights probe_energy_weights(const ArchConfig& arch, const PriceFn& price)
   zero.layer = "probe";
   zero.source = "analytic";
   zero.pe_type = arch.pe_type;
-  zero.wbits = arch.pe_wbits;
-  zero.abits = arch.pe_abits;
+  zero.pe_wbits = zero.layer_wbits = arch.pe_wbits;
+  zero.pe_abits = zero.layer_abits = arch.pe_abits;
   zero.acc_bits = acc_store_bits(arch);
   zero.clock_mhz = arch.clock_mhz;
   zero.clock_gating = arch.clock_gating;

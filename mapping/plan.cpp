@@ -29,23 +29,7 @@ std::string buffer_pointer(const ArchConfig& arch, BufferRole role) {
 
 void check_pe(const ArchConfig& arch, const Layer& l, bool functional, const std::string& src) {
   if (!l.has_weights()) return;
-  const bool fp_layer = l.wbits == kFp32Bits || l.abits_in == kFp32Bits;
-  std::string why;
-  switch (arch.pe_type) {
-    case PeType::fp32:
-      if (!fp_layer || l.wbits != kFp32Bits || l.abits_in != kFp32Bits) why = "an fp32 PE runs FP32 layers only";
-      break;
-    case PeType::int_k:
-      if (fp_layer) why = "an integer PE cannot run an FP32 layer";
-      break;
-    case PeType::ternary:
-      if (fp_layer || l.wbits > 2) why = "a ternary PE takes weights of at most 2 bits";
-      break;
-    case PeType::binary:
-      if (l.wbits != 1 || l.abits_in != 1)
-        why = "a binary (XNOR-popcount) PE takes 1-bit weights and 1-bit activations";
-      break;
-  }
+  const std::string why = pe_cannot_run(arch, l);
   if (!why.empty())
     fail("SIM001", arch.source, "/pe/type",
          std::string("PE type ") + to_string(arch.pe_type) + " cannot run layer \"" + l.name + "\" of " + src + " (W" +
@@ -232,6 +216,27 @@ void plan_post_processing(const ArchConfig& arch, LayerPlan& p) {
 }
 
 }  // namespace
+
+std::string pe_cannot_run(const ArchConfig& arch, const Layer& l) {
+  if (!l.has_weights()) return "";
+  const bool fp_layer = l.wbits == kFp32Bits || l.abits_in == kFp32Bits;
+  switch (arch.pe_type) {
+    case PeType::fp32:
+      if (!fp_layer || l.wbits != kFp32Bits || l.abits_in != kFp32Bits) return "an fp32 PE runs FP32 layers only";
+      break;
+    case PeType::int_k:
+      if (fp_layer) return "an integer PE cannot run an FP32 layer";
+      break;
+    case PeType::ternary:
+      if (fp_layer || l.wbits > 2) return "a ternary PE takes weights of at most 2 bits";
+      break;
+    case PeType::binary:
+      if (l.wbits != 1 || l.abits_in != 1)
+        return "a binary (XNOR-popcount) PE takes 1-bit weights and 1-bit activations";
+      break;
+  }
+  return "";
+}
 
 int passes_for(const ArchConfig& arch, const Layer& l) {
   if (!l.has_weights()) return 1;

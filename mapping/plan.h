@@ -111,6 +111,11 @@ struct LayerPlan {
   std::vector<Step> steps;
 };
 
+/// Why the arch's PE type cannot run a layer's bit widths, or "" when it can (the SIM001 rule:
+/// fp32 runs FP32 only; int runs any quantized layer, in bit-slice passes when wider; ternary takes
+/// weights of at most 2 bits; binary takes W1A1 only).
+std::string pe_cannot_run(const ArchConfig& arch, const Layer& layer);
+
 /// Bit-slice passes an int/ternary PE needs for a layer (1 when the layer fits the PE natively).
 int passes_for(const ArchConfig& arch, const Layer& layer);
 

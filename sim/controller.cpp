@@ -368,8 +368,11 @@ bool Controller::run_layer(const LayerPlan& p) {
   c.layer = l.name;
   c.source = "systemc";
   c.pe_type = arch.pe_type;
-  c.wbits = l.has_weights() ? l.wbits : 0;
-  c.abits = l.abits_in;
+  c.pe_wbits = arch.pe_wbits;
+  c.pe_abits = arch.pe_abits;
+  c.layer_wbits = l.has_weights() ? l.wbits : 0;
+  c.layer_abits = l.abits_in;
+  c.passes = p.passes;
   c.acc_bits = arch.pe_type == PeType::fp32 ? 32 : arch.acc_bits;
   c.macs = static_cast<uint64_t>(l.macs());
   const uint64_t pes = static_cast<uint64_t>(arch.rows) * static_cast<uint64_t>(arch.cols);

@@ -15,7 +15,6 @@
 #include "common/atomic_file.h"
 #include "common/diagnostics.h"
 #include "common/numerics.h"
-#include "common/pe_acc.h"
 #include "common/sha256.h"
 
 namespace wrpn::rtl {
@@ -80,6 +79,12 @@ std::string chparam_line(const SynthVariant& v) {
 
 nlohmann::json cell_table() { return nlohmann::json::parse(read_file(rtl_dir() + "/synth/cell_area.json")); }
 
+/// The width sweep compares MACs across bit widths at one common reduction length
+/// (reference_acc_bits, common/numerics.h); a design point's PE is synthesized at the accumulator
+/// that design point uses instead (--acc-width; the design-point policy, mapping/design_point.h,
+/// picks it from the workload).
+int sweep_acc_width(PeType type, int wbits, int abits) { return reference_acc_bits(type, wbits, abits); }
+
 SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, int width) {
   SynthVariant v;
   v.top = std::move(top);
@@ -88,17 +93,10 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
   v.width_w = ww;
   v.lanes = lanes;
   v.width = width;
-  v.acc_width = pe_acc_bits(pe_type_of(v.kind), ww, wa);
-  std::ostringstream id;
-  id << v.top;
-  if (v.top == "pe") id << "_" << v.kind;
-  if (v.kind != "fp32") {
-    id << "_a" << wa;
-    if (v.kind == "int") id << "w" << ww;
-    if (v.kind == "binary") id << "l" << lanes;
-    id << "_acc" << v.acc_width;
-  }
-  v.id = id.str();
+  v.acc_width = sweep_acc_width(pe_type_of(v.kind), ww, wa);
+  v.acc_rule = v.kind == "fp32" ? "FP32 word"
+                                : "width sweep: worst case of a " + std::to_string(kReferenceAccFanIn) + "-term dot product";
+  v.id = variant_id(v);
   // abc -fast only where the full flow does not fit in 10 minutes on this 2-core machine: full ABC ran
   // over 15 minutes (wall) on the 64-lane popcount, and FP32 needs the light flow (the full `synth`
   // grew past 14 GB), and full ABC on a bare 32x32 multiplier took 14-28 minutes here (docs/architecture.md section
@@ -111,7 +109,15 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
 
 }  // namespace
 
-int synth_acc_width(int width_a, int width_w) { return pe_acc_bits(PeType::int_k, width_w, width_a); }
+int synth_acc_width(int width_a, int width_w) { return sweep_acc_width(PeType::int_k, width_w, width_a); }
+
+SynthVariant at_acc_width(SynthVariant v, int acc_width) {
+  if (v.kind == "fp32") return v;  // the FP32 units accumulate in the FP32 word
+  v.acc_width = acc_width;
+  v.acc_rule = "given (--acc-width): the accumulator of a design point (mapping/design_point.h)";
+  v.id = variant_id(v);
+  return v;
+}
 
 std::vector<SynthVariant> synth_variants() {
   std::vector<SynthVariant> v;
@@ -248,9 +254,7 @@ nlohmann::json synthesize(const SynthVariant& v, const SynthOptions& o, bool* fr
                       {"width_w", v.width_w},
                       {"lanes", v.lanes},
                       {"acc_width", v.acc_width},
-                      {"acc_rule", v.kind == "fp32" ? std::string("FP32 word")
-                                                    : "worst case of a " + std::to_string(kPeAccFanIn) +
-                                                          "-term dot product (common pe_acc_bits)"},
+                      {"acc_rule", v.acc_rule},
                       {"params", params},
                       {"flow",
                        {{"script", "rtl/synth/" + v.flow},

@@ -17,15 +17,21 @@ struct SynthVariant {
   std::string top;   ///< mac_unit, mac_ternary, mac_binary, mac_fp32, pe
   std::string kind;  ///< int, ternary, binary, fp32
   int width_a = 0, width_w = 0, lanes = 1, acc_width = 0;
+  std::string acc_rule;             ///< why acc_width (recorded in the result)
   int width = 0;                    ///< the nominal bit width k of the sweep (1, 2, 4, 8, 16; 32 for FP32)
   bool fast_abc = false;            ///< use `abc -fast` (16-bit, 64-lane binary, FP32: full ABC takes minutes)
   bool slow = false;                ///< wide variants kept out of the default tests (label slow)
   std::string flow = "flow.ys.in";  ///< script in rtl/synth/ (mac_fp32: flow_light.ys.in)
 };
 
-/// Accumulator width the sweep uses: no overflow for a dot product of 4096 terms
-/// (common acc_bits_for_fan_in), capped at 48.
+/// Accumulator width of the width sweep's variants: no overflow for a dot product of 4096 terms
+/// (common acc_bits_for_fan_in), capped at 48. A design point's PE is synthesized at its own
+/// accumulator instead (at_acc_width, `wrpn synth --acc-width`).
 int synth_acc_width(int width_a, int width_w);
+
+/// The variant with accumulator `acc_width` (id suffix _acc<N>): the accumulator a design point
+/// uses (mapping/design_point.h). FP32 variants are returned unchanged.
+SynthVariant at_acc_width(SynthVariant v, int acc_width);
 
 /// The variants of the width sweep 1, 2, 4, 8, 16 plus FP32 (see rtl/README.md for the list).
 std::vector<SynthVariant> synth_variants();

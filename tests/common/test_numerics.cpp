@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "common/numerics.h"
-#include "common/pe_acc.h"
 #include "common/rng.h"
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(wrpn::PeType)
@@ -119,13 +118,13 @@ BOOST_AUTO_TEST_CASE(accumulator_width_rules) {
   BOOST_TEST(min_acc_bits_for_product(16, 16) == 32);  // 65535*32767 < 2^31
   BOOST_TEST(acc_bits_for_fan_in(4, 4, 800) == 18);    // 84000 < 131071
   BOOST_TEST(acc_bits_for_fan_in(4, 4, 1) == 8);
-  // Synthesized PEs: worst case of a 4096-term dot product, 32 for FP32, capped at 48.
-  BOOST_TEST(pe_acc_bits(PeType::int_k, 8, 8) == 28);    // 255*127*4096 < 2^27
-  BOOST_TEST(pe_acc_bits(PeType::int_k, 4, 8) == 24);    // w4 a8: 255*7*4096 < 2^23
-  BOOST_TEST(pe_acc_bits(PeType::ternary, 2, 8) == 21);  // 255*4096 < 2^20
-  BOOST_TEST(pe_acc_bits(PeType::binary, 1, 1) == 14);   // 4096 lanes of +-1
-  BOOST_TEST(pe_acc_bits(PeType::int_k, 16, 16) == 44);
-  BOOST_TEST(pe_acc_bits(PeType::fp32, 32, 32) == 32);
+  // Bit-slice passes: activation slices alone keep the unsliced rule; sliced weights bound a term by
+  // act_max * (2^w - 1). AlexNet conv1 (fan-in 363, W8A8) on a W4 PE: 255*255*363 = 23.6M < 2^25.
+  BOOST_TEST(acc_bits_for_fan_in(8, 8, 363) == 25);            // 255*127*363 = 11.8M < 2^24
+  BOOST_TEST(acc_bits_for_sliced_fan_in(8, 8, 363, 8) == 25);  // not sliced
+  BOOST_TEST(acc_bits_for_sliced_fan_in(8, 8, 363, 4) == 26);  // weights in two 4-bit slices
+  BOOST_TEST(acc_bits_for_sliced_fan_in(8, 4, 363, 4) == acc_bits_for_fan_in(8, 4, 363));
+  BOOST_TEST(acc_bits_for_sliced_fan_in(4, 4, 800, 2) == 19);  // 15*15*800 = 180000 < 2^18
 }
 
 BOOST_AUTO_TEST_CASE(dot_reference_reports_first_overflow) {

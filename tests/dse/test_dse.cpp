@@ -65,6 +65,30 @@ BOOST_AUTO_TEST_CASE(arch_for_applies_the_point) {
   BOOST_TEST(a.acc_bits >= min_acc_bits_for_product(4, 2));
 }
 
+BOOST_AUTO_TEST_CASE(first_last_precision_fields_reach_the_network_and_the_design_point) {
+  const SweepConfig c = parse(R"({"kind": "sweep", "version": 1, "network": "alexnet",
+      "precision": {"first_wbits": 4, "first_abits": 4, "last_wbits": 4},
+      "axes": {"wbits": [4], "abits": [4]}})");
+  DesignPoint p;
+  p.wbits = p.abits = 4;
+  const PrecisionPolicy q = c.precision_for(p);
+  BOOST_TEST(q.first_wbits == 4);
+  BOOST_TEST(q.first_abits == 4);
+  BOOST_TEST(q.last_wbits == 4);
+  BOOST_TEST(q.last_abits == 4);  // not given: the policy default (the body's activations)
+  // Every layer fits the W4A4 PE: one pass, and the accumulator is the body's worst case.
+  const mapping::ResolvedArch d = c.design_for(p, c.network_for(p).layers);
+  BOOST_TEST(d.max_passes == 1);
+  BOOST_TEST(d.arch.acc_bits < 26);
+  BOOST_TEST(c.to_json().at("precision").at("first_wbits").get<int>() == 4);
+  BOOST_TEST(first_diagnostic_line([] {
+               parse(R"({"kind": "sweep", "version": 1, "network": "alexnet", "precision": {"last_wbits": 17},
+                         "axes": {"wbits": [4], "abits": [4]}})");
+             }) ==
+             "error[CFG002] inline.json:/precision/last_wbits: expected bits in [1, 16] or 32 (0 = the policy "
+             "default), got 17");
+}
+
 BOOST_AUTO_TEST_CASE(bad_sweep_configs_are_rejected_with_a_pointer) {
   BOOST_TEST(first_diagnostic_line([] { SweepConfig::load(kRoot + "/tests/fixtures/sweep/CFG002_bad.json"); }) ==
              "error[CFG002] " + kRoot +

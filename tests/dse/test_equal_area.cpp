@@ -10,7 +10,6 @@
 
 #include <unistd.h>
 
-#include "common/pe_acc.h"
 #include "dse/equal_area.h"
 #include "dse/paper.h"
 #include "energy/synth_results.h"
@@ -27,7 +26,7 @@ const std::string kSynth = std::string(WRPN_SOURCE_DIR) + "/results/synth";
 
 /// FP32 PE-array area of the paper tables' baseline: its rows x cols of the synthesized FP32 PE.
 double fp32_array_um2(const std::vector<energy::SynthResult>& synth) {
-  const ArchConfig fp32 = paper_design_point(32, 32);
+  const ArchConfig fp32 = paper_design_point("alexnet", 1.0, 32, 32).arch;
   const auto& pe = energy::require_synth_result(synth, kSynth, "pe", PeType::fp32, 32, 32, 32);
   return static_cast<double>(fp32.rows * fp32.cols) * pe.area_um2;
 }
@@ -42,9 +41,10 @@ BOOST_AUTO_TEST_CASE(every_design_point_of_the_paper_tables_is_within_3_percent)
   BOOST_TEST(target > 1e6);  // 256 FP32 PEs of ~13,000 um^2
   for (const auto& [wb, ab] : paper_precisions()) {
     if (wb == 32) continue;
-    const ArchConfig arch = paper_design_point(wb, ab);
+    // The equal-area table's design points: AlexNet 2x, each PE synthesized at its accumulator.
+    const ArchConfig arch = paper_design_point("alexnet", 2.0, wb, ab).arch;
     const auto& pe = energy::require_synth_result(synth, kSynth, "pe", arch.pe_type, arch.pe_wbits, arch.pe_abits,
-                                                  pe_acc_bits(arch.pe_type, arch.pe_wbits, arch.pe_abits));
+                                                  arch.acc_bits);
     const EqualAreaArray a = size_equal_area(target, pe.area_um2, pe.variant);
     BOOST_TEST_CONTEXT("W" << wb << "A" << ab << " on " << pe.variant << ": " << a.rows << "x" << a.cols) {
       BOOST_TEST(a.area_ratio >= 0.97);

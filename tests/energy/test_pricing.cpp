@@ -38,7 +38,7 @@ ActionCounts hand_case() {
   c.layer = "L";
   c.source = "analytic";
   c.pe_type = PeType::int_k;
-  c.wbits = c.abits = 4;
+  c.pe_wbits = c.pe_abits = 4;
   c.acc_bits = 16;
   c.macs = 1000;
   c.pe_active_cycles = 1000;
@@ -204,7 +204,7 @@ BOOST_AUTO_TEST_CASE(dram_type_selects_the_tables_figure) {
 BOOST_AUTO_TEST_CASE(fp32_record_without_cycle_detail_prices_its_macs) {
   ActionCounts c;
   c.pe_type = PeType::fp32;
-  c.wbits = c.abits = c.acc_bits = 32;
+  c.pe_wbits = c.pe_abits = c.acc_bits = 32;
   c.macs = 10;  // no pe_active_cycles: the MAC count stands in
   const EnergyBreakdown b = price({c}, small());
   BOOST_TEST(b.component_pj("mac") == 50.0, tt::tolerance(1e-12));  // 10 * (4 + 1)

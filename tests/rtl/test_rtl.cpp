@@ -386,7 +386,7 @@ BOOST_AUTO_TEST_CASE(synth_4bit_mac) {
 
 BOOST_AUTO_TEST_CASE(committed_synth_cache_holds_every_variant) {
   // results/synth/ holds a result of every variant (`wrpn synth --all` refreshes it) at the
-  // accumulator width of the one rule (common pe_acc_bits), with its flow recorded.
+  // width sweep's accumulator (synth_acc_width: a 4096-term dot product), with its flow recorded.
   for (const auto& v : synth_variants()) {
     BOOST_TEST_CONTEXT(v.id) {
       const std::string f = default_synth_dir() + "/" + v.id + ".json";

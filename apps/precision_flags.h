@@ -1,0 +1,45 @@
+// The precision flags every command that builds a quantized network takes (`wrpn sim`, `energy`,
+// `map`, `workload`, `footprint`): one registration, so their names, defaults and help agree.
+// A sweep config takes the same fields ("axes": wbits/abits, "precision": first/last; dse/).
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "workloads/network.h"
+
+namespace wrpn {
+
+struct PrecisionFlags {
+  int wbits = 4, abits = 4;                                              ///< the body (hidden layers)
+  int first_wbits = 0, first_abits = 0, last_wbits = 0, last_abits = 0;  ///< 0 = the policy default
+
+  /// PrecisionPolicy::uniform(wbits, abits) with the first/last flags that were given.
+  PrecisionPolicy policy() const {
+    PrecisionPolicy p = PrecisionPolicy::uniform(wbits, abits);
+    if (first_wbits) p.first_wbits = first_wbits;
+    if (first_abits) p.first_abits = first_abits;
+    if (last_wbits) p.last_wbits = last_wbits;
+    if (last_abits) p.last_abits = last_abits;
+    return p;
+  }
+};
+
+/// Registers --wbits, --abits, --first-wbits, --first-abits, --last-wbits, --last-abits on `cmd`.
+inline void add_precision_flags(CLI::App* cmd, PrecisionFlags& p) {
+  cmd->add_option("--wbits", p.wbits,
+                  "weight bits of the body (hidden layers): 1 binary, 2 ternary, 3..16 integer, 32 = FP32 (the "
+                  "whole network FP32)")
+      ->capture_default_str();
+  cmd->add_option("--abits", p.abits, "activation bits of the body: 1..16, or 32 = FP32")->capture_default_str();
+  cmd->add_option("--first-wbits", p.first_wbits,
+                  "weight bits of the first weighted layer (default: 8 when quantized, else 32)");
+  cmd->add_option("--first-abits", p.first_abits,
+                  "input code bits of the first weighted layer, i.e. the pixels (default: 8 when quantized, else 32)");
+  cmd->add_option("--last-wbits", p.last_wbits,
+                  "weight bits of the last weighted layer (default: 8 when quantized, else 32)");
+  cmd->add_option("--last-abits", p.last_abits, "input activation bits of the last weighted layer (default: --abits)");
+}
+
+}  // namespace wrpn
