@@ -558,13 +558,12 @@ PaperSummary generate_paper_results(const PaperOptions& opt) {
       const int wb = std::stoi(v.cells[static_cast<size_t>(c_wbits)]);
       const int ab = std::stoi(v.cells[static_cast<size_t>(c_abits)]);
       std::string err;
-      const auto run =
-          simulate_in_child(dir, "lenet-" + std::to_string(index++), v.cells[static_cast<size_t>(c_model)],
-                            v.cells[static_cast<size_t>(c_width)], wb, ab,
-                            paper_design_point(v.cells[static_cast<size_t>(c_model)],
-                                               std::stod(v.cells[static_cast<size_t>(c_width)]), wb, ab)
-                                .arch,
-                            tech, &err);
+      const auto run = simulate_in_child(dir, "lenet-" + std::to_string(index++), v.cells[static_cast<size_t>(c_model)],
+                                         v.cells[static_cast<size_t>(c_width)], wb, ab,
+                                         paper_design_point(v.cells[static_cast<size_t>(c_model)],
+                                                            std::stod(v.cells[static_cast<size_t>(c_width)]), wb, ab)
+                                             .arch,
+                                         tech, &err);
       if (!run) {
         sum.warnings.push_back("simulating " + line + " failed: " + err);
         continue;

@@ -5,6 +5,7 @@
 #include "common/atomic_file.h"
 #include "energy/compare.h"
 #include "energy/pricing.h"
+#include "mapping/design_point.h"
 #include "mapping/evaluate.h"
 #include "mapping/mapper.h"
 
@@ -18,7 +19,11 @@ const std::vector<SensitivityCase>& sensitivity_cases() {
   return cases;
 }
 
-ArchConfig sensitivity_base_arch(int wbits, int abits) { return ArchConfig::builtin_default(wbits, abits); }
+ArchConfig sensitivity_base_arch(const SensitivityCase& k, const Network& wrpn_net) {
+  return mapping::resolve_arch(ArchConfig::builtin_template(), PrecisionPolicy::uniform(k.wbits, k.abits),
+                               wrpn_net.layers, k.network)
+      .arch;
+}
 
 std::vector<SensitivityChoice> sensitivity_choices(const std::string& scaled_tech_path) {
   using energy::TechTable;
@@ -31,7 +36,8 @@ std::vector<SensitivityChoice> sensitivity_choices(const std::string& scaled_tec
     };
   };
   std::vector<SensitivityChoice> c;
-  c.push_back({"defaults", "clock gated, DDR3, 1 bank x 1 port per buffer, 32-bit accumulator, horowitz45 (45 nm)",
+  c.push_back({"defaults",
+               "clock gated, DDR3, 1 bank x 1 port per buffer, accumulator from the workload, horowitz45 (45 nm)",
                [](ArchConfig&, TechTable&, const Network&) {}});
   c.push_back({"clock_gating", "off: idle PEs clock their registers",
                [](ArchConfig& a, TechTable&, const Network&) { a.clock_gating = false; }});
@@ -44,6 +50,8 @@ std::vector<SensitivityChoice> sensitivity_choices(const std::string& scaled_tec
                  t.sram_per_bank = false;
                }});
   c.push_back({"sram", "2 ports per bank", banks(1, 2)});
+  c.push_back({"accumulator", "32 bits, pinned (the width before it came from the workload)",
+               [](ArchConfig& a, TechTable&, const Network&) { a.acc_bits = 32; }});
   c.push_back({"tech", "scaled22 (22 nm, 0.8 V)", [scaled_tech_path](ArchConfig&, TechTable& t, const Network&) {
                  t = TechTable::load(scaled_tech_path);
                }});
@@ -64,7 +72,7 @@ CsvTable sensitivity_table(const energy::TechTable& tech, const std::vector<Sens
       const SensitivityCase& k = sensitivity_cases()[i];
       const Network base = builtin_network(k.network);
       const Network wrpn_net = apply_precision(apply_width(base, k.width), PrecisionPolicy::uniform(k.wbits, k.abits));
-      ArchConfig arch = sensitivity_base_arch(k.wbits, k.abits);
+      ArchConfig arch = sensitivity_base_arch(k, wrpn_net);
       energy::TechTable tt = tech;
       ch.apply(arch, tt, wrpn_net);
       // Each side at its best mapping under the default objective (as `wrpn energy`), re-chosen

@@ -39,8 +39,9 @@ const std::vector<SensitivityCase>& sensitivity_cases();
 /// row (configs/tech/scaled22.json next to the default table).
 std::vector<SensitivityChoice> sensitivity_choices(const std::string& scaled_tech_path);
 
-/// The arch a headline case runs on before any choice is applied (the `wrpn energy` default).
-ArchConfig sensitivity_base_arch(int wbits, int abits);
+/// The arch a headline case runs on before any choice is applied: the design-point policy on the
+/// built-in template for its WRPN network (what `wrpn energy` runs without --arch).
+ArchConfig sensitivity_base_arch(const SensitivityCase& k, const Network& wrpn_net);
 
 /// Evaluates every (choice, case) through compare_fp32_wrpn with the mapper's best mappings (default
 /// objective) re-chosen under each choice. Columns: knob, choice, then per case <column>_gain,

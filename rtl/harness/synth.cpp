@@ -94,8 +94,9 @@ SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, 
   v.lanes = lanes;
   v.width = width;
   v.acc_width = sweep_acc_width(pe_type_of(v.kind), ww, wa);
-  v.acc_rule = v.kind == "fp32" ? "FP32 word"
-                                : "width sweep: worst case of a " + std::to_string(kReferenceAccFanIn) + "-term dot product";
+  v.acc_rule = v.kind == "fp32"
+                   ? "FP32 word"
+                   : "width sweep: worst case of a " + std::to_string(kReferenceAccFanIn) + "-term dot product";
   v.id = variant_id(v);
   // abc -fast only where the full flow does not fit in 10 minutes on this 2-core machine: full ABC ran
   // over 15 minutes (wall) on the 64-lane popcount, and FP32 needs the light flow (the full `synth`

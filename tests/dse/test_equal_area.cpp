@@ -43,8 +43,8 @@ BOOST_AUTO_TEST_CASE(every_design_point_of_the_paper_tables_is_within_3_percent)
     if (wb == 32) continue;
     // The equal-area table's design points: AlexNet 2x, each PE synthesized at its accumulator.
     const ArchConfig arch = paper_design_point("alexnet", 2.0, wb, ab).arch;
-    const auto& pe = energy::require_synth_result(synth, kSynth, "pe", arch.pe_type, arch.pe_wbits, arch.pe_abits,
-                                                  arch.acc_bits);
+    const auto& pe =
+        energy::require_synth_result(synth, kSynth, "pe", arch.pe_type, arch.pe_wbits, arch.pe_abits, arch.acc_bits);
     const EqualAreaArray a = size_equal_area(target, pe.area_um2, pe.variant);
     BOOST_TEST_CONTEXT("W" << wb << "A" << ab << " on " << pe.variant << ": " << a.rows << "x" << a.cols) {
       BOOST_TEST(a.area_ratio >= 0.97);
