@@ -85,6 +85,19 @@ nlohmann::json cell_table() { return nlohmann::json::parse(read_file(rtl_dir() +
 /// picks it from the workload).
 int sweep_acc_width(PeType type, int wbits, int abits) { return reference_acc_bits(type, wbits, abits); }
 
+std::string variant_id(const SynthVariant& v) {
+  std::ostringstream id;
+  id << v.top;
+  if (v.top == "pe") id << "_" << v.kind;
+  if (v.kind != "fp32") {
+    id << "_a" << v.width_a;
+    if (v.kind == "int") id << "w" << v.width_w;
+    if (v.kind == "binary") id << "l" << v.lanes;
+    id << "_acc" << v.acc_width;
+  }
+  return id.str();
+}
+
 SynthVariant make(std::string top, std::string kind, int wa, int ww, int lanes, int width) {
   SynthVariant v;
   v.top = std::move(top);
