@@ -142,14 +142,15 @@ std::vector<SynthVariant> synth_variants() {
     v.push_back(make("mac_unit", "int", k, k, 1, k));
     v.push_back(make("mac_ternary", "ternary", k, 2, 1, k));
   }
-  // Asymmetric (w, a) of the paper tables and the default sweep: (activation, weight) bits.
-  for (const auto& [a, w] : std::vector<std::pair<int, int>>{{8, 4}, {4, 8}, {4, 2}, {2, 4}, {2, 8}})
+  // Asymmetric (w, a) of the paper tables and the default sweep: (activation, weight) bits. {1, 2}
+  // is the W1A1 design point's PE (binary weights run as 2-bit codes on an int PE, docs/design-points.md).
+  for (const auto& [a, w] : std::vector<std::pair<int, int>>{{8, 4}, {4, 8}, {4, 2}, {2, 4}, {2, 8}, {1, 2}})
     v.push_back(make("mac_unit", "int", a, w, 1, std::max(a, w)));
   v.push_back(make("mac_fp32", "fp32", 32, 32, 1, 32));
   // Processing elements (pe: MAC, operand registers, drain chain) of every PE the simulator times:
   // int (w, a) pairs, ternary and binary (1 lane and the sim's 64-lane word) and FP32.
-  for (const auto& [a, w] :
-       std::vector<std::pair<int, int>>{{2, 2}, {4, 4}, {8, 8}, {8, 4}, {4, 8}, {4, 2}, {2, 4}, {2, 8}, {16, 16}})
+  for (const auto& [a, w] : std::vector<std::pair<int, int>>{
+           {2, 2}, {4, 4}, {8, 8}, {8, 4}, {4, 8}, {4, 2}, {2, 4}, {2, 8}, {1, 2}, {16, 16}})
     v.push_back(make("pe", "int", a, w, 1, std::max(a, w)));
   for (int a : {2, 4, 8}) v.push_back(make("pe", "ternary", a, 2, 1, a));
   v.push_back(make("pe", "binary", 1, 1, 1, 1));
