@@ -52,6 +52,10 @@ std::vector<SensitivityChoice> sensitivity_choices(const std::string& scaled_tec
   c.push_back({"sram", "2 ports per bank", banks(1, 2)});
   c.push_back({"accumulator", "32 bits, pinned (the width before it came from the workload)",
                [](ArchConfig& a, TechTable&, const Network&) { a.acc_bits = 32; }});
+  const auto same = [](ArchConfig&, TechTable&, const Network&) {};
+  c.push_back({"objective", "mapper objective energy (both sides)", same, mapping::Objective::energy});
+  c.push_back({"objective", "mapper objective cycles (both sides)", same, mapping::Objective::cycles});
+  c.push_back({"objective", "mapper objective dram (both sides)", same, mapping::Objective::dram});
   c.push_back({"tech", "scaled22 (22 nm, 0.8 V)", [scaled_tech_path](ArchConfig&, TechTable& t, const Network&) {
                  t = TechTable::load(scaled_tech_path);
                }});
@@ -79,9 +83,8 @@ CsvTable sensitivity_table(const energy::TechTable& tech, const std::vector<Sens
       // under this choice's prices.
       const energy::Comparison c = energy::compare_fp32_wrpn(
           base, k.width, k.wbits, k.abits, 1, arch, tt, [&](const Network& net, const ArchConfig& a) {
-            const std::vector<mapping::LayerMapping> ms =
-                mapping::choose_mappings(a, net.layers, mapping::kDefaultObjective,
-                                         [&](const ActionCounts& ac) { return energy::price({ac}, tt).total_pj; });
+            const std::vector<mapping::LayerMapping> ms = mapping::choose_mappings(
+                a, net.layers, ch.objective, [&](const ActionCounts& ac) { return energy::price({ac}, tt).total_pj; });
             mapping::NetworkEvaluation e = mapping::evaluate_network(a, net.layers, &ms, net.name);
             return energy::SideCounts{std::move(e.counts), std::move(e.rows)};
           });

@@ -1,8 +1,8 @@
-// The sensitivity table of `wrpn paper` (sensitivity.csv): the headline efficiency gains (FP32 energy
-// / WRPN energy, AlexNet 2x W4A4 and ResNet-34 2x W4A8, batch 1, each side at the mapper's best
-// mapping for the default objective, as `wrpn energy` reports them) under each modelling choice that moves them, one
-// choice changed at a time: idle-PE clock gating, the DRAM type, SRAM banking and its pricing, the accumulator width
-// and the process node.
+// The sensitivity table of `wrpn paper` (sensitivity.csv): the headline efficiency gains (FP32
+// energy / WRPN energy, AlexNet 2x W4A4 and ResNet-34 2x W4A8, batch 1, each side at the mapper's
+// best mapping, as `wrpn energy` reports them) under each modelling choice that moves them, one
+// choice changed at a time: idle-PE clock gating, the DRAM type, SRAM banking and its pricing, the
+// accumulator width, the mapper's objective and the process node.
 #pragma once
 
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include "common/arch_config.h"
 #include "common/csv.h"
 #include "energy/tech_table.h"
+#include "mapping/mapper.h"
 #include "workloads/network.h"
 
 namespace wrpn {
@@ -21,9 +22,11 @@ namespace wrpn {
 /// in the tech table. `wrpn_net` is the WRPN network the arch will run (width and precision applied),
 /// for choices that depend on the workload (e.g. an accumulator sized from its layers).
 struct SensitivityChoice {
-  std::string knob;    ///< "defaults", "clock_gating", "dram", "sram", "tech", "accumulator"
+  std::string knob;    ///< "defaults", "clock_gating", "dram", "sram", "accumulator", "objective", "tech"
   std::string choice;  ///< what this row sets
   std::function<void(ArchConfig& arch, energy::TechTable& tech, const Network& wrpn_net)> apply;
+  /// The mapper's objective for both sides (the default objective unless the row is about it).
+  mapping::Objective objective = mapping::kDefaultObjective;
 };
 
 /// The headline configurations the table reports.
