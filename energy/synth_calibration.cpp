@@ -82,8 +82,12 @@ TechTable with_synth_calibration(const TechTable& base, const std::string& synth
 
 std::string calibration_note(const TechTable& t) {
   if (t.calibration.empty()) return "";
+  // One entry per (wbits, abits): a width synthesized at several accumulators is listed once.
   std::string widths;
+  std::vector<std::pair<int, int>> listed;
   for (const auto& c : t.calibration) {
+    if (std::find(listed.begin(), listed.end(), std::make_pair(c.wbits, c.abits)) != listed.end()) continue;
+    listed.emplace_back(c.wbits, c.abits);
     if (!widths.empty()) widths += ", ";
     widths += "W" + std::to_string(c.wbits) + "A" + std::to_string(c.abits);
   }

@@ -101,8 +101,8 @@ BOOST_AUTO_TEST_SUITE(synth_calibration)
 BOOST_AUTO_TEST_CASE(reads_only_the_integer_mac_results) {
   const auto macs = read_synth_macs(sweep_synth());
   // mac_unit at 2, 4, 8, 16 bits and the asymmetric (w, a) of the tables and the sweep (w4 a8, w8 a4,
-  // w2 a4, w4 a2, w8 a2); ternary/binary/FP32/PE results are skipped.
-  BOOST_REQUIRE_EQUAL(macs.size(), 9u);
+  // w2 a4, w4 a2, w8 a2, and w2 a1 of the W1A1 design point); ternary/binary/FP32/PE results are skipped.
+  BOOST_REQUIRE_EQUAL(macs.size(), 10u);
   std::vector<SynthMac> symmetric;
   for (const SynthMac& m : macs) {
     BOOST_TEST(m.logic_cells == logic_cells(m.variant));
@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(eight_bit_mac_keeps_the_table_values) {
     BOOST_TEST_CONTEXT(name) {
       const TechTable base = TechTable::load(kRoot + "/configs/tech/" + name + ".json");
       const TechTable cal = with_synth_calibration(base, sweep_synth());
-      BOOST_TEST(cal.calibration.size() == 9u);
+      BOOST_TEST(cal.calibration.size() == 10u);
       // At the synthesized accumulator and at every accumulator width an arch uses.
       for (int acc : {28, 32, 24, 16}) {
         BOOST_TEST(cal.mac_pj(PeType::int_k, 8, 8, acc) == base.mac_pj(PeType::int_k, 8, 8, acc), tt::tolerance(1e-12));
@@ -209,7 +209,7 @@ BOOST_AUTO_TEST_CASE(calibrated_table_round_trips_through_its_json) {
   const TechTable cal = with_synth_calibration(TechTable::load_default(), sweep_synth());
   const nlohmann::json j = cal.to_json();
   BOOST_REQUIRE(j.contains("calibration"));
-  BOOST_TEST(j["calibration"]["macs"].size() == 9u);
+  BOOST_TEST(j["calibration"]["macs"].size() == 10u);
   BOOST_TEST(j["calibration"]["source"].get<std::string>().find("mac_unit_a8w8_acc28") != std::string::npos);
   bool a4w4 = false;
   for (const auto& m : j["calibration"]["macs"])
@@ -241,8 +241,8 @@ BOOST_AUTO_TEST_CASE(alexnet_compute_cost_and_report_use_the_calibration) {
   BOOST_TEST(c.wrpn.mac_energy_cost_pj == 140553600.0 * 0.3 + 8192000.0 * fc8 + 2559262720.0 * body,
              tt::tolerance(1e-9));
   const std::string report = format_report(c);
-  BOOST_TEST(report.find("int MAC energy and PE datapath area: Yosys-calibrated for W2A2, W2A4, W4A2, W4A4, W4A8, "
-                         "W8A2, W8A4, W8A8, W16A16") != std::string::npos,
+  BOOST_TEST(report.find("int MAC energy and PE datapath area: Yosys-calibrated for W2A1, W2A2, W2A4, W4A2, W4A4, "
+                         "W4A8, W8A2, W8A4, W8A8, W16A16") != std::string::npos,
              report);
   BOOST_TEST(c.to_json().contains("mac_calibration"));
   // Without the option the report says nothing about it.
