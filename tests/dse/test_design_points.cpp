@@ -1,4 +1,4 @@
-// One design point, every command: `wrpn demo`, `energy`, `sim` and `sweep` (the real binary) and the
+// One design point, every command: `wrpn demo`, `energy`, `sim`, `sweep` and `paper` (the real binary) and the
 // paper tables' design point (paper_design_point, what `wrpn paper` runs; the whole paper takes
 // minutes) report the same PE array and accumulator for lenet W4A4 at width 2 on the built-in
 // template, and the accumulator is the workload's (docs/design-points.md).
@@ -141,4 +141,71 @@ BOOST_AUTO_TEST_CASE(every_command_reports_the_same_design_point_for_lenet_w2_w4
       BOOST_TEST(s.acc_source == "workload");
     }
   }
+}
+
+namespace {
+
+/// The row of a `wrpn paper` CSV whose first four cells are (network, width, wbits, abits).
+Seen from_paper_csv(const fs::path& csv, const std::string& key) {
+  std::istringstream in(slurp(csv));
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> head = split(line);
+  auto col = [&](const std::string& name) {
+    for (size_t i = 0; i < head.size(); ++i)
+      if (head[i] == name) return i;
+    BOOST_FAIL(csv.string() + " has no column " + name);
+    return size_t{0};
+  };
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) != 0) continue;
+    const std::vector<std::string> c = split(line);
+    Seen s;
+    s.who = "paper " + csv.filename().string();
+    s.pe_type = c.at(col("pe_type"));
+    s.pe_wbits = std::stoi(c.at(col("pe_wbits")));
+    s.pe_abits = std::stoi(c.at(col("pe_abits")));
+    s.acc_bits = std::stoi(c.at(col("acc_bits")));
+    return s;
+  }
+  BOOST_FAIL(csv.string() + " has no row " + key);
+  return {};
+}
+
+}  // namespace
+
+// The real `wrpn paper` run: its AlexNet 2x W4A4 rows name the PE and accumulator `wrpn energy` and
+// `wrpn sim` report for the same network on the same built-in template.
+BOOST_AUTO_TEST_CASE(wrpn_paper_energy_and_sim_agree_on_alexnet_w2_w4a4) {
+  const fs::path d = fresh_dir("design-points-paper");
+  const std::vector<std::string> prec{"--network", "alexnet", "--width", "2", "--wbits", "4", "--abits", "4"};
+  std::vector<std::string> a{"energy"};
+  a.insert(a.end(), prec.begin(), prec.end());
+  a.insert(a.end(), {"--out", (d / "energy").string()});
+  expect_ok(run(a, d / "energy-log"), "wrpn energy");
+  const Seen energy =
+      from_json("energy", nlohmann::json::parse(slurp(d / "energy" / "energy.json")).at("design_point"));
+  a = {"sim"};
+  a.insert(a.end(), prec.begin(), prec.end());
+  a.insert(a.end(), {"--out", (d / "sim").string()});
+  expect_ok(run(a, d / "sim-log"), "wrpn sim");
+  const Seen sim = from_json("sim", nlohmann::json::parse(slurp(d / "sim" / "summary.json")).at("design_point"));
+  expect_ok(run({"paper", "--out", (d / "paper").string(), "--synth", std::string(WRPN_SOURCE_DIR) + "/results/synth",
+                 "--accuracy", (d / "no-accuracy.csv").string()},
+                d / "paper-log"),
+            "wrpn paper");
+  const std::vector<Seen> paper{from_paper_csv(d / "paper" / "compute_cost.csv", "alexnet,2,4,4,"),
+                                from_paper_csv(d / "paper" / "network_efficiency.csv", "alexnet,2,4,4,1,")};
+  BOOST_TEST(energy.acc_source == "workload");
+  BOOST_TEST(energy.acc_bits < 32);
+  for (const Seen& s : std::vector<Seen>{sim, paper[0], paper[1]}) {
+    BOOST_TEST_CONTEXT(s.who) {
+      BOOST_TEST(s.pe_type == energy.pe_type);
+      BOOST_TEST(s.pe_wbits == energy.pe_wbits);
+      BOOST_TEST(s.pe_abits == energy.pe_abits);
+      BOOST_TEST(s.acc_bits == energy.acc_bits);
+    }
+  }
+  BOOST_TEST(sim.rows == energy.rows);
+  BOOST_TEST(sim.cols == energy.cols);
 }
