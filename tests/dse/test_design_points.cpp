@@ -1,7 +1,8 @@
-// One design point, every command: `wrpn demo`, `energy`, `sim`, `sweep` and `paper` (the real binary) and the
-// paper tables' design point (paper_design_point, what `wrpn paper` runs; the whole paper takes
-// minutes) report the same PE array and accumulator for lenet W4A4 at width 2 on the built-in
-// template, and the accumulator is the workload's (docs/design-points.md).
+// One design point, every command: `wrpn demo`, `energy`, `sim` and `sweep` (the real binary) and
+// the paper tables' design point (paper_design_point) report the same PE array and accumulator for
+// lenet W4A4 at width 2 on the built-in template, and the accumulator is the workload's
+// (docs/design-points.md); the real `wrpn paper` run names the PE and accumulator `wrpn energy` and
+// `wrpn sim` report for AlexNet 2x W4A4 (the paper runs only its own networks).
 #define BOOST_TEST_MODULE design_points
 #include <boost/test/unit_test.hpp>
 
