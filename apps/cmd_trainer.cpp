@@ -22,7 +22,37 @@ struct TrainArgs {
   trainer::TrainConfig cfg;
   std::string config_path, out, seed = "1", weight_scale = "layer";
   bool resume = false, quiet = false;
+  int first_wbits = 0, last_wbits = 0, first_abits = 0, last_abits = 0;  ///< 0 = not given
 };
+
+/// Maps the shared --first-/--last- precision flags onto the trainer's spec: one weight width for
+/// the first and last layers (first_last_wbits), the first layer on 8-bit pixel codes, the last on
+/// the body's activation quantizer. Anything else is a width the trainer cannot train (TRN002).
+void apply_first_last_flags(TrainArgs& ta, bool first_last_given) {
+  auto& spec = ta.cfg.spec;
+  if (ta.first_wbits || ta.last_wbits) {
+    if (first_last_given)
+      fail("TRN002", "", "--first-wbits", "give --first-wbits/--last-wbits or --first-last-wbits, not both");
+    if (ta.first_wbits && ta.last_wbits && ta.first_wbits != ta.last_wbits)
+      fail("TRN002", "", "--last-wbits",
+           "the trainer trains the first and last layers at one weight width; got --first-wbits " +
+               std::to_string(ta.first_wbits) + " and --last-wbits " + std::to_string(ta.last_wbits),
+           "give both the same width");
+    spec.first_last_wbits = ta.first_wbits ? ta.first_wbits : ta.last_wbits;
+  }
+  const bool quantized = spec.wbits != kFp32Bits || spec.abits != kFp32Bits;
+  const int pixel_bits = quantized ? 8 : kFp32Bits;
+  if (ta.first_abits && ta.first_abits != pixel_bits)
+    fail("TRN002", "", "--first-abits",
+         "the first layer reads the " + std::to_string(pixel_bits) + "-bit pixel codes; got " +
+             std::to_string(ta.first_abits),
+         "omit --first-abits (wrpn sim, energy and map take other widths for a network they do not train)");
+  if (ta.last_abits && ta.last_abits != spec.abits)
+    fail("TRN002", "", "--last-abits",
+         "the last layer reads the body's " + std::to_string(spec.abits) + "-bit activations; got " +
+             std::to_string(ta.last_abits),
+         "omit --last-abits, or change --abits");
+}
 
 struct TraceArgs {
   std::string checkpoint, out, data = trainer::kDefaultDataDir, split = "test";
@@ -86,6 +116,15 @@ void register_trainer_commands(CommandGroups& g) {
       ->add_option("--first-last-wbits", c.spec.first_last_wbits,
                    "weight bits of the first and last layers; 0 = default (8 when quantized, 32 in FP32)")
       ->capture_default_str();
+  // The same first/last flags as sim, energy, map, workload and footprint (apps/precision_flags.h):
+  // the trainer trains one weight width for the first and last layers and feeds the first layer the
+  // 8-bit pixel codes, so it takes the values it can train and refuses the others (TRN002).
+  train->add_option("--first-wbits", ta.first_wbits, "weight bits of the first weighted layer (= --last-wbits)");
+  train->add_option("--last-wbits", ta.last_wbits, "weight bits of the last weighted layer (= --first-wbits)");
+  train->add_option("--first-abits", ta.first_abits,
+                    "input code bits of the first weighted layer: the 8-bit pixels (only 8 when quantized)");
+  train->add_option("--last-abits", ta.last_abits,
+                    "input activation bits of the last weighted layer (only --abits: the body's quantizer)");
   train
       ->add_option("--weight-scale", ta.weight_scale,
                    "quantized weights' scale alpha: layer (per layer from the weights: max|w|, ternary\n"
@@ -118,6 +157,7 @@ void register_trainer_commands(CommandGroups& g) {
   train->add_flag("--quiet", ta.quiet, "no progress bar");
   train->callback([train] {
     ta.cfg.seed = parse_seed(ta.seed);
+    apply_first_last_flags(ta, train->count("--first-last-wbits") > 0);
     if (!trainer::parse_weight_scale(ta.weight_scale, &ta.cfg.spec.weight_scale))
       fail("TRN003", "", "--weight-scale",
            "--weight-scale must be layer or paper, got " + quote_for_message(ta.weight_scale));
@@ -133,6 +173,8 @@ void register_trainer_commands(CommandGroups& g) {
           {"--wbits", "wbits"},
           {"--abits", "abits"},
           {"--first-last-wbits", "first_last_wbits"},
+          {"--first-wbits", "first_last_wbits"},
+          {"--last-wbits", "first_last_wbits"},
           {"--weight-scale", "weight_scale"},
           {"--epochs", "epochs"},
           {"--batch", "batch"},
@@ -162,7 +204,8 @@ void register_trainer_commands(CommandGroups& g) {
       if (given("--width")) cfg.spec.width = f.spec.width;
       if (given("--wbits")) cfg.spec.wbits = f.spec.wbits;
       if (given("--abits")) cfg.spec.abits = f.spec.abits;
-      if (given("--first-last-wbits")) cfg.spec.first_last_wbits = f.spec.first_last_wbits;
+      if (given("--first-last-wbits") || given("--first-wbits") || given("--last-wbits"))
+        cfg.spec.first_last_wbits = f.spec.first_last_wbits;
       if (given("--weight-scale")) cfg.spec.weight_scale = f.spec.weight_scale;
       if (given("--epochs")) cfg.epochs = f.epochs;
       if (given("--batch")) cfg.batch = f.batch;

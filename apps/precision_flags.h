@@ -1,5 +1,6 @@
 // The precision flags every command that builds a quantized network takes (`wrpn sim`, `energy`,
-// `map`, `workload`, `footprint`): one registration, so their names, defaults and help agree.
+// `map`, `workload`, `footprint`): one registration, so their names, defaults and help agree. `wrpn
+// train` registers the same first/last names for the widths the trainer trains (apps/cmd_trainer.cpp).
 // A sweep config takes the same fields ("axes": wbits/abits, "precision": first/last; dse/).
 #pragma once
 

@@ -437,3 +437,32 @@ BOOST_AUTO_TEST_CASE(infer_threads_are_bounded) {
   expect_diagnostic(run_wrpn({"infer", "--trace", base_trace().string(), "--threads", "100000", "--no-dataset"}),
                     "TRN003", "threads");
 }
+
+// `wrpn train` takes the same --first-/--last- precision flags as sim, energy, map, workload and
+// footprint: the widths the trainer trains are kept in the run's config, the others refused.
+BOOST_AUTO_TEST_CASE(train_takes_the_shared_first_last_flags) {
+  const std::vector<std::string> base = {"train",          "--model", "lenet",         "--wbits", "4",
+                                         "--abits",        "4",       "--epochs",      "1",       "--quiet",
+                                         "--train-images", "64",      "--test-images", "64"};
+  auto with = [&](std::vector<std::string> extra, const std::string& out) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    a.insert(a.end(), {"--out", (scratch().dir / out).string()});
+    return a;
+  };
+  const auto ok = run_wrpn(
+      with({"--first-wbits", "6", "--last-wbits", "6", "--first-abits", "8", "--last-abits", "4"}, "first_last_ok"),
+      120);
+  BOOST_TEST_INFO(ok.output.substr(0, 600));
+  BOOST_REQUIRE_EQUAL(ok.code, 0);
+  const json saved = json::parse(read_all(scratch().dir / "first_last_ok" / "config.json"));
+  BOOST_TEST(saved.at("first_last_wbits").get<int>() == 6);
+  expect_diagnostic(run_wrpn(with({"--first-wbits", "6", "--last-wbits", "8"}, "first_last_differ")), "TRN002",
+                    "one weight width");
+  expect_diagnostic(run_wrpn(with({"--first-abits", "4"}, "first_abits_bad")), "TRN002", "pixel codes");
+  expect_diagnostic(run_wrpn(with({"--last-abits", "8"}, "last_abits_bad")), "TRN002", "--last-abits");
+  expect_diagnostic(run_wrpn(with({"--first-wbits", "6", "--first-last-wbits", "6"}, "both_given")), "TRN002",
+                    "not both");
+  for (const std::string out : {"first_last_differ", "first_abits_bad", "last_abits_bad", "both_given"})
+    BOOST_TEST(!fs::exists(scratch().dir / out / "config.json"), out);
+}
