@@ -13,13 +13,13 @@
 #include "common/config.h"
 #include "common/diagnostics.h"
 #include "common/subprocess.h"
-#include "dse/demo.h"
 #include "dse/evaluate.h"
-#include "dse/paper.h"
 #include "dse/slurm_backend.h"
 #include "dse/sweep_config.h"
 #include "dse/sweep_report.h"
 #include "dse/sweep_runner.h"
+#include "studies/demo.h"
+#include "studies/paper.h"
 
 namespace wrpn {
 

@@ -1,4 +1,4 @@
-#include "dse/demo.h"
+#include "studies/demo.h"
 
 #include <chrono>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "dse/paper.h"
+#include "studies/paper.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,8 +15,6 @@
 #include "common/diagnostics.h"
 #include "common/plot.h"
 #include "common/subprocess.h"
-#include "dse/equal_area.h"
-#include "dse/paper_sensitivity.h"
 #include "energy/compare.h"
 #include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
@@ -24,6 +22,8 @@
 #include "mapping/design_point.h"
 #include "mapping/evaluate.h"
 #include "mapping/mapper.h"
+#include "studies/equal_area.h"
+#include "studies/paper_sensitivity.h"
 #include "workloads/network.h"
 
 namespace fs = std::filesystem;
