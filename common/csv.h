@@ -33,6 +33,20 @@ class CsvTable {
 /// doubled quotes). Lines are read one at a time, so a field must not span lines.
 std::vector<std::string> split_csv_line(const std::string& line);
 
+/// A CSV file read back: its header and its rows, every row with as many fields as the header.
+struct CsvFile {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;  ///< empty lines are skipped
+  /// Index of the column `name` in the header; -1 when there is none.
+  int column(const std::string& name) const;
+};
+
+/// Reads a CSV file as CsvTable writes it (split_csv_line per line), strictly: IO002 when it cannot
+/// be read, CFG004 when it has no header, CFG002 naming the line when a row's field count differs
+/// from the header's.
+CsvFile read_csv(const std::string& path);
+
 /// Shortest decimal that round-trips a double ("%.17g" trimmed to the needed digits).
 std::string format_number(double v);
 
