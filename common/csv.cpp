@@ -90,6 +90,18 @@ int CsvFile::column(const std::string& name) const {
   return -1;
 }
 
+double CsvFile::number(size_t row, const std::string& name) const {
+  const int c = column(name);
+  if (c < 0) fail("CFG004", path, "header", "no column \"" + name + "\"");
+  const std::string& field = rows.at(row)[static_cast<size_t>(c)];
+  char* end = nullptr;
+  const double v = std::strtod(field.c_str(), &end);
+  if (field.empty() || end != field.c_str() + field.size())
+    fail("CFG002", path, "line " + std::to_string(lines.at(row)) + ", column " + name,
+         "expected a number, got \"" + field + "\"");
+  return v;
+}
+
 CsvFile read_csv(const std::string& path) {
   CsvFile csv;
   csv.path = path;
@@ -104,6 +116,7 @@ CsvFile read_csv(const std::string& path) {
       fail("CFG002", path, "line " + std::to_string(n),
            std::to_string(fields.size()) + " fields, the header has " + std::to_string(csv.header.size()));
     csv.rows.push_back(std::move(fields));
+    csv.lines.push_back(n);
   }
   return csv;
 }

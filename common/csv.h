@@ -38,8 +38,12 @@ struct CsvFile {
   std::string path;
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;  ///< empty lines are skipped
+  std::vector<size_t> lines;                   ///< the 1-based line of each row, for diagnostics
   /// Index of the column `name` in the header; -1 when there is none.
   int column(const std::string& name) const;
+  /// The field of `column` in row `row` as a number: CFG004 when the header has no such column,
+  /// CFG002 naming line and column when the field is not a number.
+  double number(size_t row, const std::string& column) const;
 };
 
 /// Reads a CSV file as CsvTable writes it (split_csv_line per line), strictly: IO002 when it cannot

@@ -15,6 +15,7 @@
 #include "common/diagnostics.h"
 #include "common/plot.h"
 #include "common/subprocess.h"
+#include "dse/child_steps.h"
 #include "energy/compare.h"
 #include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
@@ -22,6 +23,7 @@
 #include "mapping/design_point.h"
 #include "mapping/evaluate.h"
 #include "mapping/mapper.h"
+#include "sim/simulator.h"
 #include "studies/equal_area.h"
 #include "studies/paper_sensitivity.h"
 #include "workloads/network.h"
@@ -95,30 +97,30 @@ struct SimulatedRun {
   uint64_t macs = 0, cycles = 0;
 };
 
-/// Runs `wrpn sim` (timing-only) as a child process (SystemC allows one simulation per process)
-/// in a scratch directory under `scratch`, reads the per-layer action counts of its summary.json
+/// Runs `wrpn sim` (timing-only) as a child step (SystemC allows one simulation per process) in a
+/// scratch directory under `scratch`, reads the per-layer action counts of its run (sim::read_run)
 /// and prices them. Returns nullopt with `error` set when the simulation fails.
 std::optional<SimulatedRun> simulate_in_child(const fs::path& scratch, const std::string& tag,
-                                              const std::string& network, const std::string& width, int wbits,
-                                              int abits, const ArchConfig& arch, const energy::TechTable& tech,
+                                              const std::string& network, double width, int wbits, int abits,
+                                              const ArchConfig& arch, const energy::TechTable& tech,
                                               std::string* error) {
-  const fs::path arch_file = scratch / (".arch-" + tag + ".json");
-  const fs::path run_dir = scratch / (".sim-" + tag);
-  write_file_atomic(arch_file.string(), arch.to_json().dump(2) + "\n");
-  const ProcessResult r =
-      run_process({self_executable(), "sim", "--network", network, "--width", width, "--wbits", std::to_string(wbits),
-                   "--abits", std::to_string(abits), "--arch", arch_file.string(), "--out", run_dir.string()},
-                  /*capture=*/true);
-  fs::remove(arch_file);
+  steps::Sim sim;
+  sim.arch_path = (scratch / (".arch-" + tag + ".json")).string();
+  sim.out_dir = (scratch / (".sim-" + tag)).string();
+  sim.network = network;
+  sim.width = width;
+  sim.wbits = wbits;
+  sim.abits = abits;
+  write_file_atomic(sim.arch_path, arch.to_json().dump(2) + "\n");
+  const ProcessResult r = steps::run_step(steps::step(sim), /*capture=*/true);
+  fs::remove(sim.arch_path);
   if (r.exit_code != 0) {
-    *error = r.output.substr(0, r.output.find('\n'));
-    fs::remove_all(run_dir);
+    *error = steps::first_line(r.output);
+    fs::remove_all(sim.out_dir);
     return std::nullopt;
   }
-  const auto sj = nlohmann::json::parse(read_file((run_dir / "summary.json").string()));
-  fs::remove_all(run_dir);
-  std::vector<ActionCounts> counts;
-  for (const auto& l : sj.at("layers")) counts.push_back(l.at("action_counts").get<ActionCounts>());
+  const std::vector<ActionCounts> counts = sim::read_run(sim.out_dir);
+  fs::remove_all(sim.out_dir);
   SimulatedRun out;
   out.energy = energy::price(counts, tech);
   out.energy.counts_source = "systemc";
@@ -355,7 +357,7 @@ Fp32Reference fp32_reference(const PaperContext& ctx) {
   ref.array_um2 = static_cast<double>(ref.arch.rows * ref.arch.cols) * ref.pe->area_um2;
   ref.chip_mm2 = ref.array_um2 * 1e-6 + sram_mm2(energy::area(ref.arch, ctx.tech));
   std::string error;
-  const auto run = simulate_in_child(ctx.dir, "fp32", "alexnet", "1", 32, 32, ref.arch, ctx.tech, &error);
+  const auto run = simulate_in_child(ctx.dir, "fp32", "alexnet", 1.0, 32, 32, ref.arch, ctx.tech, &error);
   if (!run) fail("DSE007", "alexnet", "", "simulating the FP32 baseline failed: " + error);
   ref.run = *run;
   return ref;
@@ -417,7 +419,7 @@ std::string equal_silicon_precision(const PaperContext& ctx, const Fp32Reference
       size_equal_area(ref.array_um2, pe.area_um2,
                       "equal-area AlexNet 2x W" + std::to_string(wb) + "A" + std::to_string(ab) + " (" + pe.file + ")");
   std::string err;
-  const auto same_run = simulate_in_child(ctx.dir, tag + "-same", "alexnet", "2", wb, ab, arch, ctx.tech, &err);
+  const auto same_run = simulate_in_child(ctx.dir, tag + "-same", "alexnet", 2.0, wb, ab, arch, ctx.tech, &err);
   if (!same_run) fail("DSE007", "alexnet", "", "simulating alexnet 2x " + tag + " (equal PEs) failed: " + err);
   add_iso_row(same_pes, ref, ctx.tech, "equal_pe_count", wb, ab, arch, pe, static_cast<double>(arch.rows * arch.cols),
               *same_run);
@@ -427,7 +429,7 @@ std::string equal_silicon_precision(const PaperContext& ctx, const Fp32Reference
   for (auto& b : arch.buffers) b.word_bits = std::min(4096, b.word_bits * edge_factor);
   arch.rows = size.rows;
   arch.cols = size.cols;
-  const auto iso_run = simulate_in_child(ctx.dir, tag + "-iso", "alexnet", "2", wb, ab, arch, ctx.tech, &err);
+  const auto iso_run = simulate_in_child(ctx.dir, tag + "-iso", "alexnet", 2.0, wb, ab, arch, ctx.tech, &err);
   if (!iso_run) fail("DSE007", "alexnet", "", "simulating alexnet 2x " + tag + " (equal area) failed: " + err);
   add_iso_row(iso, ref, ctx.tech, "equal_area", wb, ab, arch, pe, size.target_pes, *iso_run);
   const double chip_mm2 = size.area_um2 * 1e-6 + sram_mm2(energy::area(arch, ctx.tech));
@@ -554,8 +556,8 @@ std::vector<Variant> simulate_variants(PaperContext& ctx, const CsvFile& csv, do
     const int wb = std::stoi(cell(c_wbits)), ab = std::stoi(cell(c_abits));
     const double width = std::stod(cell(c_width));
     std::string err;
-    const auto run = simulate_in_child(ctx.dir, "lenet-" + std::to_string(index++), cell(c_model), cell(c_width), wb,
-                                       ab, paper_design_point(cell(c_model), width, wb, ab).arch, ctx.tech, &err);
+    const auto run = simulate_in_child(ctx.dir, "lenet-" + std::to_string(index++), cell(c_model), width, wb, ab,
+                                       paper_design_point(cell(c_model), width, wb, ab).arch, ctx.tech, &err);
     if (!run) {
       std::string line;
       for (const auto& f : cells) line += (line.empty() ? "" : ",") + f;
