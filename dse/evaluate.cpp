@@ -121,6 +121,52 @@ std::string trace_of_trained_run(const std::string& run_dir, int64_t images) {
   return dir.string();
 }
 
+/// The point's per-layer action counts (no total): a functional SystemC run of its trained network's
+/// trace (FP32 networks have none: timing only), a timing-only SystemC run, or the analytic model,
+/// each at the mapper's choice for the sweep's objective on the point's arch. Records how they were
+/// counted in `r`.
+std::vector<ActionCounts> point_counts(const SweepConfig& config, const DesignPoint& point, const Network& net,
+                                       const ArchConfig& arch, const energy::TechTable& tech,
+                                       const std::string& train_run, nlohmann::json& r) {
+  std::vector<ActionCounts> counts;
+  // Every point runs the mapper's choice for the sweep's objective on its own arch.
+  sim::SimOptions so;
+  auto choose = [&](const std::vector<Layer>& layers) {
+    return mapping::mappings_for_objective(
+        arch, layers, config.objective, [&](const ActionCounts& c) { return energy::price({c}, tech).total_pj; },
+        config.source + ":/run/objective");
+  };
+  // FP32 networks have no integer trace: their points are simulated timing-only.
+  const bool functional = config.sim == SimMode::functional && point.wbits != 32 && point.abits != 32;
+  if (functional) {
+    const std::string trace_dir = trace_of_trained_run(train_run, config.batch);
+    const Trace trace = read_trace(trace_dir);
+    const sim::Workload wl = sim::workload_from_trace(trace, trace_dir);
+    so.mappings = choose(wl.layers);
+    const sim::SimResult s = sim::simulate(arch, wl, so);
+    if (s.mismatches > 0)
+      fail("DSE008", trace_dir, "",
+           std::to_string(s.mismatches) + " simulated outputs differ from the trace; first: " + s.first_mismatch);
+    counts = sim::layer_counts(s);
+    if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
+    r["counts_source"] = "systemc-functional";
+    r["trace"] = trace_dir;
+    r["bit_exact_outputs"] = s.outputs_checked;
+  } else if (config.sim != SimMode::analytic) {
+    so.mappings = choose(net.layers);
+    const sim::SimResult s = sim::simulate(arch, sim::workload_from_network(net, config.network), so);
+    counts = sim::layer_counts(s);
+    // layer_counts appends the total; pricing wants layers only.
+    if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
+    r["counts_source"] = "systemc";
+  } else {
+    const std::vector<mapping::LayerMapping> ms = choose(net.layers);
+    counts = mapping::analytic_counts(arch, net.layers, &ms);
+    r["counts_source"] = "analytic";
+  }
+  return counts;
+}
+
 }  // namespace
 
 nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& point) {
@@ -138,42 +184,8 @@ nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& poin
     std::optional<TrainedAccuracy> trained;
     if (config.accuracy == AccuracyMode::train) trained = trained_accuracy(config, point);
 
-    std::vector<ActionCounts> counts;
-    // Every point runs the mapper's choice for the sweep's objective on its own arch.
-    sim::SimOptions so;
-    auto choose = [&](const std::vector<Layer>& layers) {
-      return mapping::mappings_for_objective(
-          arch, layers, config.objective, [&](const ActionCounts& c) { return energy::price({c}, tech).total_pj; },
-          config.source + ":/run/objective");
-    };
-    // FP32 networks have no integer trace: their points are simulated timing-only.
-    const bool functional = config.sim == SimMode::functional && point.wbits != 32 && point.abits != 32;
-    if (functional) {
-      const std::string trace_dir = trace_of_trained_run(trained->run_dir, config.batch);
-      const Trace trace = read_trace(trace_dir);
-      const sim::Workload wl = sim::workload_from_trace(trace, trace_dir);
-      so.mappings = choose(wl.layers);
-      const sim::SimResult s = sim::simulate(arch, wl, so);
-      if (s.mismatches > 0)
-        fail("DSE008", trace_dir, "",
-             std::to_string(s.mismatches) + " simulated outputs differ from the trace; first: " + s.first_mismatch);
-      counts = sim::layer_counts(s);
-      if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
-      r["counts_source"] = "systemc-functional";
-      r["trace"] = trace_dir;
-      r["bit_exact_outputs"] = s.outputs_checked;
-    } else if (config.sim != SimMode::analytic) {
-      so.mappings = choose(net.layers);
-      const sim::SimResult s = sim::simulate(arch, sim::workload_from_network(net, config.network), so);
-      counts = sim::layer_counts(s);
-      // layer_counts appends the total; pricing wants layers only.
-      if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
-      r["counts_source"] = "systemc";
-    } else {
-      const std::vector<mapping::LayerMapping> ms = choose(net.layers);
-      counts = mapping::analytic_counts(arch, net.layers, &ms);
-      r["counts_source"] = "analytic";
-    }
+    const std::vector<ActionCounts> counts =
+        point_counts(config, point, net, arch, tech, trained ? trained->run_dir : std::string(), r);
     r["objective"] = config.objective;
     const ActionCounts total = sum_counts(counts);
     const energy::EnergyBreakdown e = energy::price(counts, tech);
