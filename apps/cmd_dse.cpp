@@ -13,9 +13,7 @@
 #include "common/config.h"
 #include "common/diagnostics.h"
 #include "common/subprocess.h"
-#include "dse/demo.h"
 #include "dse/evaluate.h"
-#include "dse/paper.h"
 #include "dse/slurm_backend.h"
 #include "dse/sweep_config.h"
 #include "dse/sweep_report.h"
@@ -62,31 +60,15 @@ std::string validate_sweep(const std::string& path) {
          " points (baselines included)";
 }
 
-}  // namespace
+struct SweepOpts {
+  std::string config, out, backend = "local";
+  int workers = 0;
+  bool collect_only = false, wait = false, retry_failed = false;
+  SlurmSubmitOptions slurm;
+  double poll_s = 5, timeout_s = 0;
+};
 
-void register_dse_commands(CommandGroups& g) {
-  register_validator("sweep", validate_sweep);
-
-  struct Opts {
-    std::string config, out, backend = "local";
-    int workers = 0;
-    bool collect_only = false, wait = false, retry_failed = false;
-    SlurmSubmitOptions slurm;
-    double poll_s = 5, timeout_s = 0;
-  };
-  static Opts o;
-  CLI::App* sweep = g.root.add_subcommand(
-      "sweep",
-      "Design-space exploration: run every point of a sweep config (weight/activation bits x width x array x\n"
-      "buffers x dataflow x tech) in parallel worker processes, then write results.csv, pareto.csv, plots and\n"
-      "report.md. Each finished point is saved at once (DIR/points/<id>.json), so an interrupted sweep resumes\n"
-      "where it stopped when run again with the same --out. A directory made for another config is refused.\n"
-      "Exit status: 0 every point ok, 1 some points failed (reasons in report.md; --retry-failed runs them\n"
-      "again), 3 bad input (the network, topology CSV and tech tables are checked before any point runs),\n"
-      "130 interrupted by Ctrl-C or SIGTERM (workers are stopped; run again to resume). One sweep at a time\n"
-      "per directory (a lock; DSE023).\n"
-      "--backend slurm submits the pending points as one Slurm job array instead (see docs/cluster.md); then\n"
-      "`wrpn sweep status DIR` follows it and `wrpn sweep collect DIR` writes the results and report.");
+void add_sweep_options(CLI::App* sweep, SweepOpts& o) {
   // No CLI::ExistingFile check: a missing config gets the same CFG006 diagnostic (exit 3) as in
   // every other command.
   sweep->add_option("CONFIG", o.config, "sweep config (configs/sweep/*.json)");
@@ -100,6 +82,9 @@ void register_dse_commands(CommandGroups& g) {
   sweep->add_flag("--retry-failed", o.retry_failed,
                   "run points whose cached result is \"failed\" again (after fixing the cause); by default a\n"
                   "finished point, failed or not, is never recomputed");
+}
+
+void add_slurm_options(CLI::App* sweep, SweepOpts& o) {
   const std::string sl = "Slurm";
   sweep->add_option("--partition", o.slurm.partition, "slurm backend: sbatch --partition")->group(sl);
   sweep->add_option("--time", o.slurm.time_limit, "slurm backend: time limit per array task (sbatch --time)")
@@ -126,78 +111,88 @@ void register_dse_commands(CommandGroups& g) {
       ->allow_extra_args(false)
       ->group(sl);
   sweep->add_flag("--wait", o.wait, "slurm backend: wait until no task is queued or running, then collect")->group(sl);
-  sweep->callback([sweep, &g] {
-    if (!sweep->get_subcommands().empty()) return;  // `wrpn sweep status|collect DIR`
-    if (o.config.empty())
-      fail("DSE022", "wrpn sweep", "", "a sweep config is required",
-           "wrpn sweep CONFIG [--out DIR], or wrpn sweep status|collect DIR");
-    const SweepConfig config = SweepConfig::load(o.config);
-    check_point_inputs(config);
-    const SweepPaths paths{o.out.empty() ? "results/sweeps/" + config.name : o.out};
-    const FileLock lock = lock_sweep_directory(paths);
-    prepare_sweep_directory(config, paths);
-    if (o.backend == "slurm" && !o.collect_only) {
-      o.slurm.executable = self_executable();
-      o.slurm.retry_failed = o.retry_failed;
-      const SlurmSubmission s = submit_sweep_slurm(config, paths, o.slurm);
-      if (s.index < 0)
-        std::printf("%s: nothing to submit (%zu points: %zu done, %zu in queued or running tasks)\n", paths.dir.c_str(),
-                    s.total, s.done, s.active);
-      else
-        std::printf(
-            "%s: submitted job %s: %zu points in %zu array tasks (%zu already done, %zu in earlier tasks "
-            "still queued or running)\n  follow:  wrpn sweep status %s\n  collect: wrpn sweep collect %s\n",
-            paths.dir.c_str(), s.job_id.c_str(), s.submitted, s.tasks, s.done, s.active, paths.dir.c_str(),
-            paths.dir.c_str());
-      std::fflush(stdout);
-      if (!o.wait) return;
-      const SweepStatus st = wait_for_sweep(config, paths, o.poll_s, o.timeout_s);
-      std::printf("%s", format_sweep_status(st, paths.dir, false).c_str());
-      std::fflush(stdout);  // collect_sweep forks gnuplot: nothing may sit in our stdio buffer
-      const SweepCollection c = collect_sweep(config, paths);
-      std::printf("%s: %zu ok, %zu failed, %zu pending, %zu on the Pareto front\n  results: %s/results.csv\n",
-                  paths.dir.c_str(), c.ok, c.failed, c.pending, c.pareto, paths.dir.c_str());
-      if (st.active() || c.failed > 0) g.exit_code = kExitCheckFailed;
-      if (c.failed > 0)
-        std::fprintf(stderr, "error: %zu of %zu points failed (reasons in %s/report.md)\n", c.failed,
-                     config.points().size(), paths.dir.c_str());
-      return;
-    }
-    SweepRunSummary s;
-    if (!o.collect_only) {
-      SweepRunOptions ro;
-      ro.workers = o.workers > 0 ? o.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-      ro.executable = self_executable();
-      ro.retry_failed = o.retry_failed;
-      std::fprintf(stderr, "sweep %s: %zu points, %zu already done, %d workers -> %s\n", config.name.c_str(),
-                   config.points().size(),
-                   config.points().size() - pending_points(config, paths, ro.retry_failed).size(), ro.workers,
-                   paths.dir.c_str());
-      s = run_sweep_points(config, paths, ro);
-    }
-    const SweepCollection c = collect_sweep(config, paths);
-    std::printf("%s: %zu ok, %zu failed, %zu pending, %zu on the Pareto front", paths.dir.c_str(), c.ok, c.failed,
-                c.pending, c.pareto);
-    if (!o.collect_only && s.ran > 0)
-      std::printf("; ran %zu points in %.1f s (%.1f points/min)", s.ran, s.elapsed_s,
-                  60.0 * static_cast<double>(s.ran) / std::max(s.elapsed_s, 1e-9));
-    std::printf("\n  results: %s/results.csv\n  report:  %s/report.md\n", paths.dir.c_str(), paths.dir.c_str());
-    for (const auto& w : c.plot_warnings) std::fprintf(stderr, "warning: plots not drawn: %s\n", w.c_str());
-    if (s.interrupted) {
-      std::fprintf(stderr, "interrupted: finished points are kept; run the same command again to resume\n");
-      std::exit(kExitInterrupted);
-    }
-    if (c.failed > 0) {
-      // A sweep with failed points is not a success, even when every other point is fine.
-      std::fprintf(stderr,
-                   "error: %zu of %zu points failed (reasons in %s/report.md); after fixing the cause, run again "
-                   "with --retry-failed\n",
-                   c.failed, config.points().size(), paths.dir.c_str());
-      g.exit_code = kExitCheckFailed;
-    }
-  });
+}
 
-  // wrpn sweep status DIR / wrpn sweep collect DIR
+/// `wrpn sweep --backend slurm`: submits the pending points, and with --wait follows and collects them.
+void run_slurm_sweep(const SweepConfig& config, const SweepPaths& paths, SweepOpts& o, CommandGroups& g) {
+  o.slurm.executable = self_executable();
+  o.slurm.retry_failed = o.retry_failed;
+  const SlurmSubmission s = submit_sweep_slurm(config, paths, o.slurm);
+  if (s.index < 0)
+    std::printf("%s: nothing to submit (%zu points: %zu done, %zu in queued or running tasks)\n", paths.dir.c_str(),
+                s.total, s.done, s.active);
+  else
+    std::printf(
+        "%s: submitted job %s: %zu points in %zu array tasks (%zu already done, %zu in earlier tasks "
+        "still queued or running)\n  follow:  wrpn sweep status %s\n  collect: wrpn sweep collect %s\n",
+        paths.dir.c_str(), s.job_id.c_str(), s.submitted, s.tasks, s.done, s.active, paths.dir.c_str(),
+        paths.dir.c_str());
+  std::fflush(stdout);
+  if (!o.wait) return;
+  const SweepStatus st = wait_for_sweep(config, paths, o.poll_s, o.timeout_s);
+  std::printf("%s", format_sweep_status(st, paths.dir, false).c_str());
+  std::fflush(stdout);  // collect_sweep forks gnuplot: nothing may sit in our stdio buffer
+  const SweepCollection c = collect_sweep(config, paths);
+  std::printf("%s: %zu ok, %zu failed, %zu pending, %zu on the Pareto front\n  results: %s/results.csv\n",
+              paths.dir.c_str(), c.ok, c.failed, c.pending, c.pareto, paths.dir.c_str());
+  if (st.active() || c.failed > 0) g.exit_code = kExitCheckFailed;
+  if (c.failed > 0)
+    std::fprintf(stderr, "error: %zu of %zu points failed (reasons in %s/report.md)\n", c.failed,
+                 config.points().size(), paths.dir.c_str());
+}
+
+/// `wrpn sweep` on local worker processes (or --collect-only), then the results and report.
+void run_local_sweep(const SweepConfig& config, const SweepPaths& paths, const SweepOpts& o, CommandGroups& g) {
+  SweepRunSummary s;
+  if (!o.collect_only) {
+    SweepRunOptions ro;
+    ro.workers = o.workers > 0 ? o.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    ro.executable = self_executable();
+    ro.retry_failed = o.retry_failed;
+    std::fprintf(stderr, "sweep %s: %zu points, %zu already done, %d workers -> %s\n", config.name.c_str(),
+                 config.points().size(), config.points().size() - pending_points(config, paths, ro.retry_failed).size(),
+                 ro.workers, paths.dir.c_str());
+    s = run_sweep_points(config, paths, ro);
+  }
+  const SweepCollection c = collect_sweep(config, paths);
+  std::printf("%s: %zu ok, %zu failed, %zu pending, %zu on the Pareto front", paths.dir.c_str(), c.ok, c.failed,
+              c.pending, c.pareto);
+  if (!o.collect_only && s.ran > 0)
+    std::printf("; ran %zu points in %.1f s (%.1f points/min)", s.ran, s.elapsed_s,
+                60.0 * static_cast<double>(s.ran) / std::max(s.elapsed_s, 1e-9));
+  std::printf("\n  results: %s/results.csv\n  report:  %s/report.md\n", paths.dir.c_str(), paths.dir.c_str());
+  for (const auto& w : c.plot_warnings) std::fprintf(stderr, "warning: plots not drawn: %s\n", w.c_str());
+  if (s.interrupted) {
+    std::fprintf(stderr, "interrupted: finished points are kept; run the same command again to resume\n");
+    std::exit(kExitInterrupted);
+  }
+  if (c.failed > 0) {
+    // A sweep with failed points is not a success, even when every other point is fine.
+    std::fprintf(stderr,
+                 "error: %zu of %zu points failed (reasons in %s/report.md); after fixing the cause, run again "
+                 "with --retry-failed\n",
+                 c.failed, config.points().size(), paths.dir.c_str());
+    g.exit_code = kExitCheckFailed;
+  }
+}
+
+void run_sweep_command(SweepOpts& o, CommandGroups& g) {
+  if (o.config.empty())
+    fail("DSE022", "wrpn sweep", "", "a sweep config is required",
+         "wrpn sweep CONFIG [--out DIR], or wrpn sweep status|collect DIR");
+  const SweepConfig config = SweepConfig::load(o.config);
+  check_point_inputs(config);
+  const SweepPaths paths{o.out.empty() ? "results/sweeps/" + config.name : o.out};
+  const FileLock lock = lock_sweep_directory(paths);
+  prepare_sweep_directory(config, paths);
+  if (o.backend == "slurm" && !o.collect_only)
+    run_slurm_sweep(config, paths, o, g);
+  else
+    run_local_sweep(config, paths, o, g);
+}
+
+/// `wrpn sweep status DIR` and `wrpn sweep collect DIR`.
+void register_sweep_directory_commands(CLI::App* sweep, CommandGroups& g) {
   struct DirOpts {
     std::string dir;
     bool all = false, wait = false;
@@ -240,67 +235,10 @@ void register_dse_commands(CommandGroups& g) {
         co.dir.c_str(), c.ok, c.failed, c.pending, c.pareto, co.dir.c_str(), co.dir.c_str());
     for (const auto& w : c.plot_warnings) std::fprintf(stderr, "warning: plots not drawn: %s\n", w.c_str());
   });
+}
 
-  // ------------------------------------------------------------------ paper
-  static PaperOptions po;
-  CLI::App* paper = g.root.add_subcommand(
-      "paper",
-      "Regenerate the WRPN paper's hardware results into results/paper/: raw-operation ratios and two compute\n"
-      "costs (the paper's definition, MACs x (w + a), and the priced MAC energy) of AlexNet, ResNet-34 and\n"
-      "Inception-BN at 1x/2x/3x width for each bit-width pair the paper studies; the ASIC efficiency of FP32 vs\n"
-      "8/4/2-bit, ternary and binary MACs and PEs (Yosys results from --synth, required); equal-area arrays sized\n"
-      "from the synthesized PE areas within +-3 %; whole-network efficiency at batch 1 and 32; and the\n"
-      "Fashion-MNIST lenet accuracy table. Writes CSVs, plots and paper.md (all or nothing).");
-  paper
-      ->add_option("--out", po.out_dir,
-                   "output directory, replaced as a whole when it holds an earlier `wrpn paper` output (a\n"
-                   "directory with other contents is refused)")
-      ->capture_default_str();
-  paper->add_option("--tech", po.tech_path, "tech table (default: the built-in 45 nm table)");
-  paper->add_option("--synth", po.synth_dir, "cached Yosys results (wrpn synth)")->capture_default_str();
-  paper->add_option("--accuracy", po.accuracy_csv, "trained accuracies (trainer reference runs)")
-      ->capture_default_str();
-  paper->callback([] {
-    const PaperSummary s = generate_paper_results(po);
-    std::printf(
-        "AlexNet 2x raw MAC ratio %.2f (paper 3.9); compute cost vs FP32, paper's definition (MACs x (w+a)) / "
-        "priced MAC energy: AlexNet 2x W4A4 %.1f%% / %.1f%% (paper 14%%), ResNet-34 2x W4A8 %.1f%% / %.1f%% (paper "
-        "15.1%%)\n",
-        s.alexnet_2x_raw_ratio, 100 * s.alexnet_2x_w4a4_paper_def_cost, 100 * s.alexnet_2x_w4a4_mac_energy_cost,
-        100 * s.resnet34_2x_w4a8_paper_def_cost, 100 * s.resnet34_2x_w4a8_mac_energy_cost);
-    for (const auto& w : s.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    std::printf("wrote %s/{", po.out_dir.c_str());
-    for (size_t i = 0; i < s.files.size(); ++i) std::printf("%s%s", i ? ", " : "", s.files[i].c_str());
-    std::printf("}\n");
-  });
-
-  // ------------------------------------------------------------------ demo
-  static DemoOptions d;
-  CLI::App* demo = g.root.add_subcommand(
-      "demo",
-      "The main job on built-in defaults (a few minutes on 2 cores): train lenet FP32 width 1 and W4A4 width 2 on\n"
-      "Fashion-MNIST (short schedules), export the WRPN trace, simulate it bit-exactly on the SystemC model and the\n"
-      "FP32 network on an FP32 array, replay a traced layer through the Verilated RTL, price both runs, and print\n"
-      "and write the side-by-side table (accuracy, cycles, energy, efficiency gain, area) with plots.\n"
-      "Finished steps are kept under OUT/work/: an interrupted demo resumes where it stopped, and a step whose\n"
-      "options changed (epochs, images, seed, arch, tech, ...) is redone. OUT/report/ and OUT/work/ are replaced\n"
-      "only when an earlier demo wrote them.");
-  demo->add_option("--out", d.out_dir, "output directory (report in OUT/report/)")->capture_default_str();
-  demo->add_option("--epochs", d.epochs, "training epochs per network")->capture_default_str();
-  demo->add_option("--train-images", d.train_images, "train on the first N images (0 = all 60,000)")
-      ->capture_default_str();
-  demo->add_option("--test-images", d.test_images, "evaluate on the first N test images (0 = all 10,000)")
-      ->capture_default_str();
-  demo->add_option("--trace-images", d.trace_images, "test images in the simulated trace")->capture_default_str();
-  demo->add_option("--threads", d.threads, "training threads")->capture_default_str()->check(CLI::Range(1, 256));
-  demo->add_option("--seed", d.seed, "random seed")->capture_default_str();
-  demo->add_option("--data", d.data_dir, "directory of the Fashion-MNIST IDX files (default: Debian's package)");
-  demo->add_option("--arch", d.arch_path, "arch config for the WRPN side (default: built-in 16x16, 8-bit PEs)");
-  demo->add_option("--tech", d.tech_path, "tech table (default: built-in 45 nm)");
-  demo->add_flag("--skip-rtl", d.skip_rtl, "leave out the Verilated RTL replay");
-  demo->add_flag("--restart", d.restart, "discard finished steps and start over");
-  demo->callback([&g] { g.exit_code = run_demo(d); });
-
+/// The hidden worker commands: `wrpn sweep-point DIR ID` (local) and `wrpn sweep-chunk DIR` (Slurm).
+void register_sweep_workers(CommandGroups& g) {
   static std::string point_dir, point_id;
   CLI::App* point =
       g.root.add_subcommand("sweep-point", "Evaluate one point of a sweep directory (used by `wrpn sweep`)");
@@ -342,6 +280,33 @@ void register_dse_commands(CommandGroups& g) {
     }
     g.exit_code = run_sweep_chunk(SweepPaths{ch.dir}, ch.submission, task, self_executable(), parallel);
   });
+}
+
+}  // namespace
+
+void register_dse_commands(CommandGroups& g) {
+  register_validator("sweep", validate_sweep);
+  static SweepOpts o;
+  CLI::App* sweep = g.root.add_subcommand(
+      "sweep",
+      "Design-space exploration: run every point of a sweep config (weight/activation bits x width x array x\n"
+      "buffers x dataflow x tech) in parallel worker processes, then write results.csv, pareto.csv, plots and\n"
+      "report.md. Each finished point is saved at once (DIR/points/<id>.json), so an interrupted sweep resumes\n"
+      "where it stopped when run again with the same --out. A directory made for another config is refused.\n"
+      "Exit status: 0 every point ok, 1 some points failed (reasons in report.md; --retry-failed runs them\n"
+      "again), 3 bad input (the network, topology CSV and tech tables are checked before any point runs),\n"
+      "130 interrupted by Ctrl-C or SIGTERM (workers are stopped; run again to resume). One sweep at a time\n"
+      "per directory (a lock; DSE023).\n"
+      "--backend slurm submits the pending points as one Slurm job array instead (see docs/cluster.md); then\n"
+      "`wrpn sweep status DIR` follows it and `wrpn sweep collect DIR` writes the results and report.");
+  add_sweep_options(sweep, o);
+  add_slurm_options(sweep, o);
+  sweep->callback([sweep, &g] {
+    if (!sweep->get_subcommands().empty()) return;  // `wrpn sweep status|collect DIR`
+    run_sweep_command(o, g);
+  });
+  register_sweep_directory_commands(sweep, g);
+  register_sweep_workers(g);
 }
 
 }  // namespace wrpn

@@ -87,19 +87,9 @@ uint64_t parse_seed(const std::string& text) {
   std::exit(kExitCheckFailed);
 }
 
-}  // namespace
+TrainArgs ta;
 
-void register_trainer_commands(CommandGroups& g) {
-  register_validator("train", trainer::validate_train_config);
-
-  // ------------------------------------------------------------------ train
-  static TrainArgs ta;
-  auto* train = g.root.add_subcommand(
-      "train",
-      "Quantization-aware training (WRPN) on Fashion-MNIST: k-bit weights/activations with straight-through\n"
-      "estimators, width multiplier, SGD/Adam. Writes OUT/{config.json,log.csv,checkpoint.bin,manifest.json};\n"
-      "a checkpoint every epoch; --resume continues a killed run to the identical result.\n"
-      "Example: wrpn train --model lenet --width 2 --wbits 4 --abits 4 --epochs 15 --out runs/lenet-w2-w4a4");
+void add_train_options(CLI::App* train) {
   auto& c = ta.cfg;
   train->add_option("--config", ta.config_path, "a `train` JSON config (kind \"train\"); flags given too override it");
   train
@@ -155,88 +145,107 @@ void register_trainer_commands(CommandGroups& g) {
                   "continue the run in --out from its last checkpoint, or from epoch 0 if it was interrupted\n"
                   "before one; its saved config is used, and a flag that differs from it is an error");
   train->add_flag("--quiet", ta.quiet, "no progress bar");
-  train->callback([train] {
-    ta.cfg.seed = parse_seed(ta.seed);
-    apply_first_last_flags(ta, train->count("--first-last-wbits") > 0);
-    if (!trainer::parse_weight_scale(ta.weight_scale, &ta.cfg.spec.weight_scale))
-      fail("TRN003", "", "--weight-scale",
-           "--weight-scale must be layer or paper, got " + quote_for_message(ta.weight_scale));
-    trainer::TrainConfig cfg = ta.cfg;
-    if (ta.resume) {
-      if (!ta.config_path.empty())
-        fail("TRN004", ta.config_path, "", "--resume continues a run with its own saved config; --config is not used",
-             "drop --config, or start a new run with it");
-      // Flags given with --resume must agree with the saved run (never silently ignored).
-      static const std::vector<std::pair<const char*, const char*>> kFlagKeys = {
-          {"--model", "model"},
-          {"--width", "width"},
-          {"--wbits", "wbits"},
-          {"--abits", "abits"},
-          {"--first-last-wbits", "first_last_wbits"},
-          {"--first-wbits", "first_last_wbits"},
-          {"--last-wbits", "first_last_wbits"},
-          {"--weight-scale", "weight_scale"},
-          {"--epochs", "epochs"},
-          {"--batch", "batch"},
-          {"--lr", "lr"},
-          {"--optimizer", "optimizer"},
-          {"--momentum", "momentum"},
-          {"--weight-decay", "weight_decay"},
-          {"--schedule", "schedule"},
-          {"--step-epochs", "step_epochs"},
-          {"--step-gamma", "step_gamma"},
-          {"--seed", "seed"},
-          {"--threads", "threads"},
-          {"--data", "data_dir"},
-          {"--train-images", "train_images"},
-          {"--test-images", "test_images"}};
-      std::vector<std::string> keys;
-      for (const auto& [flag, key] : kFlagKeys)
-        if (train->count(flag) > 0) keys.push_back(key);
-      trainer::check_resume_request(ta.out, cfg, keys);
-    }
-    if (!ta.config_path.empty()) {
-      cfg = trainer::load_train_config(ta.config_path);
-      // Flags given explicitly override the file.
-      auto given = [&](const char* name) { return train->count(name) > 0; };
-      const auto& f = ta.cfg;
-      if (given("--model")) cfg.spec.model = f.spec.model;
-      if (given("--width")) cfg.spec.width = f.spec.width;
-      if (given("--wbits")) cfg.spec.wbits = f.spec.wbits;
-      if (given("--abits")) cfg.spec.abits = f.spec.abits;
-      if (given("--first-last-wbits") || given("--first-wbits") || given("--last-wbits"))
-        cfg.spec.first_last_wbits = f.spec.first_last_wbits;
-      if (given("--weight-scale")) cfg.spec.weight_scale = f.spec.weight_scale;
-      if (given("--epochs")) cfg.epochs = f.epochs;
-      if (given("--batch")) cfg.batch = f.batch;
-      if (given("--lr")) cfg.optim.lr = f.optim.lr;
-      if (given("--optimizer")) cfg.optim.kind = f.optim.kind;
-      if (given("--momentum")) cfg.optim.momentum = f.optim.momentum;
-      if (given("--weight-decay")) cfg.optim.weight_decay = f.optim.weight_decay;
-      if (given("--schedule")) cfg.optim.schedule = f.optim.schedule;
-      if (given("--step-epochs")) cfg.optim.step_epochs = f.optim.step_epochs;
-      if (given("--step-gamma")) cfg.optim.step_gamma = f.optim.step_gamma;
-      if (given("--seed")) cfg.seed = f.seed;
-      if (given("--threads")) cfg.threads = f.threads;
-      if (given("--data")) cfg.data_dir = f.data_dir;
-      if (given("--train-images")) cfg.train_images = f.train_images;
-      if (given("--test-images")) cfg.test_images = f.test_images;
-    }
-    const auto r = trainer::train(cfg, ta.out, ta.resume, !ta.quiet);
-    if (!r.log.empty()) {
-      const auto& e = r.log.back();
-      std::printf(
-          "trained %ld epochs: test accuracy %.2f%% on %ld test images (loss %.4f), last epoch %.0f train img/s; run "
-          "in %s\n",
-          static_cast<long>(r.epochs_done), 100.0 * e.test_acc, static_cast<long>(e.test_images), e.test_loss,
-          e.images_per_s, ta.out.c_str());
-      if (e.test_images < trainer::kFullTestImages)
-        std::printf("warning: measured on %ld of the %ld test images; not comparable with full-test-set figures\n",
-                    static_cast<long>(e.test_images), static_cast<long>(trainer::kFullTestImages));
-    }
-  });
+}
 
-  // ------------------------------------------------------------------ trace
+/// With --resume, the flags given must agree with the saved run (never silently ignored).
+void check_resume_flags(CLI::App* train, const trainer::TrainConfig& cfg) {
+  if (!ta.config_path.empty())
+    fail("TRN004", ta.config_path, "", "--resume continues a run with its own saved config; --config is not used",
+         "drop --config, or start a new run with it");
+  static const std::vector<std::pair<const char*, const char*>> kFlagKeys = {{"--model", "model"},
+                                                                             {"--width", "width"},
+                                                                             {"--wbits", "wbits"},
+                                                                             {"--abits", "abits"},
+                                                                             {"--first-last-wbits", "first_last_wbits"},
+                                                                             {"--first-wbits", "first_last_wbits"},
+                                                                             {"--last-wbits", "first_last_wbits"},
+                                                                             {"--weight-scale", "weight_scale"},
+                                                                             {"--epochs", "epochs"},
+                                                                             {"--batch", "batch"},
+                                                                             {"--lr", "lr"},
+                                                                             {"--optimizer", "optimizer"},
+                                                                             {"--momentum", "momentum"},
+                                                                             {"--weight-decay", "weight_decay"},
+                                                                             {"--schedule", "schedule"},
+                                                                             {"--step-epochs", "step_epochs"},
+                                                                             {"--step-gamma", "step_gamma"},
+                                                                             {"--seed", "seed"},
+                                                                             {"--threads", "threads"},
+                                                                             {"--data", "data_dir"},
+                                                                             {"--train-images", "train_images"},
+                                                                             {"--test-images", "test_images"}};
+  std::vector<std::string> keys;
+  for (const auto& [flag, key] : kFlagKeys)
+    if (train->count(flag) > 0) keys.push_back(key);
+  trainer::check_resume_request(ta.out, cfg, keys);
+}
+
+/// A --config file, with the flags given explicitly overriding it.
+trainer::TrainConfig config_with_overrides(CLI::App* train) {
+  trainer::TrainConfig cfg = trainer::load_train_config(ta.config_path);
+  auto given = [&](const char* name) { return train->count(name) > 0; };
+  const auto& f = ta.cfg;
+  if (given("--model")) cfg.spec.model = f.spec.model;
+  if (given("--width")) cfg.spec.width = f.spec.width;
+  if (given("--wbits")) cfg.spec.wbits = f.spec.wbits;
+  if (given("--abits")) cfg.spec.abits = f.spec.abits;
+  if (given("--first-last-wbits") || given("--first-wbits") || given("--last-wbits"))
+    cfg.spec.first_last_wbits = f.spec.first_last_wbits;
+  if (given("--weight-scale")) cfg.spec.weight_scale = f.spec.weight_scale;
+  if (given("--epochs")) cfg.epochs = f.epochs;
+  if (given("--batch")) cfg.batch = f.batch;
+  if (given("--lr")) cfg.optim.lr = f.optim.lr;
+  if (given("--optimizer")) cfg.optim.kind = f.optim.kind;
+  if (given("--momentum")) cfg.optim.momentum = f.optim.momentum;
+  if (given("--weight-decay")) cfg.optim.weight_decay = f.optim.weight_decay;
+  if (given("--schedule")) cfg.optim.schedule = f.optim.schedule;
+  if (given("--step-epochs")) cfg.optim.step_epochs = f.optim.step_epochs;
+  if (given("--step-gamma")) cfg.optim.step_gamma = f.optim.step_gamma;
+  if (given("--seed")) cfg.seed = f.seed;
+  if (given("--threads")) cfg.threads = f.threads;
+  if (given("--data")) cfg.data_dir = f.data_dir;
+  if (given("--train-images")) cfg.train_images = f.train_images;
+  if (given("--test-images")) cfg.test_images = f.test_images;
+  return cfg;
+}
+
+void print_train_outcome(const trainer::TrainOutcome& r) {
+  if (r.log.empty()) return;
+  const auto& e = r.log.back();
+  std::printf(
+      "trained %ld epochs: test accuracy %.2f%% on %ld test images (loss %.4f), last epoch %.0f train img/s; run "
+      "in %s\n",
+      static_cast<long>(r.epochs_done), 100.0 * e.test_acc, static_cast<long>(e.test_images), e.test_loss,
+      e.images_per_s, ta.out.c_str());
+  if (e.test_images < trainer::kFullTestImages)
+    std::printf("warning: measured on %ld of the %ld test images; not comparable with full-test-set figures\n",
+                static_cast<long>(e.test_images), static_cast<long>(trainer::kFullTestImages));
+}
+
+void run_train(CLI::App* train) {
+  ta.cfg.seed = parse_seed(ta.seed);
+  apply_first_last_flags(ta, train->count("--first-last-wbits") > 0);
+  if (!trainer::parse_weight_scale(ta.weight_scale, &ta.cfg.spec.weight_scale))
+    fail("TRN003", "", "--weight-scale",
+         "--weight-scale must be layer or paper, got " + quote_for_message(ta.weight_scale));
+  trainer::TrainConfig cfg = ta.cfg;
+  if (ta.resume) check_resume_flags(train, cfg);
+  if (!ta.config_path.empty()) cfg = config_with_overrides(train);
+  print_train_outcome(trainer::train(cfg, ta.out, ta.resume, !ta.quiet));
+}
+
+void register_train_command(CommandGroups& g) {
+  auto* train = g.root.add_subcommand(
+      "train",
+      "Quantization-aware training (WRPN) on Fashion-MNIST: k-bit weights/activations with straight-through\n"
+      "estimators, width multiplier, SGD/Adam. Writes OUT/{config.json,log.csv,checkpoint.bin,manifest.json};\n"
+      "a checkpoint every epoch; --resume continues a killed run to the identical result.\n"
+      "Example: wrpn train --model lenet --width 2 --wbits 4 --abits 4 --epochs 15 --out runs/lenet-w2-w4a4");
+  add_train_options(train);
+  train->callback([train] { run_train(train); });
+}
+
+void register_trace_command(CommandGroups& g) {
   static TraceArgs tr;
   auto* trace = g.root.add_subcommand(
       "trace",
@@ -257,9 +266,42 @@ void register_trainer_commands(CommandGroups& g) {
                 tr.out.c_str(), r.network.c_str(), r.width, static_cast<long>(r.layers), static_cast<long>(r.images),
                 static_cast<long>(r.prediction_differences));
   });
+}
 
-  // ------------------------------------------------------------------ infer
-  static InferArgs ia;
+InferArgs ia;
+
+void print_infer(const trainer::InferReport& r) {
+  const auto& sc = r.self;
+  std::printf(
+      "trace %s: %s, %ld images, %ld layers: %ld output codes and %ld accumulators re-computed, %ld + %ld differ\n",
+      ia.trace.c_str(), r.network.c_str(), static_cast<long>(r.trace_images), static_cast<long>(sc.layers),
+      static_cast<long>(sc.outputs_checked), static_cast<long>(sc.acc_checked), static_cast<long>(sc.output_mismatches),
+      static_cast<long>(sc.acc_mismatches));
+  if (sc.output_mismatches || sc.acc_mismatches) check_failed("first difference: " + sc.first_mismatch);
+  if (ia.no_dataset) return;
+  const auto pct = [](int64_t a, int64_t b) { return 100.0 * static_cast<double>(a) / static_cast<double>(b); };
+  std::printf("integer inference: %ld/%ld test images correct (%.2f%%)\n", static_cast<long>(r.correct),
+              static_cast<long>(r.images), pct(r.correct, r.images));
+  if (!r.compared) return;
+  std::string list;
+  for (size_t i = 0; i < r.differing.size() && i < 5; ++i) list += (i ? ", " : "") + std::to_string(r.differing[i]);
+  std::printf("trainer quantized forward: %.2f%%; predictions differ on %ld of %ld images (%.3f%%, agreement %.3f%%)\n",
+              pct(r.trainer_correct, r.images), static_cast<long>(r.differ), static_cast<long>(r.images),
+              pct(r.differ, r.images), 100.0 - pct(r.differ, r.images));
+  if (r.differ > 0 && !r.checkpoint_verified)
+    std::printf(
+        "  note: this version-1 trace does not record its checkpoint, so the checkpoint could not be verified;\n"
+        "  if it is not the one the trace was exported from, the differences mean nothing (first: %s)\n",
+        list.c_str());
+  if (r.differ > 0 && r.checkpoint_verified)
+    std::printf(
+        "  why: the trainer accumulates in FP32 (BLAS order), the trace exactly in integers; a rounding\n"
+        "  difference moves an activation across a code boundary when the two top classes are close\n"
+        "  (largest trainer top-2 logit margin among the differing images: %.4g); first: %s\n",
+        r.max_differing_margin, list.c_str());
+}
+
+void register_infer_command(CommandGroups& g) {
   auto* infer = g.root.add_subcommand(
       "infer",
       "Integer-only inference on a trace: verifies the trace (version, shapes, checksums), re-runs its layers\n"
@@ -273,39 +315,11 @@ void register_trainer_commands(CommandGroups& g) {
   infer->add_option("--threads", ia.threads, "threads, 1..256")->capture_default_str();
   infer->add_flag("--no-dataset", ia.no_dataset, "only verify the trace against its own stored outputs");
   infer->callback([] {
-    const auto r = trainer::infer_trace(ia.trace, ia.data, ia.test_images, ia.checkpoint, ia.threads, !ia.no_dataset);
-    const auto& sc = r.self;
-    std::printf(
-        "trace %s: %s, %ld images, %ld layers: %ld output codes and %ld accumulators re-computed, %ld + %ld differ\n",
-        ia.trace.c_str(), r.network.c_str(), static_cast<long>(r.trace_images), static_cast<long>(sc.layers),
-        static_cast<long>(sc.outputs_checked), static_cast<long>(sc.acc_checked),
-        static_cast<long>(sc.output_mismatches), static_cast<long>(sc.acc_mismatches));
-    if (sc.output_mismatches || sc.acc_mismatches) check_failed("first difference: " + sc.first_mismatch);
-    if (ia.no_dataset) return;
-    const auto pct = [](int64_t a, int64_t b) { return 100.0 * static_cast<double>(a) / static_cast<double>(b); };
-    std::printf("integer inference: %ld/%ld test images correct (%.2f%%)\n", static_cast<long>(r.correct),
-                static_cast<long>(r.images), pct(r.correct, r.images));
-    if (!r.compared) return;
-    std::string list;
-    for (size_t i = 0; i < r.differing.size() && i < 5; ++i) list += (i ? ", " : "") + std::to_string(r.differing[i]);
-    std::printf(
-        "trainer quantized forward: %.2f%%; predictions differ on %ld of %ld images (%.3f%%, agreement %.3f%%)\n",
-        pct(r.trainer_correct, r.images), static_cast<long>(r.differ), static_cast<long>(r.images),
-        pct(r.differ, r.images), 100.0 - pct(r.differ, r.images));
-    if (r.differ > 0 && !r.checkpoint_verified)
-      std::printf(
-          "  note: this version-1 trace does not record its checkpoint, so the checkpoint could not be verified;\n"
-          "  if it is not the one the trace was exported from, the differences mean nothing (first: %s)\n",
-          list.c_str());
-    if (r.differ > 0 && r.checkpoint_verified)
-      std::printf(
-          "  why: the trainer accumulates in FP32 (BLAS order), the trace exactly in integers; a rounding\n"
-          "  difference moves an activation across a code boundary when the two top classes are close\n"
-          "  (largest trainer top-2 logit margin among the differing images: %.4g); first: %s\n",
-          r.max_differing_margin, list.c_str());
+    print_infer(trainer::infer_trace(ia.trace, ia.data, ia.test_images, ia.checkpoint, ia.threads, !ia.no_dataset));
   });
+}
 
-  // ------------------------------------------------------------------ bench train
+void register_bench_train(CommandGroups& g) {
   static std::vector<int> bench_threads{1, 2};
   static double bench_seconds = 5.0;
   static std::string bench_data = trainer::kDefaultDataDir;
@@ -322,6 +336,16 @@ void register_trainer_commands(CommandGroups& g) {
     for (const auto& r : trainer::bench_train(bench_threads, bench_seconds, bench_data))
       std::printf("%-16s %7d %14.0f %14.0f\n", r.config.c_str(), r.threads, r.train_images_per_s, r.infer_images_per_s);
   });
+}
+
+}  // namespace
+
+void register_trainer_commands(CommandGroups& g) {
+  register_validator("train", trainer::validate_train_config);
+  register_train_command(g);
+  register_trace_command(g);
+  register_infer_command(g);
+  register_bench_train(g);
 }
 
 }  // namespace wrpn

@@ -21,7 +21,8 @@ void register_energy_commands(CommandGroups& g);    // cmd_energy.cpp: energy
 void register_trainer_commands(CommandGroups& g);   // cmd_trainer.cpp: train, trace, infer, bench train
 void register_sim_commands(CommandGroups& g);       // cmd_sim.cpp: sim, bench sim
 void register_rtl_commands(CommandGroups& g);       // cmd_rtl.cpp: verify, synth
-void register_dse_commands(CommandGroups& g);       // cmd_dse.cpp: sweep, paper, demo
+void register_dse_commands(CommandGroups& g);       // cmd_dse.cpp: sweep (and its workers)
+void register_studies_commands(CommandGroups& g);   // cmd_studies.cpp: paper, demo
 void register_map_commands(CommandGroups& g);       // cmd_map.cpp: map, bench map
 
 /// `wrpn validate FILE` dispatch: validators by config "kind" (and "trace" for trace dirs).

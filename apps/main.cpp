@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   wrpn::register_sim_commands(groups);
   wrpn::register_rtl_commands(groups);
   wrpn::register_dse_commands(groups);
+  wrpn::register_studies_commands(groups);
   wrpn::register_map_commands(groups);
   try {
     app.parse(argc, argv);

@@ -3,7 +3,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <stdexcept>
+
+#include "common/atomic_file.h"
+#include "common/diagnostics.h"
 
 namespace wrpn {
 
@@ -78,6 +82,43 @@ std::vector<std::string> split_csv_line(const std::string& line) {
     }
   }
   return fields;
+}
+
+int CsvFile::column(const std::string& name) const {
+  for (size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+double CsvFile::number(size_t row, const std::string& name) const {
+  const int c = column(name);
+  if (c < 0) fail("CFG004", path, "header", "no column \"" + name + "\"");
+  const std::string& field = rows.at(row)[static_cast<size_t>(c)];
+  char* end = nullptr;
+  const double v = std::strtod(field.c_str(), &end);
+  if (field.empty() || end != field.c_str() + field.size())
+    fail("CFG002", path, "line " + std::to_string(lines.at(row)) + ", column " + name,
+         "expected a number, got \"" + field + "\"");
+  return v;
+}
+
+CsvFile read_csv(const std::string& path) {
+  CsvFile csv;
+  csv.path = path;
+  std::istringstream in(read_file(path));
+  std::string line;
+  if (!std::getline(in, line) || line.empty() || line == "\r") fail("CFG004", path, "header", "no header line");
+  csv.header = split_csv_line(line);
+  for (size_t n = 2; std::getline(in, line); ++n) {
+    if (line.empty() || line == "\r") continue;
+    std::vector<std::string> fields = split_csv_line(line);
+    if (fields.size() != csv.header.size())
+      fail("CFG002", path, "line " + std::to_string(n),
+           std::to_string(fields.size()) + " fields, the header has " + std::to_string(csv.header.size()));
+    csv.rows.push_back(std::move(fields));
+    csv.lines.push_back(n);
+  }
+  return csv;
 }
 
 }  // namespace wrpn

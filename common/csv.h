@@ -33,6 +33,24 @@ class CsvTable {
 /// doubled quotes). Lines are read one at a time, so a field must not span lines.
 std::vector<std::string> split_csv_line(const std::string& line);
 
+/// A CSV file read back: its header and its rows, every row with as many fields as the header.
+struct CsvFile {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;  ///< empty lines are skipped
+  std::vector<size_t> lines;                   ///< the 1-based line of each row, for diagnostics
+  /// Index of the column `name` in the header; -1 when there is none.
+  int column(const std::string& name) const;
+  /// The field of `column` in row `row` as a number: CFG004 when the header has no such column,
+  /// CFG002 naming line and column when the field is not a number.
+  double number(size_t row, const std::string& column) const;
+};
+
+/// Reads a CSV file as CsvTable writes it (split_csv_line per line), strictly: IO002 when it cannot
+/// be read, CFG004 when it has no header, CFG002 naming the line when a row's field count differs
+/// from the header's.
+CsvFile read_csv(const std::string& path);
+
 /// Shortest decimal that round-trips a double ("%.17g" trimmed to the needed digits).
 std::string format_number(double v);
 

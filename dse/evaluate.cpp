@@ -12,6 +12,7 @@
 #include "common/diagnostics.h"
 #include "common/sha256.h"
 #include "common/subprocess.h"
+#include "dse/child_steps.h"
 #include "energy/fp32_baseline.h"
 #include "energy/pricing.h"
 #include "energy/synth_calibration.h"
@@ -20,6 +21,7 @@
 #include "mapping/mapper.h"
 #include "sim/simulator.h"
 #include "trainer/model.h"
+#include "trainer/train.h"
 #include "workloads/network.h"
 #include "workloads/trace.h"
 
@@ -56,26 +58,6 @@ void check_point_inputs(const SweepConfig& config) {
        [&] { energy::with_synth_calibration(energy::TechTable::load_default(), config.synth_calibration); });
 }
 
-bool read_training_log(const std::string& log, double* acc_pct, int64_t* epochs) {
-  std::ifstream in(log);
-  if (!in) return false;
-  std::string header, line, last;
-  std::getline(in, header);
-  *epochs = 0;
-  while (std::getline(in, line))
-    if (!line.empty()) {
-      last = line;
-      ++*epochs;
-    }
-  const auto cols = split_csv_line(header), vals = split_csv_line(last);
-  for (size_t i = 0; i < cols.size() && i < vals.size(); ++i)
-    if (cols[i] == "test_acc_pct") {
-      *acc_pct = std::stod(vals[i]);
-      return true;
-    }
-  return false;
-}
-
 TrainedAccuracy trained_accuracy(const SweepConfig& config, const DesignPoint& point) {
   const nlohmann::json key{
       {"model", config.network}, {"width", point.width},          {"wbits", point.wbits},
@@ -91,35 +73,30 @@ TrainedAccuracy trained_accuracy(const SweepConfig& config, const DesignPoint& p
   TrainedAccuracy r;
   r.run_dir = dir.string();
   FileLock lock(cache / (hash + ".lock"));
-  int64_t epochs = 0;
-  if (read_training_log((dir / "log.csv").string(), &r.accuracy_pct, &epochs) && epochs >= config.train_epochs) {
-    r.cached = true;
-    return r;
+  steps::Train train;
+  train.model = config.network;
+  train.width = point.width;
+  train.wbits = point.wbits;
+  train.abits = point.abits;
+  train.epochs = config.train_epochs;
+  train.seed = config.seed;
+  train.threads = 1;
+  train.quiet = true;
+  train.train_images = config.train_images;
+  train.out_dir = dir.string();
+  steps::Step step = steps::step(train);
+  // A finished run is reused; a killed one continues from its checkpoint (steps::prepare_step).
+  r.cached = steps::prepare_step(step);
+  if (!r.cached) {
+    const ProcessResult p = steps::run_step(step, /*capture=*/true);
+    if (p.exit_code != 0)
+      fail("DSE006", dir.string(), "",
+           "training failed (exit " + std::to_string(p.exit_code) + "): " + steps::first_line(p.output));
+    write_file_atomic((dir / "key.json").string(), key.dump(2) + "\n");
   }
-  if (!fs::exists(dir / "key.json")) {
-    fs::remove_all(dir);
-  }
-  std::vector<std::string> args{self_executable(), "train",
-                                "--model",         config.network,
-                                "--width",         format_number(point.width),
-                                "--wbits",         std::to_string(point.wbits),
-                                "--abits",         std::to_string(point.abits),
-                                "--epochs",        std::to_string(config.train_epochs),
-                                "--seed",          std::to_string(config.seed),
-                                "--threads",       "1",
-                                "--quiet",         "--out",
-                                dir.string()};
-  if (config.train_images > 0) args.insert(args.end(), {"--train-images", std::to_string(config.train_images)});
-  // A killed training run continues (from epoch 0 when killed before its first checkpoint).
-  if (fs::exists(dir / "checkpoint.bin") || fs::exists(dir / "config.json")) args.push_back("--resume");
-  const ProcessResult p = run_process(args, /*capture=*/true);
-  if (p.exit_code != 0) {
-    std::string first = p.output.substr(0, p.output.find('\n'));
-    fail("DSE006", dir.string(), "", "training failed (exit " + std::to_string(p.exit_code) + "): " + first);
-  }
-  write_file_atomic((dir / "key.json").string(), key.dump(2) + "\n");
-  if (!read_training_log((dir / "log.csv").string(), &r.accuracy_pct, &epochs))
-    fail("DSE006", (dir / "log.csv").string(), "", "training finished without a readable log");
+  const std::vector<trainer::LogRow> log = trainer::read_log((dir / "log.csv").string());
+  if (log.empty()) fail("DSE006", (dir / "log.csv").string(), "", "training finished without a readable log");
+  r.accuracy_pct = log.back().test_acc_pct;
   return r;
 }
 
@@ -131,16 +108,63 @@ std::string trace_of_trained_run(const std::string& run_dir, int64_t images) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(run_dir) / ("trace-" + std::to_string(images) + "img");
   FileLock lock(fs::path(run_dir) / "trace.lock");
-  if (fs::exists(dir / "trace.json")) return dir.string();
-  fs::remove_all(dir);
-  const ProcessResult p =
-      run_process({self_executable(), "trace", "--checkpoint", (fs::path(run_dir) / "checkpoint.bin").string(),
-                   "--images", std::to_string(images), "--out", dir.string()},
-                  /*capture=*/true);
+  steps::Trace trace;
+  trace.checkpoint = (fs::path(run_dir) / "checkpoint.bin").string();
+  trace.images = images;
+  trace.out_dir = dir.string();
+  steps::Step step = steps::step(trace);
+  if (steps::prepare_step(step)) return dir.string();
+  const ProcessResult p = steps::run_step(step, /*capture=*/true);
   if (p.exit_code != 0)
     fail("DSE008", run_dir, "",
-         "trace export failed (exit " + std::to_string(p.exit_code) + "): " + p.output.substr(0, p.output.find('\n')));
+         "trace export failed (exit " + std::to_string(p.exit_code) + "): " + steps::first_line(p.output));
   return dir.string();
+}
+
+/// The point's per-layer action counts (no total): a functional SystemC run of its trained network's
+/// trace (FP32 networks have none: timing only), a timing-only SystemC run, or the analytic model,
+/// each at the mapper's choice for the sweep's objective on the point's arch. Records how they were
+/// counted in `r`.
+std::vector<ActionCounts> point_counts(const SweepConfig& config, const DesignPoint& point, const Network& net,
+                                       const ArchConfig& arch, const energy::TechTable& tech,
+                                       const std::string& train_run, nlohmann::json& r) {
+  std::vector<ActionCounts> counts;
+  // Every point runs the mapper's choice for the sweep's objective on its own arch.
+  sim::SimOptions so;
+  auto choose = [&](const std::vector<Layer>& layers) {
+    return mapping::mappings_for_objective(
+        arch, layers, config.objective, [&](const ActionCounts& c) { return energy::price({c}, tech).total_pj; },
+        config.source + ":/run/objective");
+  };
+  // FP32 networks have no integer trace: their points are simulated timing-only.
+  const bool functional = config.sim == SimMode::functional && point.wbits != 32 && point.abits != 32;
+  if (functional) {
+    const std::string trace_dir = trace_of_trained_run(train_run, config.batch);
+    const Trace trace = read_trace(trace_dir);
+    const sim::Workload wl = sim::workload_from_trace(trace, trace_dir);
+    so.mappings = choose(wl.layers);
+    const sim::SimResult s = sim::simulate(arch, wl, so);
+    if (s.mismatches > 0)
+      fail("DSE008", trace_dir, "",
+           std::to_string(s.mismatches) + " simulated outputs differ from the trace; first: " + s.first_mismatch);
+    counts = sim::layer_counts(s);
+    if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
+    r["counts_source"] = "systemc-functional";
+    r["trace"] = trace_dir;
+    r["bit_exact_outputs"] = s.outputs_checked;
+  } else if (config.sim != SimMode::analytic) {
+    so.mappings = choose(net.layers);
+    const sim::SimResult s = sim::simulate(arch, sim::workload_from_network(net, config.network), so);
+    counts = sim::layer_counts(s);
+    // layer_counts appends the total; pricing wants layers only.
+    if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
+    r["counts_source"] = "systemc";
+  } else {
+    const std::vector<mapping::LayerMapping> ms = choose(net.layers);
+    counts = mapping::analytic_counts(arch, net.layers, &ms);
+    r["counts_source"] = "analytic";
+  }
+  return counts;
 }
 
 }  // namespace
@@ -160,42 +184,8 @@ nlohmann::json evaluate_point(const SweepConfig& config, const DesignPoint& poin
     std::optional<TrainedAccuracy> trained;
     if (config.accuracy == AccuracyMode::train) trained = trained_accuracy(config, point);
 
-    std::vector<ActionCounts> counts;
-    // Every point runs the mapper's choice for the sweep's objective on its own arch.
-    sim::SimOptions so;
-    auto choose = [&](const std::vector<Layer>& layers) {
-      return mapping::mappings_for_objective(
-          arch, layers, config.objective, [&](const ActionCounts& c) { return energy::price({c}, tech).total_pj; },
-          config.source + ":/run/objective");
-    };
-    // FP32 networks have no integer trace: their points are simulated timing-only.
-    const bool functional = config.sim == SimMode::functional && point.wbits != 32 && point.abits != 32;
-    if (functional) {
-      const std::string trace_dir = trace_of_trained_run(trained->run_dir, config.batch);
-      const Trace trace = read_trace(trace_dir);
-      const sim::Workload wl = sim::workload_from_trace(trace, trace_dir);
-      so.mappings = choose(wl.layers);
-      const sim::SimResult s = sim::simulate(arch, wl, so);
-      if (s.mismatches > 0)
-        fail("DSE008", trace_dir, "",
-             std::to_string(s.mismatches) + " simulated outputs differ from the trace; first: " + s.first_mismatch);
-      counts = sim::layer_counts(s);
-      if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
-      r["counts_source"] = "systemc-functional";
-      r["trace"] = trace_dir;
-      r["bit_exact_outputs"] = s.outputs_checked;
-    } else if (config.sim != SimMode::analytic) {
-      so.mappings = choose(net.layers);
-      const sim::SimResult s = sim::simulate(arch, sim::workload_from_network(net, config.network), so);
-      counts = sim::layer_counts(s);
-      // layer_counts appends the total; pricing wants layers only.
-      if (!counts.empty() && counts.back().layer == "total") counts.pop_back();
-      r["counts_source"] = "systemc";
-    } else {
-      const std::vector<mapping::LayerMapping> ms = choose(net.layers);
-      counts = mapping::analytic_counts(arch, net.layers, &ms);
-      r["counts_source"] = "analytic";
-    }
+    const std::vector<ActionCounts> counts =
+        point_counts(config, point, net, arch, tech, trained ? trained->run_dir : std::string(), r);
     r["objective"] = config.objective;
     const ActionCounts total = sum_counts(counts);
     const energy::EnergyBreakdown e = energy::price(counts, tech);

@@ -18,10 +18,6 @@ namespace wrpn {
 /// than failing every point. The diagnostic names the sweep config's field and the input's own error.
 void check_point_inputs(const SweepConfig& config);
 
-/// Last epoch's test accuracy in a `wrpn train` run's log.csv and how many epochs it holds; false
-/// when the log is missing or has no test accuracy.
-bool read_training_log(const std::string& log, double* acc_pct, int64_t* epochs);
-
 /// Test accuracy of the point's network trained with the sweep's schedule (`wrpn train` in a child
 /// process), cached under config.train_cache by a hash of the full training configuration: a
 /// finished run is reused, a killed one resumed. DSE006 if training fails.

@@ -149,20 +149,18 @@ void write_task_record(const SweepPaths& paths, int k, int task, const nlohmann:
   write_file_atomic(task_record(paths, k, task), j.dump(1) + "\n");
 }
 
-}  // namespace
-
-SlurmSubmission submit_sweep_slurm(const SweepConfig& config, const SweepPaths& paths, const SlurmSubmitOptions& opt) {
-  SlurmSubmission out;
-  const auto points = config.points();
-  out.total = points.size();
-  const auto subs = load_submissions(paths);
-
-  // Points still owned by a queued or running task of an earlier submission are not submitted again.
+/// Job ids of the submissions that reached Slurm.
+std::vector<std::string> job_ids(const std::vector<Submission>& subs) {
   std::vector<std::string> jobs;
   for (const auto& s : subs)
     if (!s.job_id.empty()) jobs.push_back(s.job_id);
+  return jobs;
+}
+
+/// Points still owned by a queued or running task of an earlier submission.
+std::set<std::string> points_in_flight(const std::vector<Submission>& subs) {
   std::vector<std::string> warnings;
-  const auto states = query_tasks(jobs, warnings);
+  const auto states = query_tasks(job_ids(subs), warnings);
   std::set<std::string> in_flight;
   for (const auto& s : subs) {
     if (s.job_id.empty()) continue;
@@ -171,44 +169,25 @@ SlurmSubmission submit_sweep_slurm(const SweepConfig& config, const SweepPaths& 
       if (it != states.end() && is_active(it->second.state)) in_flight.insert(s.chunks[t].begin(), s.chunks[t].end());
     }
   }
-  std::vector<std::string> todo;
-  for (const auto& id : pending_points(config, paths, opt.retry_failed)) {
-    if (in_flight.count(id))
-      ++out.active;
-    else
-      todo.push_back(id);
-  }
-  out.done = out.total - todo.size() - out.active;
-  if (todo.empty()) return out;
+  return in_flight;
+}
 
-  size_t chunk = opt.chunk_size > 0 ? static_cast<size_t>(opt.chunk_size) : (todo.size() + 999) / 1000;
-  chunk = std::max<size_t>(1, chunk);
-  nlohmann::json chunks = nlohmann::json::array();
-  for (size_t i = 0; i < todo.size(); i += chunk)
-    chunks.push_back(
-        std::vector<std::string>(todo.begin() + static_cast<std::ptrdiff_t>(i),
-                                 todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), i + chunk))));
-  const int k = static_cast<int>(subs.size());
-  const std::string dir = fs::absolute(paths.dir).lexically_normal().string();
-  fs::create_directories(slurm_dir(paths) + "/logs");
-  fs::create_directories(slurm_dir(paths) + "/tasks");
-  // A failed result being retried goes before any task can start: the task skips points with results.
-  for (const auto& id : todo)
-    if (fs::exists(paths.point_json(id))) fs::remove(paths.point_json(id));
-  // The chunk list exists before any task can start.
-  write_file_atomic(
-      submission_json(paths, k),
-      nlohmann::json{{"submitted_at", now_utc()}, {"chunk_size", chunk}, {"chunks", chunks}}.dump(1) + "\n");
+/// The batch script of submission k: each array task runs `wrpn sweep-chunk` on its chunk.
+std::string write_batch_script(const SweepConfig& config, const SweepPaths& paths, int k, const std::string& dir,
+                               const std::string& executable) {
   const std::string script = slurm_dir(paths) + "/submission-" + std::to_string(k) + ".sh";
   write_file_atomic(script, "#!/bin/sh\n# wrpn sweep " + config.name + ", submission " + std::to_string(k) +
                                 ": one array task per chunk of slurm/submission-" + std::to_string(k) +
-                                ".json\nexport SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1\nexec " +
-                                shell_quote(opt.executable) + " sweep-chunk " + shell_quote(dir) + " --submission " +
-                                std::to_string(k) + "\n");
+                                ".json\nexport SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1\nexec " + shell_quote(executable) +
+                                " sweep-chunk " + shell_quote(dir) + " --submission " + std::to_string(k) + "\n");
   fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec,
                   fs::perm_options::replace);
+  return script;
+}
 
-  std::string array = "0-" + std::to_string(chunks.size() - 1);
+std::vector<std::string> sbatch_argv(const SweepConfig& config, const SlurmSubmitOptions& opt, size_t tasks,
+                                     const std::string& dir, const std::string& script) {
+  std::string array = "0-" + std::to_string(tasks - 1);
   if (opt.max_parallel > 0) array += "%" + std::to_string(opt.max_parallel);
   std::vector<std::string> argv{"sbatch",
                                 "--parsable",
@@ -221,6 +200,11 @@ SlurmSubmission submit_sweep_slurm(const SweepConfig& config, const SweepPaths& 
   if (!opt.time_limit.empty()) argv.push_back("--time=" + opt.time_limit);
   for (const auto& a : opt.sbatch_args) argv.push_back(a);
   argv.push_back(script);
+  return argv;
+}
+
+/// Runs sbatch and returns the job id; DSE020 (and submission k's chunk list removed) when it fails.
+std::string run_sbatch(const std::vector<std::string>& argv, const SweepPaths& paths, int k) {
   ProcessResult r;
   try {
     r = run_process(argv, true);
@@ -235,6 +219,153 @@ SlurmSubmission submit_sweep_slurm(const SweepConfig& config, const SweepPaths& 
     fail("DSE020", "sbatch", "", "sbatch refused the job array: " + trim(r.output),
          "check --partition, --time and the pass-through sbatch options");
   }
+  return job;
+}
+
+nlohmann::json chunk_list(const std::vector<std::string>& todo, size_t chunk) {
+  nlohmann::json chunks = nlohmann::json::array();
+  for (size_t i = 0; i < todo.size(); i += chunk)
+    chunks.push_back(
+        std::vector<std::string>(todo.begin() + static_cast<std::ptrdiff_t>(i),
+                                 todo.begin() + static_cast<std::ptrdiff_t>(std::min(todo.size(), i + chunk))));
+  return chunks;
+}
+
+/// Starts `wrpn sweep-point DIR ID`; returns its pid, or -errno when it cannot be started. fork +
+/// exec rather than posix_spawn: the child asks to be killed when this worker dies (a SIGKILLed task
+/// must not leave orphan points running after `status` called them interrupted).
+pid_t start_point(const std::string& executable, const SweepPaths& paths, const std::string& id) {
+  std::vector<std::string> args{executable, "sweep-point", paths.dir, id};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(137);
+    execv(executable.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid < 0 ? -errno : pid;
+}
+
+/// Why a point's worker ended without a result (not by SIGTERM or SIGKILL).
+std::string worker_failure(int status, const std::string& where) {
+  return WIFSIGNALED(status) ? "worker killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                                   strsignal(WTERMSIG(status)) + ") in " + where
+                             : "worker exited with code " + std::to_string(WEXITSTATUS(status)) +
+                                   " without writing a result, in " + where;
+}
+
+/// The points of one array task, `parallel` at a time, until done or SIGTERM/SIGINT.
+class ChunkRun {
+ public:
+  ChunkRun(const SweepPaths& paths, const std::vector<std::string>& ids, std::string executable, std::string where,
+           int parallel)
+      : paths_(paths), ids_(ids), executable_(std::move(executable)), where_(std::move(where)), parallel_(parallel) {}
+
+  void run() {
+    while ((next_ < ids_.size() && !g_term_signal) || !running_.empty()) {
+      fill();
+      if (running_.empty() || !reap()) break;
+    }
+    for (size_t i = next_; i < ids_.size(); ++i)
+      if (!fs::exists(paths_.point_json(ids_[i]))) interrupted.push_back(ids_[i]);
+  }
+
+  nlohmann::json interrupted = nlohmann::json::array();
+  size_t evaluated = 0, failed = 0;
+
+ private:
+  void fail_point(const std::string& id, const std::string& reason) {
+    write_point_result(paths_, id, {{"id", id}, {"status", "failed"}, {"reason", reason}});
+    ++failed;
+  }
+  /// Starts points until `parallel` run (or none is left, or a termination arrived).
+  void fill() {
+    while (!g_term_signal && next_ < ids_.size() && static_cast<int>(running_.size()) < std::max(1, parallel_)) {
+      const std::string& id = ids_[next_++];
+      if (fs::exists(paths_.point_json(id))) continue;  // finished by an earlier task
+      const pid_t pid = start_point(executable_, paths_, id);
+      if (pid < 0)
+        fail_point(id, "cannot start worker " + executable_ + " on " + hostname() + ": " + std::strerror(-pid));
+      else
+        running_[pid] = id;
+    }
+  }
+  /// Reaps one worker; false when there is nothing left to wait for.
+  bool reap() {
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno != EINTR) return false;
+      // Pass a termination on to the points in progress; they leave no result file behind.
+      if (g_term_signal)
+        for (const auto& [p, id] : running_) kill(p, SIGTERM);
+      return true;
+    }
+    auto it = running_.find(pid);
+    if (it == running_.end()) return true;
+    const std::string id = it->second;
+    running_.erase(it);
+    if (fs::exists(paths_.point_json(id))) {
+      ++evaluated;
+      return true;
+    }
+    const bool killed = WIFSIGNALED(status) && (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL);
+    if (killed || g_term_signal) {
+      // Cancelled, timed out or shut down: the point stays pending and a re-submit runs it.
+      interrupted.push_back(id);
+      return true;
+    }
+    ++evaluated;
+    fail_point(id, worker_failure(status, where_));
+    return true;
+  }
+
+  const SweepPaths& paths_;
+  const std::vector<std::string>& ids_;
+  const std::string executable_, where_;
+  const int parallel_;
+  std::map<pid_t, std::string> running_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+SlurmSubmission submit_sweep_slurm(const SweepConfig& config, const SweepPaths& paths, const SlurmSubmitOptions& opt) {
+  SlurmSubmission out;
+  out.total = config.points().size();
+  const auto subs = load_submissions(paths);
+  // Points still owned by a queued or running task of an earlier submission are not submitted again.
+  const std::set<std::string> in_flight = points_in_flight(subs);
+  std::vector<std::string> todo;
+  for (const auto& id : pending_points(config, paths, opt.retry_failed)) {
+    if (in_flight.count(id))
+      ++out.active;
+    else
+      todo.push_back(id);
+  }
+  out.done = out.total - todo.size() - out.active;
+  if (todo.empty()) return out;
+
+  size_t chunk = opt.chunk_size > 0 ? static_cast<size_t>(opt.chunk_size) : (todo.size() + 999) / 1000;
+  chunk = std::max<size_t>(1, chunk);
+  const nlohmann::json chunks = chunk_list(todo, chunk);
+  const int k = static_cast<int>(subs.size());
+  const std::string dir = fs::absolute(paths.dir).lexically_normal().string();
+  fs::create_directories(slurm_dir(paths) + "/logs");
+  fs::create_directories(slurm_dir(paths) + "/tasks");
+  // A failed result being retried goes before any task can start: the task skips points with results.
+  for (const auto& id : todo)
+    if (fs::exists(paths.point_json(id))) fs::remove(paths.point_json(id));
+  // The chunk list exists before any task can start.
+  write_file_atomic(
+      submission_json(paths, k),
+      nlohmann::json{{"submitted_at", now_utc()}, {"chunk_size", chunk}, {"chunks", chunks}}.dump(1) + "\n");
+  const std::string script = write_batch_script(config, paths, k, dir, opt.executable);
+  const std::string job = run_sbatch(sbatch_argv(config, opt, chunks.size(), dir, script), paths, k);
   write_file_atomic(submission_job(paths, k), job + "\n");
   out.index = k;
   out.job_id = job;
@@ -273,79 +404,12 @@ int run_sweep_chunk(const SweepPaths& paths, int k, int task, const std::string&
                      {"points", ids}};
   write_task_record(paths, k, task, rec);
 
-  std::map<pid_t, std::string> running;
-  nlohmann::json interrupted = nlohmann::json::array();
-  size_t next = 0, evaluated = 0, failed = 0;
-  while ((next < ids.size() && !g_term_signal) || !running.empty()) {
-    while (!g_term_signal && next < ids.size() && static_cast<int>(running.size()) < std::max(1, parallel)) {
-      const std::string& id = ids[next++];
-      if (fs::exists(paths.point_json(id))) continue;  // finished by an earlier task
-      std::vector<std::string> args{executable, "sweep-point", paths.dir, id};
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      // fork + exec rather than posix_spawn: the child asks to be killed when this worker dies (a
-      // SIGKILLed task must not leave orphan points running after `status` called them interrupted).
-      const pid_t parent = getpid();
-      const pid_t pid = fork();
-      if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(137);
-        execv(executable.c_str(), argv.data());
-        _exit(127);
-      }
-      const int rc = pid < 0 ? errno : 0;
-      if (rc != 0) {
-        write_point_result(
-            paths, id,
-            {{"id", id},
-             {"status", "failed"},
-             {"reason", "cannot start worker " + executable + " on " + hostname() + ": " + std::strerror(rc)}});
-        ++failed;
-        continue;
-      }
-      running[pid] = id;
-    }
-    if (running.empty()) break;
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) {
-      if (errno == EINTR) {
-        // Pass a termination on to the points in progress; they leave no result file behind.
-        if (g_term_signal)
-          for (const auto& [p, id] : running) kill(p, SIGTERM);
-        continue;
-      }
-      break;
-    }
-    auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const std::string id = it->second;
-    running.erase(it);
-    if (fs::exists(paths.point_json(id))) {
-      ++evaluated;
-      continue;
-    }
-    const bool killed = WIFSIGNALED(status) && (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL);
-    if (killed || g_term_signal) {
-      // Cancelled, timed out or shut down: the point stays pending and a re-submit runs it.
-      interrupted.push_back(id);
-      continue;
-    }
-    const std::string reason = WIFSIGNALED(status) ? "worker killed by signal " + std::to_string(WTERMSIG(status)) +
-                                                         " (" + strsignal(WTERMSIG(status)) + ") in " + where
-                                                   : "worker exited with code " + std::to_string(WEXITSTATUS(status)) +
-                                                         " without writing a result, in " + where;
-    write_point_result(paths, id, {{"id", id}, {"status", "failed"}, {"reason", reason}});
-    ++evaluated;
-    ++failed;
-  }
-  for (size_t i = next; i < ids.size(); ++i)
-    if (!fs::exists(paths.point_json(ids[i]))) interrupted.push_back(ids[i]);
+  ChunkRun run(paths, ids, executable, where, parallel);
+  run.run();
   rec["ended"] = now_utc();
-  rec["evaluated"] = evaluated;
-  rec["failed"] = failed;
-  rec["unfinished"] = interrupted;
+  rec["evaluated"] = run.evaluated;
+  rec["failed"] = run.failed;
+  rec["unfinished"] = run.interrupted;
   const int sig = g_term_signal;
   rec["state"] = sig ? "terminated" : "finished";
   if (sig) rec["signal"] = "signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
@@ -355,21 +419,93 @@ int run_sweep_chunk(const SweepPaths& paths, int k, int task, const std::string&
   return sig ? 128 + sig : 0;
 }
 
+namespace {
+
+/// The latest submission that holds a point, and its array task.
+struct Owner {
+  const Submission* sub;
+  int task;
+};
+
+/// Why a point whose task ended has no result: Slurm's state and the worker's own record.
+std::string interrupted_detail(const SweepPaths& paths, const Owner& o, const std::string& task,
+                               const std::string& slurm_state) {
+  std::string detail = "array task " + task + " " + (slurm_state.empty() ? "unknown to squeue/sacct" : slurm_state);
+  const std::string rec = task_record(paths, o.sub->index, o.task);
+  if (fs::exists(rec)) {
+    try {
+      const auto r = nlohmann::json::parse(read_file(rec));
+      detail += "; worker on " + r.value("host", "?") + " " + r.value("state", "?");
+      if (r.contains("signal")) detail += " by " + r["signal"].get<std::string>();
+      if (r.value("state", "") == "running") detail += " (never finished: node or task failure)";
+    } catch (const nlohmann::json::exception&) {
+    }
+  } else {
+    detail += "; the worker never started";
+  }
+  return detail + "; re-submit to run it";
+}
+
+/// A point's state: its result file, else the Slurm state of the task that owns it.
+PointStatus point_status(const SweepPaths& paths, const std::string& id, const std::map<std::string, Owner>& owner,
+                         const std::map<std::string, TaskState>& states) {
+  PointStatus ps{id, "pending", "never submitted"};
+  const std::string f = paths.point_json(id);
+  if (fs::exists(f)) {
+    try {
+      const auto r = nlohmann::json::parse(read_file(f));
+      const bool ok = r.value("status", "") == "ok";
+      ps.state = ok ? "ok" : "failed";
+      ps.detail = ok ? "" : r.value("reason", "no reason recorded");
+    } catch (const nlohmann::json::exception& e) {
+      ps.state = "failed";
+      ps.detail = std::string("corrupt result file: ") + e.what();
+    }
+    return ps;
+  }
+  auto o = owner.find(id);
+  if (o == owner.end()) return ps;
+  const std::string task = o->second.sub->job_id + "_" + std::to_string(o->second.task);
+  auto s = states.find(task);
+  const std::string slurm_state = s == states.end() ? "" : s->second.state;
+  if (slurm_state == "PENDING") {
+    ps.state = "queued";
+    ps.detail = "array task " + task + " pending (" + s->second.reason + ")";
+  } else if (is_active(slurm_state)) {
+    ps.state = "running";
+    ps.detail = "array task " + task + " " + slurm_state;
+  } else {
+    // The task ended without this point's result: say why, from Slurm and the worker's record.
+    ps.state = "interrupted";
+    ps.detail = interrupted_detail(paths, o->second, task, slurm_state);
+  }
+  return ps;
+}
+
+void count(SweepStatus& st, const std::string& state) {
+  if (state == "ok")
+    ++st.ok;
+  else if (state == "failed")
+    ++st.failed;
+  else if (state == "running")
+    ++st.running;
+  else if (state == "queued")
+    ++st.queued;
+  else if (state == "interrupted")
+    ++st.interrupted;
+  else
+    ++st.pending;
+}
+
+}  // namespace
+
 SweepStatus sweep_status(const SweepConfig& config, const SweepPaths& paths) {
   SweepStatus st;
   const auto points = config.points();
   st.total = points.size();
   const auto subs = load_submissions(paths);
-  std::vector<std::string> jobs;
-  for (const auto& s : subs)
-    if (!s.job_id.empty()) jobs.push_back(s.job_id);
-  const auto states = query_tasks(jobs, st.warnings);
-
+  const auto states = query_tasks(job_ids(subs), st.warnings);
   // The latest submission that holds each point decides its Slurm state.
-  struct Owner {
-    const Submission* sub;
-    int task;
-  };
   std::map<std::string, Owner> owner;
   for (const auto& s : subs) {
     if (s.job_id.empty()) continue;
@@ -382,61 +518,9 @@ SweepStatus sweep_status(const SweepConfig& config, const SweepPaths& paths) {
     st.submissions.push_back(std::to_string(s.index) + ": job " + s.job_id + ", " + std::to_string(s.chunks.size()) +
                              " array tasks, " + std::to_string(active) + " queued or running");
   }
-
   for (const auto& p : points) {
-    PointStatus ps{p.id(), "pending", "never submitted"};
-    const std::string f = paths.point_json(p.id());
-    if (fs::exists(f)) {
-      try {
-        const auto r = nlohmann::json::parse(read_file(f));
-        const bool ok = r.value("status", "") == "ok";
-        ps.state = ok ? "ok" : "failed";
-        ps.detail = ok ? "" : r.value("reason", "no reason recorded");
-      } catch (const nlohmann::json::exception& e) {
-        ps.state = "failed";
-        ps.detail = std::string("corrupt result file: ") + e.what();
-      }
-    } else if (auto o = owner.find(p.id()); o != owner.end()) {
-      const std::string task = o->second.sub->job_id + "_" + std::to_string(o->second.task);
-      auto s = states.find(task);
-      const std::string slurm_state = s == states.end() ? "" : s->second.state;
-      if (slurm_state == "PENDING") {
-        ps.state = "queued";
-        ps.detail = "array task " + task + " pending (" + s->second.reason + ")";
-      } else if (is_active(slurm_state)) {
-        ps.state = "running";
-        ps.detail = "array task " + task + " " + slurm_state;
-      } else {
-        // The task ended without this point's result: say why, from Slurm and the worker's record.
-        ps.state = "interrupted";
-        ps.detail = "array task " + task + " " + (slurm_state.empty() ? "unknown to squeue/sacct" : slurm_state);
-        const std::string rec = task_record(paths, o->second.sub->index, o->second.task);
-        if (fs::exists(rec)) {
-          try {
-            const auto r = nlohmann::json::parse(read_file(rec));
-            ps.detail += "; worker on " + r.value("host", "?") + " " + r.value("state", "?");
-            if (r.contains("signal")) ps.detail += " by " + r["signal"].get<std::string>();
-            if (r.value("state", "") == "running") ps.detail += " (never finished: node or task failure)";
-          } catch (const nlohmann::json::exception&) {
-          }
-        } else {
-          ps.detail += "; the worker never started";
-        }
-        ps.detail += "; re-submit to run it";
-      }
-    }
-    if (ps.state == "ok")
-      ++st.ok;
-    else if (ps.state == "failed")
-      ++st.failed;
-    else if (ps.state == "running")
-      ++st.running;
-    else if (ps.state == "queued")
-      ++st.queued;
-    else if (ps.state == "interrupted")
-      ++st.interrupted;
-    else
-      ++st.pending;
+    PointStatus ps = point_status(paths, p.id(), owner, states);
+    count(st, ps.state);
     st.points.push_back(std::move(ps));
   }
   return st;

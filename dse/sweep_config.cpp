@@ -72,6 +72,99 @@ DesignPoint DesignPoint::from_json(const nlohmann::json& j) {
   return p;
 }
 
+namespace {
+
+std::vector<int> bits_axis(const ConfigObject& axes, const char* key) {
+  std::vector<int> out;
+  const auto v = axes.get_int_array(key, 1, 32);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!is_valid_bits(static_cast<int>(v[i])))
+      axes.error_at(key, i, "CFG002", "expected bits in [1, 16] or 32, got " + std::to_string(v[i]));
+    out.push_back(static_cast<int>(v[i]));
+  }
+  return out;
+}
+
+/// "precision": the first and last layers' bits (0 = the policy default).
+void read_precision(const ConfigObject& root, SweepConfig& c) {
+  if (!root.has("precision")) return;
+  const ConfigObject prec = root.get_object("precision");
+  auto bits = [&](const char* key) {
+    const int b = static_cast<int>(prec.get_int(key, 0, 32, 0));
+    if (b != 0 && !is_valid_bits(b))
+      prec.error(key, "CFG002", "expected bits in [1, 16] or 32 (0 = the policy default), got " + std::to_string(b));
+    return b;
+  };
+  c.first_wbits = bits("first_wbits");
+  c.first_abits = bits("first_abits");
+  c.last_wbits = bits("last_wbits");
+  c.last_abits = bits("last_abits");
+  prec.finish();
+}
+
+void read_arrays(const ConfigObject& axes, SweepConfig& c) {
+  if (!axes.has("array")) return;
+  const auto& arr = axes.get_raw("array");
+  if (!arr.is_array() || arr.empty()) axes.error("array", "CFG002", "expected a non-empty array of [rows, cols] pairs");
+  for (size_t i = 0; i < arr.size(); ++i) {
+    const auto& e = arr[i];
+    const bool ok = e.is_array() && e.size() == 2 && e[0].is_number_integer() && e[1].is_number_integer() &&
+                    e[0].get<int64_t>() >= 1 && e[0].get<int64_t>() <= 1024 && e[1].get<int64_t>() >= 1 &&
+                    e[1].get<int64_t>() <= 1024;
+    if (!ok)
+      axes.error_at("array", i, "CFG002", "expected [rows, cols] with integers in [1, 1024], got " + describe_json(e));
+    c.arrays.emplace_back(e[0].get<int>(), e[1].get<int>());
+  }
+}
+
+void read_dataflows(const ConfigObject& axes, SweepConfig& c) {
+  if (!axes.has("dataflow")) return;
+  for (const auto& d : axes.get_string_array("dataflow")) {
+    Dataflow df = Dataflow::output_stationary;
+    if (!parse_dataflow(d, &df))
+      axes.error("dataflow", "CFG002",
+                 "expected \"output_stationary\", \"weight_stationary\" or \"input_stationary\", got \"" + d + "\"");
+    c.dataflows.push_back(df);
+  }
+}
+
+/// "axes" (and "precision", read between the weight and activation bits as before).
+void read_axes(const ConfigObject& root, SweepConfig& c) {
+  const ConfigObject axes = root.get_object("axes");
+  c.wbits = bits_axis(axes, "wbits");
+  read_precision(root, c);
+  c.abits = bits_axis(axes, "abits");
+  c.width = axes.has("width") ? axes.get_number_array("width", 1.0, 64.0) : std::vector<double>{1.0};
+  read_arrays(axes, c);
+  read_dataflows(axes, c);
+  c.buffer_scales =
+      axes.has("buffer_scale") ? axes.get_number_array("buffer_scale", 1.0 / 64, 64.0) : std::vector<double>{1.0};
+  c.techs = axes.has("tech") ? axes.get_string_array("tech") : std::vector<std::string>{""};
+  axes.finish();
+}
+
+/// "run": accuracy, simulation mode, area, training schedule and cache, calibration, objective.
+void read_run(const ConfigObject& root, SweepConfig& c) {
+  if (!root.has("run")) return;
+  const ConfigObject run = root.get_object("run");
+  c.accuracy =
+      run.get_enum("accuracy", {"none", "train"}, "none") == "train" ? AccuracyMode::train : AccuracyMode::none;
+  const std::string sim = run.get_enum("sim", {"timing", "analytic", "functional"}, "timing");
+  c.sim = sim == "timing" ? SimMode::timing : sim == "analytic" ? SimMode::analytic : SimMode::functional;
+  c.area = run.get_bool("area", true);
+  c.train_epochs = run.get_int("train_epochs", 1, 1000, 3);
+  c.train_images = run.get_int("train_images", 0, 60000, 0);
+  c.train_cache = run.get_string("train_cache", "results/cache/train");
+  c.synth_calibration = run.get_string("synth_calibration", "");
+  c.objective = run.get_enum("objective", {"energy", "cycles", "edp", "dram", "rule"}, "edp");
+  if (c.sim == SimMode::functional && c.accuracy != AccuracyMode::train)
+    run.error("sim", "CFG002", "functional simulation needs \"accuracy\": \"train\"",
+              "the trace comes from the trained network: set run.accuracy to \"train\", or use \"timing\"");
+  run.finish();
+}
+
+}  // namespace
+
 SweepConfig SweepConfig::from_json(const ConfigObject& root) {
   SweepConfig c;
   c.source = root.file();
@@ -86,81 +179,8 @@ SweepConfig SweepConfig::from_json(const ConfigObject& root) {
   c.batch = root.get_int("batch", 1, 4096, 1);
   c.arch_path = root.get_string("arch", "");
   c.seed = root.get_uint("seed", 0, UINT64_MAX, 1);  // every 64-bit seed, exactly
-
-  const ConfigObject axes = root.get_object("axes");
-  auto bits_axis = [&](const char* key) {
-    std::vector<int> out;
-    const auto v = axes.get_int_array(key, 1, 32);
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (!is_valid_bits(static_cast<int>(v[i])))
-        axes.error_at(key, i, "CFG002", "expected bits in [1, 16] or 32, got " + std::to_string(v[i]));
-      out.push_back(static_cast<int>(v[i]));
-    }
-    return out;
-  };
-  c.wbits = bits_axis("wbits");
-  if (root.has("precision")) {
-    const ConfigObject prec = root.get_object("precision");
-    auto bits = [&](const char* key) {
-      const int b = static_cast<int>(prec.get_int(key, 0, 32, 0));
-      if (b != 0 && !is_valid_bits(b))
-        prec.error(key, "CFG002", "expected bits in [1, 16] or 32 (0 = the policy default), got " + std::to_string(b));
-      return b;
-    };
-    c.first_wbits = bits("first_wbits");
-    c.first_abits = bits("first_abits");
-    c.last_wbits = bits("last_wbits");
-    c.last_abits = bits("last_abits");
-    prec.finish();
-  }
-  c.abits = bits_axis("abits");
-  c.width = axes.has("width") ? axes.get_number_array("width", 1.0, 64.0) : std::vector<double>{1.0};
-  if (axes.has("array")) {
-    const auto& arr = axes.get_raw("array");
-    if (!arr.is_array() || arr.empty())
-      axes.error("array", "CFG002", "expected a non-empty array of [rows, cols] pairs");
-    for (size_t i = 0; i < arr.size(); ++i) {
-      const auto& e = arr[i];
-      const bool ok = e.is_array() && e.size() == 2 && e[0].is_number_integer() && e[1].is_number_integer() &&
-                      e[0].get<int64_t>() >= 1 && e[0].get<int64_t>() <= 1024 && e[1].get<int64_t>() >= 1 &&
-                      e[1].get<int64_t>() <= 1024;
-      if (!ok)
-        axes.error_at("array", i, "CFG002",
-                      "expected [rows, cols] with integers in [1, 1024], got " + describe_json(e));
-      c.arrays.emplace_back(e[0].get<int>(), e[1].get<int>());
-    }
-  }
-  if (axes.has("dataflow")) {
-    for (const auto& d : axes.get_string_array("dataflow")) {
-      Dataflow df = Dataflow::output_stationary;
-      if (!parse_dataflow(d, &df))
-        axes.error("dataflow", "CFG002",
-                   "expected \"output_stationary\", \"weight_stationary\" or \"input_stationary\", got \"" + d + "\"");
-      c.dataflows.push_back(df);
-    }
-  }
-  c.buffer_scales =
-      axes.has("buffer_scale") ? axes.get_number_array("buffer_scale", 1.0 / 64, 64.0) : std::vector<double>{1.0};
-  c.techs = axes.has("tech") ? axes.get_string_array("tech") : std::vector<std::string>{""};
-  axes.finish();
-
-  if (root.has("run")) {
-    const ConfigObject run = root.get_object("run");
-    c.accuracy =
-        run.get_enum("accuracy", {"none", "train"}, "none") == "train" ? AccuracyMode::train : AccuracyMode::none;
-    const std::string sim = run.get_enum("sim", {"timing", "analytic", "functional"}, "timing");
-    c.sim = sim == "timing" ? SimMode::timing : sim == "analytic" ? SimMode::analytic : SimMode::functional;
-    c.area = run.get_bool("area", true);
-    c.train_epochs = run.get_int("train_epochs", 1, 1000, 3);
-    c.train_images = run.get_int("train_images", 0, 60000, 0);
-    c.train_cache = run.get_string("train_cache", "results/cache/train");
-    c.synth_calibration = run.get_string("synth_calibration", "");
-    c.objective = run.get_enum("objective", {"energy", "cycles", "edp", "dram", "rule"}, "edp");
-    if (c.sim == SimMode::functional && c.accuracy != AccuracyMode::train)
-      run.error("sim", "CFG002", "functional simulation needs \"accuracy\": \"train\"",
-                "the trace comes from the trained network: set run.accuracy to \"train\", or use \"timing\"");
-    run.finish();
-  }
+  read_axes(root, c);
+  read_run(root, c);
   root.finish();
 
   // Defaults that depend on the base arch: its array and dataflow.

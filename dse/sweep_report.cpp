@@ -52,23 +52,17 @@ bool plot_exists(const std::string& file) {
   return std::filesystem::is_regular_file(file, ec) && std::filesystem::file_size(file, ec) > 0 && !ec;
 }
 
-}  // namespace
-
-SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths) {
-  SweepCollection out;
-  const auto points = config.points();
-  const auto results = load_point_results(config, paths);
-  std::map<std::string, nlohmann::json> by_id;
-  for (const auto& r : results) by_id[r.value("id", "")] = r;
-
-  // Energy components present in any result, in a stable order.
+/// Energy components present in any result, in a stable order.
+std::vector<std::string> energy_components(const std::vector<nlohmann::json>& results) {
   std::set<std::string> component_set;
   for (const auto& r : results)
     if (r.contains("energy_pj") && r["energy_pj"].is_object())
       for (auto it = r["energy_pj"].begin(); it != r["energy_pj"].end(); ++it)
         if (it.key() != "total") component_set.insert(it.key());
-  const std::vector<std::string> components(component_set.begin(), component_set.end());
+  return {component_set.begin(), component_set.end()};
+}
 
+std::vector<std::string> results_columns(const std::vector<std::string>& components) {
   std::vector<std::string> cols{"id",
                                 "status",
                                 "reason",
@@ -96,122 +90,158 @@ SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths
                                 "acc_bits",
                                 "acc_source"};
   for (const auto& c : components) cols.push_back("energy_" + c + "_pj");
-  CsvTable table(cols);
+  return cols;
+}
 
-  // Pareto over ok, non-baseline points: maximize accuracy (when known), minimize energy and latency.
+/// The gnuplot data of the plots: every finished point, the front, and efficiency against bits.
+struct PlotData {
+  std::ostringstream eff, front, all;
+};
+
+/// Merges the point results of one sweep directory into its tables, plots and report.
+class Collector {
+ public:
+  Collector(const SweepConfig& config, const SweepPaths& paths)
+      : config_(config),
+        paths_(paths),
+        points_(config.points()),
+        results_(load_point_results(config, paths)),
+        have_accuracy_(config.accuracy == AccuracyMode::train) {
+    for (const auto& r : results_) by_id_[r.value("id", "")] = r;
+  }
+
+  SweepCollection run();
+
+ private:
+  void find_front();
+  void add_row(CsvTable& table, CsvTable& pareto_table, const DesignPoint& p);
+  void add_result_cells(CsvTable& table, CsvTable& pareto_table, const DesignPoint& p, const nlohmann::json& r);
+  std::string draw_plots(const std::string& plots);
+  std::string report_md(const std::string& plots, const std::string& err);
+  /// FP32 width-1 energy on the same array over the point's (NaN without a finished baseline).
+  double efficiency(const DesignPoint& p, double energy) const;
+
+  const SweepConfig& config_;
+  const SweepPaths& paths_;
+  const std::vector<DesignPoint> points_;
+  const std::vector<nlohmann::json> results_;
+  const bool have_accuracy_;
+  std::map<std::string, nlohmann::json> by_id_;
+  std::vector<std::string> components_;
+  std::set<std::string> on_front_;
+  PlotData dat_;
+  SweepCollection out_;
+};
+
+/// Pareto over ok, non-baseline points: maximize accuracy (when known), minimize energy and latency.
+void Collector::find_front() {
   std::vector<const DesignPoint*> cand_points;
   std::vector<ParetoCandidate> cands;
-  const bool have_accuracy = config.accuracy == AccuracyMode::train;
-  for (const auto& p : points) {
-    auto it = by_id.find(p.id());
-    if (it == by_id.end() || it->second.value("status", "") != "ok") continue;
+  for (const auto& p : points_) {
+    auto it = by_id_.find(p.id());
+    if (it == by_id_.end() || it->second.value("status", "") != "ok") continue;
     const auto& r = it->second;
     ParetoCandidate c;
-    if (have_accuracy) c.values.push_back(num(r, "accuracy_pct"));
+    if (have_accuracy_) c.values.push_back(num(r, "accuracy_pct"));
     c.values.push_back(num(r["energy_pj"], "total"));
     c.values.push_back(num(r, "latency_ms"));
     cand_points.push_back(&p);
     cands.push_back(c);
   }
   std::vector<bool> maximize;
-  if (have_accuracy) maximize.push_back(true);
+  if (have_accuracy_) maximize.push_back(true);
   maximize.push_back(false);
   maximize.push_back(false);
-  std::set<std::string> on_front;
-  for (size_t i : pareto_front(cands, maximize)) on_front.insert(cand_points[i]->id());
-  out.pareto = on_front.size();
+  for (size_t i : pareto_front(cands, maximize)) on_front_.insert(cand_points[i]->id());
+  out_.pareto = on_front_.size();
+}
 
-  CsvTable pareto_table({"id", "accuracy_pct", "energy_pj", "latency_ms", "efficiency_vs_fp32"});
-  std::ostringstream eff_dat, front_dat, all_dat;
-  for (const auto& p : points) {
-    const std::string id = p.id();
-    auto it = by_id.find(id);
-    table.row().add(id);
-    if (it == by_id.end()) {
-      ++out.pending;
-      table.add("pending").add("");
-    } else {
-      const auto& r = it->second;
-      const bool ok = r.value("status", "") == "ok";
-      ok ? ++out.ok : ++out.failed;
-      table.add(r.value("status", "failed")).add(r.value("reason", ""));
-    }
-    table.add(p.wbits)
-        .add(p.abits)
-        .add(p.width)
-        .add(p.rows)
-        .add(p.cols)
-        .add(to_string(p.dataflow))
-        .add(p.buffer_scale)
-        .add(p.tech)
-        .add(p.baseline ? "true" : "false");
-    const nlohmann::json r = it == by_id.end() ? nlohmann::json::object() : it->second;
-    const double energy = r.contains("energy_pj") ? num(r["energy_pj"], "total") : std::nan("");
-    const double latency = num(r, "latency_ms");
-    double eff = std::nan(""), speedup = std::nan("");
-    auto b = by_id.find(p.baseline_id());
-    if (b != by_id.end() && b->second.value("status", "") == "ok" && !std::isnan(energy)) {
-      eff = num(b->second["energy_pj"], "total") / energy;
-      speedup = num(b->second, "latency_ms") / latency;
-    }
-    table.add(cell(num(r, "accuracy_pct")))
-        .add(cell(num(r, "macs")))
-        .add(cell(num(r, "cycles")))
-        .add(cell(latency))
-        .add(cell(energy))
-        .add(cell(num(r, "area_mm2")))
-        .add(cell(eff))
-        .add(cell(speedup))
-        .add(on_front.count(id) ? "true" : "false");
-    // The design point the point ran (mapping/design_point.h): PE array and accumulator.
-    const nlohmann::json dp = r.value("design_point", nlohmann::json::object());
-    table.add(dp.value("pe_type", std::string()))
-        .add(dp.contains("pe_wbits") ? std::to_string(dp.at("pe_wbits").get<int>()) : std::string())
-        .add(dp.contains("pe_abits") ? std::to_string(dp.at("pe_abits").get<int>()) : std::string())
-        .add(dp.contains("acc_bits") ? std::to_string(dp.at("acc_bits").get<int>()) : std::string())
-        .add(dp.value("acc_source", std::string()));
-    for (const auto& c : components)
-      table.add(cell(r.contains("energy_pj") ? num(r["energy_pj"], c.c_str()) : std::nan("")));
-    if (!std::isnan(energy)) {
-      all_dat << energy << " " << latency << " " << cell(num(r, "accuracy_pct")) << "\n";
-      if (on_front.count(id)) {
-        front_dat << energy << " " << latency << " " << cell(num(r, "accuracy_pct")) << "\n";
-        pareto_table.row().add(id).add(cell(num(r, "accuracy_pct"))).add(energy).add(latency).add(cell(eff));
-      }
-      if (!p.baseline && !std::isnan(eff)) eff_dat << p.wbits << " " << p.abits << " " << p.width << " " << eff << "\n";
-    }
+double Collector::efficiency(const DesignPoint& p, double energy) const {
+  auto b = by_id_.find(p.baseline_id());
+  if (b == by_id_.end() || b->second.value("status", "") != "ok") return std::nan("");
+  return num(b->second["energy_pj"], "total") / energy;
+}
+
+void Collector::add_row(CsvTable& table, CsvTable& pareto_table, const DesignPoint& p) {
+  auto it = by_id_.find(p.id());
+  table.row().add(p.id());
+  if (it == by_id_.end()) {
+    ++out_.pending;
+    table.add("pending").add("");
+  } else {
+    const auto& r = it->second;
+    const bool ok = r.value("status", "") == "ok";
+    ok ? ++out_.ok : ++out_.failed;
+    table.add(r.value("status", "failed")).add(r.value("reason", ""));
   }
-  write_file_atomic(paths.dir + "/results.csv", table.str());
-  write_file_atomic(paths.dir + "/pareto.csv", pareto_table.str());
+  table.add(p.wbits).add(p.abits).add(p.width).add(p.rows).add(p.cols).add(to_string(p.dataflow));
+  table.add(p.buffer_scale).add(p.tech).add(p.baseline ? "true" : "false");
+  add_result_cells(table, pareto_table, p, it == by_id_.end() ? nlohmann::json::object() : it->second);
+}
 
-  // Plots: energy vs latency (or accuracy) with the Pareto front; efficiency vs bit width.
-  const std::string plots = paths.dir + "/plots";
+void Collector::add_result_cells(CsvTable& table, CsvTable& pareto_table, const DesignPoint& p,
+                                 const nlohmann::json& r) {
+  const std::string id = p.id();
+  const double energy = r.contains("energy_pj") ? num(r["energy_pj"], "total") : std::nan("");
+  const double latency = num(r, "latency_ms");
+  double eff = std::nan(""), speedup = std::nan("");
+  auto b = by_id_.find(p.baseline_id());
+  if (b != by_id_.end() && b->second.value("status", "") == "ok" && !std::isnan(energy)) {
+    eff = num(b->second["energy_pj"], "total") / energy;
+    speedup = num(b->second, "latency_ms") / latency;
+  }
+  table.add(cell(num(r, "accuracy_pct"))).add(cell(num(r, "macs"))).add(cell(num(r, "cycles"))).add(cell(latency));
+  table.add(cell(energy)).add(cell(num(r, "area_mm2"))).add(cell(eff)).add(cell(speedup));
+  table.add(on_front_.count(id) ? "true" : "false");
+  // The design point the point ran (mapping/design_point.h): PE array and accumulator.
+  const nlohmann::json dp = r.value("design_point", nlohmann::json::object());
+  auto bits = [&](const char* key) { return dp.contains(key) ? std::to_string(dp.at(key).get<int>()) : std::string(); };
+  table.add(dp.value("pe_type", std::string())).add(bits("pe_wbits")).add(bits("pe_abits")).add(bits("acc_bits"));
+  table.add(dp.value("acc_source", std::string()));
+  for (const auto& c : components_)
+    table.add(cell(r.contains("energy_pj") ? num(r["energy_pj"], c.c_str()) : std::nan("")));
+  if (std::isnan(energy)) return;
+  dat_.all << energy << " " << latency << " " << cell(num(r, "accuracy_pct")) << "\n";
+  if (on_front_.count(id)) {
+    dat_.front << energy << " " << latency << " " << cell(num(r, "accuracy_pct")) << "\n";
+    pareto_table.row().add(id).add(cell(num(r, "accuracy_pct"))).add(energy).add(latency).add(cell(eff));
+  }
+  if (!p.baseline && !std::isnan(eff)) dat_.eff << p.wbits << " " << p.abits << " " << p.width << " " << eff << "\n";
+}
+
+/// Energy vs latency (or accuracy) with the Pareto front; efficiency vs bit width. Returns gnuplot's
+/// error ("" when it drew, or had nothing to draw).
+std::string Collector::draw_plots(const std::string& plots) {
   std::filesystem::create_directories(plots);
-  write_file_atomic(plots + "/all.dat", all_dat.str());
-  write_file_atomic(plots + "/front.dat", front_dat.str());
-  write_file_atomic(plots + "/efficiency.dat", eff_dat.str());
+  write_file_atomic(plots + "/all.dat", dat_.all.str());
+  write_file_atomic(plots + "/front.dat", dat_.front.str());
+  write_file_atomic(plots + "/efficiency.dat", dat_.eff.str());
   // Plots of an earlier collection go first: the report links only what this one drew.
   for (const char* png : {"/pareto.png", "/efficiency.png"}) std::filesystem::remove(plots + png);
   std::string err;
-  const std::string y = have_accuracy ? "3" : "2";
-  const std::string ylabel = have_accuracy ? "test accuracy (%)" : "latency (ms)";
+  const std::string y = have_accuracy_ ? "3" : "2";
+  const std::string ylabel = have_accuracy_ ? "test accuracy (%)" : "latency (ms)";
   std::ostringstream gp;
   gp << "set terminal pngcairo size 900,600 noenhanced\nset grid\nset key top right\n"
-     << "set output 'pareto.png'\nset title " << gnuplot_quote(config.name + ": design points and Pareto front") << "\n"
+     << "set output 'pareto.png'\nset title " << gnuplot_quote(config_.name + ": design points and Pareto front")
+     << "\n"
      << "set xlabel 'energy per inference (pJ)'\nset logscale x\nset ylabel '" << ylabel << "'\n"
      << "plot 'all.dat' using 1:" << y << " with points pt 7 ps 0.8 lc rgb '#9090a0' title 'design points', "
      << "'front.dat' using 1:" << y << " with points pt 7 ps 1.4 lc rgb '#d04020' title 'Pareto front'\n"
      << "unset logscale x\nset output 'efficiency.png'\nset title 'energy efficiency vs FP32 width 1 (same array)'\n"
      << "set xlabel 'weight bits'\nset ylabel 'FP32 energy / point energy'\nset logscale y\n"
-     << (eff_dat.str().empty() ? ""
-                               : "plot 'efficiency.dat' using 1:4 with points pt 7 ps 1.2 title 'design points'\n");
-  if (!all_dat.str().empty() && !run_gnuplot(gp.str(), plots, &err)) out.plot_warnings.push_back(err);
+     << (dat_.eff.str().empty() ? ""
+                                : "plot 'efficiency.dat' using 1:4 with points pt 7 ps 1.2 title 'design points'\n");
+  if (!dat_.all.str().empty() && !run_gnuplot(gp.str(), plots, &err)) out_.plot_warnings.push_back(err);
+  return err;
+}
 
+std::string Collector::report_md(const std::string& plots, const std::string& err) {
   std::ostringstream md;
-  md << "# Sweep `" << config.name << "`\n\n"
-     << "Network `" << config.network << "`, batch " << config.batch << ". " << points.size() << " points: " << out.ok
-     << " ok, " << out.failed << " failed, " << out.pending << " pending. " << out.pareto << " on the Pareto front ("
-     << (have_accuracy ? "accuracy, " : "") << "energy, latency).\n\n"
+  md << "# Sweep `" << config_.name << "`\n\n"
+     << "Network `" << config_.network << "`, batch " << config_.batch << ". " << points_.size()
+     << " points: " << out_.ok << " ok, " << out_.failed << " failed, " << out_.pending << " pending. " << out_.pareto
+     << " on the Pareto front (" << (have_accuracy_ ? "accuracy, " : "") << "energy, latency).\n\n"
      << "Efficiency is FP32 width-1 energy on the same array divided by the point's energy.\n\n";
   const bool have_pareto_png = plot_exists(plots + "/pareto.png"),
              have_eff_png = plot_exists(plots + "/efficiency.png");
@@ -219,34 +249,49 @@ SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths
   if (have_eff_png) md << "![Efficiency](plots/efficiency.png)\n\n";
   if (!have_pareto_png || !have_eff_png)
     md << "Plots not drawn: "
-       << (all_dat.str().empty() ? "no point finished"
-           : err.empty()         ? "no point to compare with its baseline"
-                                 : err)
+       << (dat_.all.str().empty() ? "no point finished"
+           : err.empty()          ? "no point to compare with its baseline"
+                                  : err)
        << ".\n\n";
   md << "## Pareto front\n\n| point | accuracy % | energy (pJ) | latency (ms) | efficiency vs FP32 "
         "|\n|---|---|---|---|---|\n";
-  for (const auto& p : points) {
-    if (!on_front.count(p.id())) continue;
-    const auto& r = by_id[p.id()];
-    double eff = std::nan("");
-    auto b = by_id.find(p.baseline_id());
-    if (b != by_id.end() && b->second.value("status", "") == "ok")
-      eff = num(b->second["energy_pj"], "total") / num(r["energy_pj"], "total");
+  for (const auto& p : points_) {
+    if (!on_front_.count(p.id())) continue;
+    const auto& r = by_id_[p.id()];
     md << "| " << p.id() << " | " << short_cell(num(r, "accuracy_pct")) << " | "
        << short_cell(num(r["energy_pj"], "total")) << " | " << short_cell(num(r, "latency_ms")) << " | "
-       << short_cell(eff) << " |\n";
+       << short_cell(efficiency(p, num(r["energy_pj"], "total"))) << " |\n";
   }
-  if (out.failed) {
+  if (out_.failed) {
     md << "\n## Failed points\n\n| point | reason |\n|---|---|\n";
-    for (const auto& p : points) {
-      auto it = by_id.find(p.id());
-      if (it != by_id.end() && it->second.value("status", "") != "ok")
+    for (const auto& p : points_) {
+      auto it = by_id_.find(p.id());
+      if (it != by_id_.end() && it->second.value("status", "") != "ok")
         md << "| " << p.id() << " | " << table_cell(it->second.value("reason", "")) << " |\n";
     }
   }
   md << "\nAll points: `results.csv`. Front: `pareto.csv`.\n";
-  write_file_atomic(paths.dir + "/report.md", md.str());
-  return out;
+  return md.str();
+}
+
+SweepCollection Collector::run() {
+  components_ = energy_components(results_);
+  find_front();
+  CsvTable table(results_columns(components_));
+  CsvTable pareto_table({"id", "accuracy_pct", "energy_pj", "latency_ms", "efficiency_vs_fp32"});
+  for (const auto& p : points_) add_row(table, pareto_table, p);
+  write_file_atomic(paths_.dir + "/results.csv", table.str());
+  write_file_atomic(paths_.dir + "/pareto.csv", pareto_table.str());
+  const std::string plots = paths_.dir + "/plots";
+  const std::string err = draw_plots(plots);
+  write_file_atomic(paths_.dir + "/report.md", report_md(plots, err));
+  return out_;
+}
+
+}  // namespace
+
+SweepCollection collect_sweep(const SweepConfig& config, const SweepPaths& paths) {
+  return Collector(config, paths).run();
 }
 
 }  // namespace wrpn

@@ -115,6 +115,37 @@ std::vector<nlohmann::json> load_point_results(const SweepConfig& config, const 
   return out;
 }
 
+namespace {
+
+/// Starts `wrpn sweep-point DIR ID` in a process group of its own. A failed result being retried
+/// goes first, so a worker that dies is noticed (no result file).
+pid_t start_worker(const SweepRunOptions& opt, const SweepPaths& paths, const std::string& id) {
+  if (opt.retry_failed && fs::exists(paths.point_json(id))) fs::remove(paths.point_json(id));
+  try {
+    return spawn_process({opt.executable, "sweep-point", paths.dir, id}, /*new_process_group=*/true);
+  } catch (const DiagnosticError& e) {
+    fail("DSE004", opt.executable, "", "cannot start worker: " + e.diagnostic().message);
+  }
+}
+
+/// Accounts a worker that ended with `status`: a worker that left no result has one written for it
+/// (unless the sweep was interrupted: the point stays pending). Returns whether the point finished.
+bool account_worker(const SweepPaths& paths, const std::string& id, int status, SweepRunSummary& s) {
+  const bool wrote = fs::exists(paths.point_json(id));
+  if (!wrote && g_interrupted) return false;  // interrupted before its result: still pending
+  if (!wrote) {
+    const std::string reason = WIFSIGNALED(status) ? "worker killed by signal " + std::to_string(WTERMSIG(status))
+                                                   : "worker exited with code " + std::to_string(WEXITSTATUS(status)) +
+                                                         " without writing a result";
+    write_point_result(paths, id, {{"id", id}, {"status", "failed"}, {"reason", reason}});
+  }
+  ++s.ran;
+  if (is_failed_result(paths.point_json(id))) ++s.failed;
+  return true;
+}
+
+}  // namespace
+
 SweepRunSummary run_sweep_points(const SweepConfig& config, const SweepPaths& paths, const SweepRunOptions& opt) {
   SweepRunSummary s;
   const auto all = config.points();
@@ -141,14 +172,7 @@ SweepRunSummary run_sweep_points(const SweepConfig& config, const SweepPaths& pa
   while ((next < todo.size() && !g_interrupted) || !running.empty()) {
     while (!g_interrupted && next < todo.size() && static_cast<int>(running.size()) < std::max(1, opt.workers)) {
       const std::string& id = todo[next++];
-      // A failed result being retried goes first, so a worker that dies is noticed (no result file).
-      if (opt.retry_failed && fs::exists(paths.point_json(id))) fs::remove(paths.point_json(id));
-      pid_t pid = 0;
-      try {
-        pid = spawn_process({opt.executable, "sweep-point", paths.dir, id}, /*new_process_group=*/true);
-      } catch (const DiagnosticError& e) {
-        fail("DSE004", opt.executable, "", "cannot start worker: " + e.diagnostic().message);
-      }
+      const pid_t pid = start_worker(opt, paths, id);
       running[pid] = id;
     }
     if (g_interrupted && !forwarded) {
@@ -172,21 +196,7 @@ SweepRunSummary run_sweep_points(const SweepConfig& config, const SweepPaths& pa
     if (it == running.end()) continue;
     const std::string id = it->second;
     running.erase(it);
-    ++finished;
-    const bool wrote = fs::exists(paths.point_json(id));
-    if (!wrote && !g_interrupted) {
-      const std::string reason =
-          WIFSIGNALED(status)
-              ? "worker killed by signal " + std::to_string(WTERMSIG(status))
-              : "worker exited with code " + std::to_string(WEXITSTATUS(status)) + " without writing a result";
-      write_point_result(paths, id, {{"id", id}, {"status", "failed"}, {"reason", reason}});
-    }
-    if (wrote || !g_interrupted) {
-      ++s.ran;
-      if (is_failed_result(paths.point_json(id))) ++s.failed;
-    } else {
-      --finished;  // interrupted before its result: still pending
-    }
+    if (account_worker(paths, id, status, s)) ++finished;
     if (!opt.quiet) bar.update(static_cast<int64_t>(finished), std::to_string(s.failed) + " failed");
   }
   s.interrupted = g_interrupted != 0;

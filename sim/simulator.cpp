@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <stdexcept>
 
+#include "common/atomic_file.h"
 #include "common/csv.h"
 #include "common/diagnostics.h"
 #include "common/rng.h"
@@ -116,6 +118,31 @@ SimResult simulate(const ArchConfig& arch, const Workload& wl, const SimOptions&
   for (const LayerResult& r : res.layers) counts.push_back(r.counts);
   res.total = sum_counts(counts);
   return res;
+}
+
+std::vector<ActionCounts> read_run(const std::string& run_dir) {
+  const std::string p = (std::filesystem::path(run_dir) / "summary.json").string();
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(p));
+  } catch (const nlohmann::json::exception& e) {
+    fail("CFG001", p, "", std::string("not valid JSON: ") + e.what());
+  }
+  if (!j.is_object() || !j.contains("layers") || !j.at("layers").is_array())
+    fail("CFG004", p, "/layers", "simulation summary has no per-layer results");
+  std::vector<ActionCounts> out;
+  const auto& layers = j.at("layers");
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string pointer = "/layers/" + std::to_string(i) + "/action_counts";
+    if (!layers[i].is_object() || !layers[i].contains("action_counts")) fail("CFG004", p, pointer, "missing");
+    try {
+      out.push_back(layers[i].at("action_counts").get<ActionCounts>());
+    } catch (const nlohmann::json::exception& e) {
+      fail("CFG002", p, pointer, e.what());
+    }
+  }
+  if (out.empty()) fail("CFG003", p, "/layers", "no layers");
+  return out;
 }
 
 std::vector<ActionCounts> layer_counts(const SimResult& r) {

@@ -59,6 +59,11 @@ std::string layers_csv(const SimResult& r);
 nlohmann::json to_json(const SimResult& r);
 /// Per-layer ActionCounts (source "systemc") plus the total, as priced by energy/.
 std::vector<ActionCounts> layer_counts(const SimResult& r);
+/// Reads back the per-layer action counts (no total) of a run directory's summary.json, the file
+/// `wrpn sim` writes from to_json: the one reader of the format, strict (IO002 when missing, CFG001
+/// when not JSON, CFG004 for missing per-layer results, CFG002 naming the layer for a malformed
+/// one, CFG003 when it has no layers).
+std::vector<ActionCounts> read_run(const std::string& run_dir);
 
 // ------------------------------------------------------------------- one tile (RTL cross-check)
 /// One integer tile of any dataflow, row-major int codes in the layouts of mapping::IntTile: a is

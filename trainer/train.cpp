@@ -216,6 +216,30 @@ std::string log_csv(const std::vector<EpochLog>& log) {
   return t.str();
 }
 
+}  // namespace
+
+std::vector<LogRow> read_log(const std::string& path) {
+  const CsvFile csv = read_csv(path);
+  const bool has_test_images = csv.column("test_images") >= 0;
+  std::vector<LogRow> rows;
+  for (size_t i = 0; i < csv.rows.size(); ++i) {
+    LogRow r;
+    r.epoch = static_cast<int64_t>(csv.number(i, "epoch"));
+    r.lr = csv.number(i, "lr");
+    r.train_loss = csv.number(i, "train_loss");
+    r.train_acc_pct = csv.number(i, "train_acc_pct");
+    r.test_loss = csv.number(i, "test_loss");
+    r.test_acc_pct = csv.number(i, "test_acc_pct");
+    r.train_images_per_s = csv.number(i, "train_images_per_s");
+    r.elapsed_s = csv.number(i, "elapsed_s");
+    if (has_test_images) r.test_images = static_cast<int64_t>(csv.number(i, "test_images"));
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+namespace {
+
 std::vector<std::pair<std::string, std::vector<float>*>> all_state(Model& m, Optimizer& o) {
   auto s = m.state();
   for (auto& x : o.state()) s.push_back(x);
@@ -318,22 +342,10 @@ std::vector<EpochLog> logged_epochs(const fs::path& log_path, int64_t epochs_don
   std::vector<EpochLog> log;
   std::error_code ec;
   if (!fs::exists(log_path, ec)) return log;
-  const std::string text = read_file(log_path);
-  size_t pos = text.find('\n');
-  while (pos != std::string::npos && pos + 1 < text.size()) {
-    const size_t next = text.find('\n', pos + 1);
-    const std::string line = text.substr(pos + 1, next - pos - 1);
-    EpochLog e{};
-    if (std::sscanf(line.c_str(), "%ld,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &e.epoch, &e.lr, &e.train_loss, &e.train_acc,
-                    &e.test_loss, &e.test_acc, &e.images_per_s, &e.elapsed_s) == 8 &&
-        e.epoch <= epochs_done) {
-      e.train_acc /= 100.0;
-      e.test_acc /= 100.0;
-      e.test_images = test_images;
-      log.push_back(e);
-    }
-    pos = next;
-  }
+  for (const LogRow& r : read_log(log_path.string()))
+    if (r.epoch <= epochs_done)
+      log.push_back({r.epoch, r.lr, r.train_loss, r.train_acc_pct / 100.0, r.test_loss, r.test_acc_pct / 100.0,
+                     r.train_images_per_s, r.elapsed_s, test_images});
   return log;
 }
 

@@ -51,6 +51,18 @@ struct EpochLog {
   int64_t test_images;  ///< how many test images test_loss and test_acc were measured on
 };
 
+/// One row of a run's log.csv as written (accuracies in percent, as printed).
+struct LogRow {
+  int64_t epoch = 0;
+  double lr = 0, train_loss = 0, train_acc_pct = 0, test_loss = 0, test_acc_pct = 0, train_images_per_s = 0,
+         elapsed_s = 0;
+  int64_t test_images = 0;  ///< 0 in logs written before the column existed
+};
+/// Reads the log.csv that train() writes, strictly (common/csv.h read_csv: IO002 when missing, CFG002
+/// naming line and column for a field that is not a number, CFG004 for a missing column; test_images
+/// is optional). The one reader of the format, beside its writer.
+std::vector<LogRow> read_log(const std::string& path);
+
 /// Size of the Fashion-MNIST (and MNIST) test set: accuracies on fewer images are not comparable.
 inline constexpr int64_t kFullTestImages = 10000;
 

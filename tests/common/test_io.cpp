@@ -160,6 +160,32 @@ BOOST_AUTO_TEST_CASE(csv_lines_split_back_into_the_fields_written) {
   BOOST_TEST(split_csv_line("").size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(csv_files_read_back_strictly) {
+  const fs::path dir = fs::temp_directory_path() / ("wrpn-test-csv-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  CsvTable t({"name", "energy_pj"});
+  t.row().add("conv1, \"big\"").add(0.1);
+  t.row().add("fc").add(int64_t{3});
+  write_file_atomic(dir / "ok.csv", t.str() + "\n");
+  const CsvFile ok = read_csv((dir / "ok.csv").string());
+  BOOST_TEST(ok.rows.size() == 2u);  // the trailing empty line is skipped
+  BOOST_TEST(ok.column("energy_pj") == 1);
+  BOOST_TEST(ok.column("missing") == -1);
+  BOOST_TEST(ok.rows.at(0).at(0) == "conv1, \"big\"");
+  BOOST_TEST(ok.number(0, "energy_pj") == 0.1);
+  BOOST_TEST(ok.lines.at(1) == 3u);
+  BOOST_TEST(first_diagnostic_line([&] { ok.number(0, "name"); }).find("error[CFG002]") == 0u);
+  BOOST_TEST(first_diagnostic_line([&] { ok.number(0, "power_mw"); }).find("error[CFG004]") == 0u);
+  write_file_atomic(dir / "ragged.csv", "a,b\n1,2\n3\n");
+  const std::string ragged = first_diagnostic_line([&] { read_csv((dir / "ragged.csv").string()); });
+  BOOST_TEST(ragged.find("error[CFG002]") == 0u);
+  BOOST_TEST(ragged.find("line 3") != std::string::npos);
+  write_file_atomic(dir / "empty.csv", "");
+  BOOST_TEST(first_diagnostic_line([&] { read_csv((dir / "empty.csv").string()); }).find("error[CFG004]") == 0u);
+  BOOST_TEST(first_diagnostic_line([&] { read_csv((dir / "absent.csv").string()); }).find("error[IO002]") == 0u);
+  fs::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(action_counts_json_round_trip_and_sum) {
   ActionCounts a;
   a.layer = "conv1";

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dse/paper.h"
 #include "mapping/design_point.h"
+#include "studies/paper.h"
 #include "tests/cli/runs/cli_process.h"
 #include "workloads/network.h"
 

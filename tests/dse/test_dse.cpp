@@ -5,11 +5,17 @@
 #include <filesystem>
 #include <set>
 
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
 #include "common/atomic_file.h"
 #include "common/diagnostics.h"
+#include "dse/child_steps.h"
 #include "dse/pareto.h"
 #include "dse/sweep_config.h"
 #include "dse/sweep_runner.h"
+#include "sim/simulator.h"
 #include "tests/support/diagnostics.h"
 
 // libsystemc.so refers to sc_main. These tests never run a simulation, so wrpn::sim's weak
@@ -140,5 +146,78 @@ BOOST_AUTO_TEST_CASE(sweep_directory_is_resumable_and_refuses_other_configs) {
     BOOST_TEST(e.diagnostic().code == "DSE002");
   }
   BOOST_TEST(fs::exists(paths.point_json(first)));  // nothing was overwritten
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(child_steps_share_one_resume_rule) {
+  const fs::path dir = fs::temp_directory_path() / ("wrpn-test-steps-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  steps::Train t;
+  t.model = "lenet";
+  t.width = 2;
+  t.wbits = t.abits = 4;
+  t.train_images = 512;
+  t.out_dir = (dir / "train").string();
+  steps::Step s = steps::step(t);
+  BOOST_TEST(s.args.at(0) == "train");
+  BOOST_TEST(s.args.at(4) == "2");  // --width, shortest form
+  BOOST_TEST(s.args.back() == "512");
+  BOOST_TEST(!steps::prepare_step(s));  // nothing there yet: runs from the start
+  BOOST_TEST(s.args.back() == "512");
+  // A training run killed part-way continues with --resume.
+  write_file_atomic(fs::path(t.out_dir) / "config.json", "{}");
+  BOOST_TEST(!steps::prepare_step(s));
+  BOOST_TEST(s.args.back() == "--resume");
+  // A finished one is reused as it is.
+  write_file_atomic(s.done, "");
+  steps::Step again = steps::step(t);
+  BOOST_TEST(steps::prepare_step(again));
+  BOOST_TEST(fs::exists(fs::path(t.out_dir) / "config.json"));
+  // An unfinished trace export leaves nothing behind for the next attempt.
+  steps::Trace tr;
+  tr.checkpoint = "c.bin";
+  tr.out_dir = (dir / "trace").string();
+  write_file_atomic(fs::path(tr.out_dir) / "w.npy", "partial");
+  steps::Step ts = steps::step(tr);
+  BOOST_TEST(!steps::prepare_step(ts));
+  BOOST_TEST(!fs::exists(tr.out_dir));
+  BOOST_TEST(ts.done == fs::path(tr.out_dir) / "trace.json");
+  // A timing-only simulation names the network and its precision; a functional one only the trace.
+  steps::Sim m;
+  m.arch_path = "a.json";
+  m.out_dir = "o";
+  m.network = "alexnet";
+  m.wbits = m.abits = 4;
+  m.batch = 2;
+  BOOST_TEST(steps::step(m).args ==
+             (std::vector<std::string>{"sim", "--arch", "a.json", "--out", "o", "--network", "alexnet", "--width", "1",
+                                       "--wbits", "4", "--abits", "4", "--batch", "2"}));
+  fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_sim_run_is_read_back_strictly) {
+  const fs::path dir = fs::temp_directory_path() / ("wrpn-test-read-run-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  ActionCounts c;
+  c.layer = "conv1";
+  c.macs = 7;
+  c.cycles = 3;
+  nlohmann::json counts;
+  to_json(counts, c);
+  nlohmann::json summary;
+  summary["layers"] = nlohmann::json::array({nlohmann::json{{"action_counts", counts}}});
+  write_file_atomic(dir / "summary.json", summary.dump());
+  const std::vector<ActionCounts> read = sim::read_run(dir.string());
+  BOOST_TEST(read.size() == 1u);
+  BOOST_TEST(read.at(0).layer == "conv1");
+  BOOST_TEST(read.at(0).macs == 7u);
+  write_file_atomic(dir / "summary.json", R"({"layers": [{"cycles": 3}]})");
+  const std::string missing = first_diagnostic_line([&] { sim::read_run(dir.string()); });
+  BOOST_TEST(missing.find("error[CFG004]") == 0u);
+  BOOST_TEST(missing.find("/layers/0/action_counts") != std::string::npos);
+  write_file_atomic(dir / "summary.json", R"({"layers": []})");
+  BOOST_TEST(first_diagnostic_line([&] { sim::read_run(dir.string()); }).find("error[CFG003]") == 0u);
+  write_file_atomic(dir / "summary.json", "{");
+  BOOST_TEST(first_diagnostic_line([&] { sim::read_run(dir.string()); }).find("error[CFG001]") == 0u);
   fs::remove_all(dir);
 }

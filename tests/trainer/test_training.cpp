@@ -105,6 +105,17 @@ BOOST_AUTO_TEST_CASE(loss_decreases_on_a_small_slice) {
   BOOST_TEST(r.log[2].train_loss < 0.9 * std::log(10.0));
   BOOST_TEST(r.log[2].test_acc > 0.5);  // chance is 0.1
   for (const char* f : {"config.json", "log.csv", "checkpoint.bin", "manifest.json"}) BOOST_TEST(fs::exists(out / f));
+  // The log reads back (read_log, the one reader of log.csv) as the accuracies the run returned.
+  const std::vector<LogRow> rows = read_log((out / "log.csv").string());
+  BOOST_REQUIRE(rows.size() == 3u);
+  BOOST_TEST(rows[2].epoch == 3);
+  BOOST_TEST(rows[2].test_acc_pct == 100.0 * r.log[2].test_acc);
+  BOOST_TEST(rows[2].test_images == 320);
+  // A field that is not a number is named, never read as 0.
+  std::string text = read_file(out / "log.csv");
+  text.replace(text.rfind(','), 1, ",x");
+  write_file_atomic(out / "bad-log.csv", text);
+  BOOST_TEST(first_diagnostic_line([&] { read_log((out / "bad-log.csv").string()); }).find("error[CFG002]") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(checkpoint_round_trip_and_tamper_detection) {

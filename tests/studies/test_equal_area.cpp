@@ -1,7 +1,8 @@
-// Equal-area sizing of the paper tables (dse/equal_area.h) on the committed results/synth: every
+// Equal-area sizing of the paper tables (studies/equal_area.h) on the committed results/synth: every
 // design point's array, and every synthesized PE, lands within ±3 % of the FP32 array's PE area by
 // the stated rounding rule; a target the rule cannot meet is DSE009, never a silent array; the one
 // strict reader of results/synth (energy/synth_results.h) rejects an incomplete PE result.
+#define BOOST_TEST_MODULE studies
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
@@ -10,9 +11,9 @@
 
 #include <unistd.h>
 
-#include "dse/equal_area.h"
-#include "dse/paper.h"
 #include "energy/synth_results.h"
+#include "studies/equal_area.h"
+#include "studies/paper.h"
 #include "tests/support/diagnostics.h"
 
 using namespace wrpn;

@@ -1,4 +1,4 @@
-#include "dse/paper_sensitivity.h"
+#include "studies/paper_sensitivity.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "dse/equal_area.h"
+#include "studies/equal_area.h"
 
 #include <cmath>
 #include <cstdio>

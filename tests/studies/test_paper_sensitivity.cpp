@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "common/csv.h"
-#include "dse/paper_sensitivity.h"
 #include "energy/tech_table.h"
+#include "studies/paper_sensitivity.h"
 
 using namespace wrpn;
 
