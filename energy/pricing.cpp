@@ -147,23 +147,4 @@ AreaBreakdown area(const ArchConfig& arch, const TechTable& tech) {
   return a;
 }
 
-nlohmann::json pe_area_table(const TechTable& tech, int wbits, int abits, int acc_bits) {
-  nlohmann::json j = nlohmann::json::array();
-  auto row = [&](PeType type, int w, int a, int acc) {
-    j.push_back({{"pe_type", to_string(type)},
-                 {"wbits", w},
-                 {"abits", a},
-                 {"acc_bits", acc},
-                 {"area_um2", tech.pe_area_um2(type, w, a, acc)},
-                 {"mac_energy_pj", tech.mac_pj(type, w, a, acc)}});
-  };
-  row(PeType::fp32, 32, 32, 32);
-  row(PeType::int_k, 8, 8, acc_bits);
-  row(PeType::int_k, wbits, abits, acc_bits);
-  row(PeType::ternary, 2, abits, acc_bits);
-  row(PeType::binary, 1, abits, acc_bits);
-  row(PeType::binary, 1, 1, acc_bits);
-  return j;
-}
-
 }  // namespace wrpn::energy

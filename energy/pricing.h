@@ -85,7 +85,4 @@ struct AreaBreakdown {
 };
 AreaBreakdown area(const ArchConfig& arch, const TechTable& tech);
 
-/// Area of one PE of each type at the given widths (for the PE-type table in reports and docs).
-nlohmann::json pe_area_table(const TechTable& tech, int wbits, int abits, int acc_bits);
-
 }  // namespace wrpn::energy
