@@ -66,67 +66,31 @@ void Controller::gather_operands(const LayerPlan& p, const Step& s) {
     gather_int(p, s, t);
     return;
   }
+  // Binary PEs from here on: 64-lane words of activation and weight signs.
   const bool is = s.tile.dataflow == Dataflow::input_stationary;
-  const size_t na = static_cast<size_t>(is ? cols * rows : (os ? rows * T : T * rows)),
-               nb = static_cast<size_t>(os ? T * cols : (is ? T * rows : rows * cols));
-  if (binary) {
-    ops_.a_bits.resize(na);
-    ops_.b_bits.resize(nb);
-  } else {
-    ops_.a.resize(na);
-    ops_.b.resize(nb);
-  }
+  ops_.a_bits.resize(static_cast<size_t>(is ? cols * rows : (os ? rows * T : T * rows)));
+  ops_.b_bits.resize(static_cast<size_t>(os ? T * cols : (is ? T * rows : rows * cols)));
   if (os) {
     // Reduction tile [l0, l0+T) in stream units; a split reduction resumes from the partial sums of
     // the previous reduction tile (they wait in the output buffer).
     for (int64_t i = 0; i < rows; ++i)
-      for (int64_t x = 0; x < T; ++x) {
-        if (binary)
-          ops_.a_bits[static_cast<size_t>(i * T + x)] = act_word(s.m0 + i, s.l0 + x);
-        else
-          ops_.a[static_cast<size_t>(i * T + x)] = input_code(s.m0 + i, s.l0 + x);
-      }
+      for (int64_t x = 0; x < T; ++x) ops_.a_bits[static_cast<size_t>(i * T + x)] = act_word(s.m0 + i, s.l0 + x);
     for (int64_t x = 0; x < T; ++x)
-      for (int64_t j = 0; j < cols; ++j) {
-        if (binary)
-          ops_.b_bits[static_cast<size_t>(x * cols + j)] = weight_word(j, s.l0 + x);
-        else
-          ops_.b[static_cast<size_t>(x * cols + j)] = weight_code(j, s.l0 + x);
-      }
+      for (int64_t j = 0; j < cols; ++j) ops_.b_bits[static_cast<size_t>(x * cols + j)] = weight_word(j, s.l0 + x);
     if (s.first_l) acc_.assign(static_cast<size_t>(rows * cols), 0);
   } else if (is) {
     // Stationary inputs: pixel j of the column, reduction row i; streamed weights of channel n.
     for (int64_t j = 0; j < cols; ++j)
-      for (int64_t i = 0; i < rows; ++i) {
-        if (binary)
-          ops_.a_bits[static_cast<size_t>(j * rows + i)] = act_word(s.m0 + j, s.l0 + i);
-        else
-          ops_.a[static_cast<size_t>(j * rows + i)] = input_code(s.m0 + j, s.l0 + i);
-      }
+      for (int64_t i = 0; i < rows; ++i) ops_.a_bits[static_cast<size_t>(j * rows + i)] = act_word(s.m0 + j, s.l0 + i);
     for (int64_t n = 0; n < T; ++n)
-      for (int64_t i = 0; i < rows; ++i) {
-        if (binary)
-          ops_.b_bits[static_cast<size_t>(n * rows + i)] = weight_word(n, s.l0 + i);
-        else
-          ops_.b[static_cast<size_t>(n * rows + i)] = weight_code(n, s.l0 + i);
-      }
+      for (int64_t i = 0; i < rows; ++i) ops_.b_bits[static_cast<size_t>(n * rows + i)] = weight_word(n, s.l0 + i);
     // Partial sums live in the output buffer between reduction tiles of the same tile.
     if (s.first_l) acc_.assign(static_cast<size_t>(cols * T), 0);
   } else {
     for (int64_t m = 0; m < T; ++m)
-      for (int64_t i = 0; i < rows; ++i) {
-        if (binary)
-          ops_.a_bits[static_cast<size_t>(m * rows + i)] = act_word(s.m0 + m, s.l0 + i);
-        else
-          ops_.a[static_cast<size_t>(m * rows + i)] = input_code(s.m0 + m, s.l0 + i);
-      }
+      for (int64_t i = 0; i < rows; ++i) ops_.a_bits[static_cast<size_t>(m * rows + i)] = act_word(s.m0 + m, s.l0 + i);
     for (int64_t i = 0; i < rows; ++i)
-      for (int64_t j = 0; j < cols; ++j) {
-        if (binary)
-          ops_.b_bits[static_cast<size_t>(i * cols + j)] = weight_word(j, s.l0 + i);
-        else
-          ops_.b[static_cast<size_t>(i * cols + j)] = weight_code(j, s.l0 + i);
-      }
+      for (int64_t j = 0; j < cols; ++j) ops_.b_bits[static_cast<size_t>(i * cols + j)] = weight_word(j, s.l0 + i);
     // Partial sums live in the output buffer between reduction tiles of the same pixel chunk.
     if (s.first_l) acc_.assign(static_cast<size_t>(T * cols), 0);
   }
