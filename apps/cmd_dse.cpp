@@ -249,7 +249,8 @@ void register_sweep_workers(CommandGroups& g) {
   point->add_option("DIR", point_dir, "sweep directory")->required();
   point->add_option("ID", point_id, "point id")->required();
   point->footer(
-      "Example: wrpn sweep-point results/sweeps/alexnet-48 ID (ID: a point of DIR/sweep.json; `wrpn sweep` runs it)");
+      "Example: wrpn sweep-point results/sweeps/alexnet-48 fp32-x1-16x16-os-b1-default (a point of the `wrpn sweep` "
+      "example; `wrpn sweep` runs it)");
   point->callback([] {
     const SweepConfig config = config_of_directory(point_dir);
     for (const auto& p : config.points()) {
