@@ -2,6 +2,7 @@
 // `map`, `workload`, `footprint`): one registration, so their names, defaults and help agree. `wrpn
 // train` registers the same first/last names for the widths the trainer trains (apps/cmd_trainer.cpp).
 // A sweep config takes the same fields ("axes": wbits/abits, "precision": first/last; dse/).
+// check_precision_flags is the command line's one bits rule (NET007), `train` included (docs/cli.md).
 #pragma once
 
 #include <string>
