@@ -28,6 +28,7 @@ static std::string validate_trace(const std::string& path) {
 
 void register_core_commands(CommandGroups& g) {
   CLI::App* version = g.root.add_subcommand("version", "Print versions of wrpn and the tools it was built with");
+  version->footer("Example: wrpn version");
   version->callback([] {
     const auto v = build_versions();
     for (auto it = v.begin(); it != v.end(); ++it)
@@ -39,6 +40,7 @@ void register_core_commands(CommandGroups& g) {
       "validate", "Check a config file (any kind: arch, tech, train, sweep) or a trace directory without running it");
   static std::string path;
   validate->add_option("FILE", path, "config JSON file or trace directory")->required();
+  validate->footer("Example: wrpn validate configs/arch/edge.json");
   validate->callback([] {
     std::string kind;
     std::error_code ec;  // a symlink loop or an unreadable path is reported by the reader below

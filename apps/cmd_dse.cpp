@@ -164,7 +164,8 @@ void run_local_sweep(const SweepConfig& config, const SweepPaths& paths, const S
   for (const auto& w : c.plot_warnings) std::fprintf(stderr, "warning: plots not drawn: %s\n", w.c_str());
   if (s.interrupted) {
     std::fprintf(stderr, "interrupted: finished points are kept; run the same command again to resume\n");
-    std::exit(kExitInterrupted);
+    g.exit_code = kExitInterrupted;
+    return;
   }
   if (c.failed > 0) {
     // A sweep with failed points is not a success, even when every other point is fine.
@@ -213,6 +214,7 @@ void register_sweep_directory_commands(CLI::App* sweep, CommandGroups& g) {
       ->check(CLI::Range(0.1, 3600.0));
   status->add_option("--timeout", so.timeout_s, "give up waiting after this many seconds (0 = never)")
       ->capture_default_str();
+  status->footer("Example: wrpn sweep status results/sweeps/alexnet-48 --all (after the `wrpn sweep` example)");
   status->callback([&g] {
     const SweepConfig config = config_of_directory(so.dir);
     const SweepPaths paths{so.dir};
@@ -226,6 +228,7 @@ void register_sweep_directory_commands(CLI::App* sweep, CommandGroups& g) {
       "Merge a sweep directory's point results into results.csv, pareto.csv, plots and report.md, exactly as a\n"
       "local `wrpn sweep` does at its end (points not finished yet are listed as pending).");
   collect->add_option("DIR", co.dir, "sweep directory")->required();
+  collect->footer("Example: wrpn sweep collect results/sweeps/alexnet-48 (after the `wrpn sweep` example)");
   collect->callback([] {
     const SweepConfig config = config_of_directory(co.dir);
     const SweepCollection c = collect_sweep(config, SweepPaths{co.dir});
@@ -245,6 +248,9 @@ void register_sweep_workers(CommandGroups& g) {
   point->group("");  // hidden: an internal worker command
   point->add_option("DIR", point_dir, "sweep directory")->required();
   point->add_option("ID", point_id, "point id")->required();
+  point->footer(
+      "Example: wrpn sweep-point results/sweeps/alexnet-48 fp32-x1-16x16-os-b1-default (a point of the `wrpn sweep` "
+      "example; `wrpn sweep` runs it)");
   point->callback([] {
     const SweepConfig config = config_of_directory(point_dir);
     for (const auto& p : config.points()) {
@@ -267,6 +273,9 @@ void register_sweep_workers(CommandGroups& g) {
   chunk->add_option("--submission", ch.submission, "submission number (DIR/slurm/submission-<k>.json)")->required();
   chunk->add_option("--task", ch.task, "array task (default: $SLURM_ARRAY_TASK_ID)");
   chunk->add_option("--parallel", ch.parallel, "points at once (default: $SLURM_CPUS_PER_TASK, else 1)");
+  chunk->footer(
+      "Example: wrpn sweep-chunk DIR --submission 1 --task 0 (the batch script of `wrpn sweep --backend "
+      "slurm` runs it)");
   chunk->callback([&g] {
     int task = ch.task, parallel = ch.parallel;
     if (task < 0) {
@@ -301,6 +310,7 @@ void register_dse_commands(CommandGroups& g) {
       "`wrpn sweep status DIR` follows it and `wrpn sweep collect DIR` writes the results and report.");
   add_sweep_options(sweep, o);
   add_slurm_options(sweep, o);
+  sweep->footer("Example: wrpn sweep configs/sweep/alexnet-48.json --out results/sweeps/alexnet-48");
   sweep->callback([sweep, &g] {
     if (!sweep->get_subcommands().empty()) return;  // `wrpn sweep status|collect DIR`
     run_sweep_command(o, g);

@@ -51,7 +51,10 @@ void register_energy_commands(CommandGroups& g) {
       "summary.csv, components.csv, layers.csv, energy.json, per_layer.csv, report.md with PNG plots (gnuplot) and "
       "manifest.json into the run directory.");
   e->add_option("--network", opts.network, network_argument_help())->required();
-  e->add_option("--width", opts.width, "width multiplier of the WRPN network (hidden channels x width)")
+  e->add_option("--width", opts.width,
+                "width multiplier of the WRPN network (hidden channels x width; the FP32 side is always width 1). "
+                "Default 2, unlike the other commands' 1: the comparison is of a widened network against its "
+                "original, the WRPN paper's 2x point (docs/cli.md)")
       ->capture_default_str();
   add_precision_flags(e, opts.prec);
   e->add_option("--batch", opts.batch, "images per batch (weights are reused across the batch)")->capture_default_str();
@@ -70,7 +73,9 @@ void register_energy_commands(CommandGroups& g) {
                 "fixed pre-mapper tiling); docs/mapping.md")
       ->capture_default_str();
   e->add_option("--out", opts.out, "run directory to create (must not exist). Default: results/runs/<id>");
+  e->footer("Example: wrpn energy --network alexnet --width 2 --wbits 4 --abits 4");
   e->callback([] {
+    check_precision_flags(opts.prec);
     ComparisonRunOptions r;
     r.network = opts.network;
     r.width = opts.width;

@@ -103,7 +103,9 @@ void register_map_commands(CommandGroups& g) {
       ->capture_default_str();
   m->add_option("--out", o.out, "run directory to create. Default: results/runs/<id>");
   m->add_flag("--replace", o.replace, "replace an existing --out directory");
+  m->footer("Example: wrpn map --network alexnet --width 2 --wbits 4 --abits 4 --objective edp");
   m->callback([] {
+    check_precision_flags(o.prec);
     MapRunOptions r;
     r.network = o.network;
     r.arch = o.arch;
@@ -122,6 +124,7 @@ void register_map_commands(CommandGroups& g) {
       "map",
       "Time the mapper on ResNet-34 width 2 (W4A4) on a 32x32 array, for each objective (one core): with the "
       "array's one dataflow (output stationary), then with all three (OS, WS, IS) in the space");
+  b->footer("Example: wrpn bench map");
   b->callback([] { run_bench_map(); });
 }
 

@@ -56,10 +56,11 @@ bool matches(const std::vector<std::string>& prefixes, const std::string& id) {
   return false;
 }
 
-void run_verify_cmd(const VerifyCli& c) {
+/// Returns the exit code: 0 when every check passed, 1 on a mismatch.
+int run_verify_cmd(const VerifyCli& c) {
   if (c.list) {
     for (const auto& n : rtl::verify_unit_names()) std::printf("%s\n", n.c_str());
-    return;
+    return 0;
   }
   if (c.vectors < 1)
     fail("RTL001", "", "--vectors", "expected at least 1 random vector, got " + std::to_string(c.vectors));
@@ -96,13 +97,13 @@ void run_verify_cmd(const VerifyCli& c) {
   if (!c.vcd.empty()) std::printf("waveforms: %s (one file per unit when several ran)\n", c.vcd.c_str());
   if (bad == 0) {
     std::printf("verify: PASS\n");
-    return;
+    return 0;
   }
   std::printf("verify: FAIL, %llu mismatches\n", static_cast<unsigned long long>(bad));
   for (const auto& r : rep.rows)
     if (!r.first_mismatch.empty()) std::printf("first mismatch: %s\n", r.first_mismatch.c_str());
   std::fflush(stdout);
-  std::exit(kExitCheckFailed);
+  return kExitCheckFailed;
 }
 
 void run_bench_cmd(const BenchCli& c) {
@@ -161,7 +162,7 @@ void run_synth_cmd(const SynthCli& c) {
            "` is not available",
        "reconfigure with -DWRPN_BUILD_RTL=ON (needs verilator and yosys: scripts/install-deps.sh)");
 }
-void run_verify_cmd(const VerifyCli&) { no_rtl("verify"); }
+int run_verify_cmd(const VerifyCli&) { no_rtl("verify"); }
 void run_synth_cmd(const SynthCli&) { no_rtl("synth"); }
 void run_bench_cmd(const BenchCli&) { no_rtl("bench rtl"); }
 
@@ -196,7 +197,8 @@ void register_rtl_commands(CommandGroups& g) {
       ->capture_default_str();
   v->add_option("--vcd", vc.vcd, "Write a VCD waveform (with several units: FILE-<unit>.vcd each; use --unit)");
   v->add_flag("--list", vc.list, "List the unit names and exit");
-  v->callback([] { run_verify_cmd(vc); });
+  v->footer("Example: wrpn verify --unit mac_unit_a4w4");
+  v->callback([&g] { g.exit_code = run_verify_cmd(vc); });
 
   static BenchCli bc;
   CLI::App* b = g.bench.add_subcommand(
@@ -206,6 +208,7 @@ void register_rtl_commands(CommandGroups& g) {
   b->add_option("--unit", bc.unit, "Array model (see wrpn verify --list)")->capture_default_str();
   b->add_option("--cycles", bc.cycles, "Clock cycles to simulate (at least)")->capture_default_str();
   b->add_option("--seed", bc.seed, "Operand seed")->capture_default_str();
+  b->footer("Example: wrpn bench rtl --cycles 100000");
   b->callback([] { run_bench_cmd(bc); });
 
   static SynthCli sc;
@@ -232,6 +235,7 @@ void register_rtl_commands(CommandGroups& g) {
   s->add_flag("--all", sc.all,
               "Every variant, the slow ones included: refreshes the whole cache (stale results are resynthesized, "
               "current ones reused; add --force to redo them all)");
+  s->footer("Example: wrpn synth --list");
   s->callback([] { run_synth_cmd(sc); });
 }
 

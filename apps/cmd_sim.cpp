@@ -97,7 +97,9 @@ void register_sim_commands(CommandGroups& g) {
   s->add_option("--vcd", o.vcd, "write a VCD of the top-level signals as NAME.vcd in the run directory");
   s->add_option("--out", o.out, "run directory to create. Default: results/runs/<id>");
   s->add_flag("--replace", o.replace, "replace --out if it holds an earlier `wrpn sim` run (anything else is refused)");
+  s->footer("Example: wrpn sim --network lenet --width 2 --wbits 4 --abits 4 --tech configs/tech/horowitz45.json");
   s->callback([&g] {
+    check_precision_flags(o.prec);
     SimRunOptions r;
     r.arch = o.arch;
     r.trace = o.trace;
@@ -127,6 +129,7 @@ void register_sim_commands(CommandGroups& g) {
   b->add_option("--case", which, "functional, timing or all")
       ->check(CLI::IsMember({"functional", "timing", "all"}))
       ->capture_default_str();
+  b->footer("Example: wrpn bench sim --case timing");
   b->callback([] {
     if (which == "functional" || which == "all")
       print_figure(sim::run_in_child([] { return sim::bench_functional(1); }));

@@ -29,6 +29,7 @@ void register_paper_command(CommandGroups& g) {
   paper->add_option("--synth", po.synth_dir, "cached Yosys results (wrpn synth)")->capture_default_str();
   paper->add_option("--accuracy", po.accuracy_csv, "trained accuracies (trainer reference runs)")
       ->capture_default_str();
+  paper->footer("Example: wrpn paper --out /tmp/wrpn-paper");
   paper->callback([] {
     const PaperSummary s = generate_paper_results(po);
     std::printf(
@@ -69,6 +70,7 @@ void register_demo_command(CommandGroups& g) {
   demo->add_option("--tech", d.tech_path, "tech table (default: built-in 45 nm)");
   demo->add_flag("--skip-rtl", d.skip_rtl, "leave out the Verilated RTL replay");
   demo->add_flag("--restart", d.restart, "discard finished steps and start over");
+  demo->footer("Example: wrpn demo --out /tmp/wrpn-demo --epochs 1 --train-images 2000 --test-images 1000 --skip-rtl");
   demo->callback([&g] { g.exit_code = run_demo(d); });
 }
 

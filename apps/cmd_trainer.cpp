@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <utility>
 
 #include "apps/commands.h"
+#include "apps/precision_flags.h"
 #include "common/config.h"
 #include "common/diagnostics.h"
 #include "trainer/bench.h"
@@ -80,11 +82,12 @@ uint64_t parse_seed(const std::string& text) {
   return static_cast<uint64_t>(v);
 }
 
-[[noreturn]] void check_failed(const std::string& msg) {
-  std::fprintf(stderr, "check failed: %s\n", msg.c_str());
+/// Prints why a check failed; the caller returns the exit code 1 through CommandGroups::exit_code.
+int check_failed(const std::string& msg) {
   std::fflush(stdout);
+  std::fprintf(stderr, "check failed: %s\n", msg.c_str());
   std::fflush(stderr);
-  std::exit(kExitCheckFailed);
+  return kExitCheckFailed;
 }
 
 TrainArgs ta;
@@ -222,7 +225,24 @@ void print_train_outcome(const trainer::TrainOutcome& r) {
                 static_cast<long>(e.test_images), static_cast<long>(trainer::kFullTestImages));
 }
 
+/// The command line's bits rule (apps/precision_flags.h: NET007) on the bit widths given as flags,
+/// before the trainer's own checks (TRN002, which a train config's fields still get).
+void check_train_bits_flags(CLI::App* train) {
+  const std::pair<const char*, int> flags[] = {{"--wbits", ta.cfg.spec.wbits},
+                                               {"--abits", ta.cfg.spec.abits},
+                                               {"--first-last-wbits", ta.cfg.spec.first_last_wbits},
+                                               {"--first-wbits", ta.first_wbits},
+                                               {"--last-wbits", ta.last_wbits},
+                                               {"--first-abits", ta.first_abits},
+                                               {"--last-abits", ta.last_abits}};
+  for (const auto& [flag, bits] : flags) {
+    const bool body = flag == std::string("--wbits") || flag == std::string("--abits");
+    if (train->count(flag) > 0 && (body || bits != 0)) check_bits_flag(flag, bits);  // 0 = the default
+  }
+}
+
 void run_train(CLI::App* train) {
+  check_train_bits_flags(train);
   ta.cfg.seed = parse_seed(ta.seed);
   apply_first_last_flags(ta, train->count("--first-last-wbits") > 0);
   if (!trainer::parse_weight_scale(ta.weight_scale, &ta.cfg.spec.weight_scale))
@@ -240,7 +260,9 @@ void register_train_command(CommandGroups& g) {
       "Quantization-aware training (WRPN) on Fashion-MNIST: k-bit weights/activations with straight-through\n"
       "estimators, width multiplier, SGD/Adam. Writes OUT/{config.json,log.csv,checkpoint.bin,manifest.json};\n"
       "a checkpoint every epoch; --resume continues a killed run to the identical result.\n"
-      "Example: wrpn train --model lenet --width 2 --wbits 4 --abits 4 --epochs 15 --out runs/lenet-w2-w4a4");
+      "Defaults to FP32 (--wbits 32 --abits 32), unlike the W4A4 of the commands that price a design point:\n"
+      "a training run's default is the FP32 original every WRPN network is compared against (docs/cli.md).");
+  train->footer("Example: wrpn train --model lenet --width 2 --wbits 4 --abits 4 --epochs 15 --out runs/lenet-w2-w4a4");
   add_train_options(train);
   train->callback([train] { run_train(train); });
 }
@@ -259,6 +281,9 @@ void register_trace_command(CommandGroups& g) {
   trace->add_option("--split", tr.split, "train or test")->capture_default_str();
   trace->add_flag("--replace", tr.replace,
                   "replace an existing trace directory that `wrpn trace` wrote (any other directory is refused)");
+  trace->footer(
+      "Example: wrpn trace --checkpoint runs/lenet-w2-w4a4/checkpoint.bin --images 16 --out traces/lenet-w2-w4a4 "
+      "(after the `wrpn train` example)");
   trace->callback([] {
     trainer::set_threads(2);
     const auto r = trainer::export_trace_dir(tr.checkpoint, tr.data, tr.split, tr.images, tr.out, tr.replace);
@@ -270,19 +295,20 @@ void register_trace_command(CommandGroups& g) {
 
 InferArgs ia;
 
-void print_infer(const trainer::InferReport& r) {
+/// Prints the report; returns the exit code (1 when the trace's stored outputs are not reproduced).
+int print_infer(const trainer::InferReport& r) {
   const auto& sc = r.self;
   std::printf(
       "trace %s: %s, %ld images, %ld layers: %ld output codes and %ld accumulators re-computed, %ld + %ld differ\n",
       ia.trace.c_str(), r.network.c_str(), static_cast<long>(r.trace_images), static_cast<long>(sc.layers),
       static_cast<long>(sc.outputs_checked), static_cast<long>(sc.acc_checked), static_cast<long>(sc.output_mismatches),
       static_cast<long>(sc.acc_mismatches));
-  if (sc.output_mismatches || sc.acc_mismatches) check_failed("first difference: " + sc.first_mismatch);
-  if (ia.no_dataset) return;
+  if (sc.output_mismatches || sc.acc_mismatches) return check_failed("first difference: " + sc.first_mismatch);
+  if (ia.no_dataset) return 0;
   const auto pct = [](int64_t a, int64_t b) { return 100.0 * static_cast<double>(a) / static_cast<double>(b); };
   std::printf("integer inference: %ld/%ld test images correct (%.2f%%)\n", static_cast<long>(r.correct),
               static_cast<long>(r.images), pct(r.correct, r.images));
-  if (!r.compared) return;
+  if (!r.compared) return 0;
   std::string list;
   for (size_t i = 0; i < r.differing.size() && i < 5; ++i) list += (i ? ", " : "") + std::to_string(r.differing[i]);
   std::printf("trainer quantized forward: %.2f%%; predictions differ on %ld of %ld images (%.3f%%, agreement %.3f%%)\n",
@@ -299,6 +325,7 @@ void print_infer(const trainer::InferReport& r) {
         "  difference moves an activation across a code boundary when the two top classes are close\n"
         "  (largest trainer top-2 logit margin among the differing images: %.4g); first: %s\n",
         r.max_differing_margin, list.c_str());
+  return 0;
 }
 
 void register_infer_command(CommandGroups& g) {
@@ -314,8 +341,12 @@ void register_infer_command(CommandGroups& g) {
   infer->add_option("--checkpoint", ia.checkpoint, "compare with this checkpoint's quantized forward pass");
   infer->add_option("--threads", ia.threads, "threads, 1..256")->capture_default_str();
   infer->add_flag("--no-dataset", ia.no_dataset, "only verify the trace against its own stored outputs");
-  infer->callback([] {
-    print_infer(trainer::infer_trace(ia.trace, ia.data, ia.test_images, ia.checkpoint, ia.threads, !ia.no_dataset));
+  infer->footer(
+      "Example: wrpn infer --trace traces/lenet-w2-w4a4 --checkpoint runs/lenet-w2-w4a4/checkpoint.bin (after the "
+      "`wrpn train` and `wrpn trace` examples)");
+  infer->callback([&g] {
+    g.exit_code =
+        print_infer(trainer::infer_trace(ia.trace, ia.data, ia.test_images, ia.checkpoint, ia.threads, !ia.no_dataset));
   });
 }
 
@@ -328,6 +359,7 @@ void register_bench_train(CommandGroups& g) {
   bench->add_option("--threads", bench_threads, "thread counts to measure")->capture_default_str();
   bench->add_option("--seconds", bench_seconds, "seconds timed per figure")->capture_default_str();
   bench->add_option("--data", bench_data, "directory of the IDX files")->capture_default_str();
+  bench->footer("Example: wrpn bench train --threads 1 --seconds 2");
   bench->callback([] {
     for (int t : bench_threads)
       if (t < 1) fail("TRN003", "", "--threads", "thread counts must be at least 1");

@@ -200,6 +200,17 @@ void run_bench_onnx(const BenchOnnxOptions& o) {
   std::printf("%-34s %12.2f %12.2f\n", "total import", median, min);
 }
 
+/// The network of `workload` and `footprint`: `--network NAME` as on every other command, or the
+/// positional NET these two commands have always taken (an alias; not both).
+void add_network_options(CLI::App* cmd, std::string& network) {
+  CLI::Option* flag = cmd->add_option("--network", network, network_argument_help());
+  cmd->add_option("NET", network, "the same as --network (positional alias)")->excludes(flag);
+}
+
+void require_network(const std::string& network) {
+  if (network.empty()) throw CLI::RequiredError("--network");
+}
+
 }  // namespace
 
 void register_workload_commands(CommandGroups& g) {
@@ -208,7 +219,7 @@ void register_workload_commands(CommandGroups& g) {
       "workload",
       "Per-layer shapes, MACs, weights and sizes in bits of a network after the width multiplier and precision "
       "policy (first/last weighted layers 8-bit when quantized, unless overridden)");
-  workload->add_option("NET", wo.network, network_argument_help())->required();
+  add_network_options(workload, wo.network);
   workload
       ->add_option("--width", wo.width,
                    "width multiplier in [1, 64]: hidden channels x W; the input channels and "
@@ -217,7 +228,12 @@ void register_workload_commands(CommandGroups& g) {
   add_precision_flags(workload, wo.prec);
   workload->add_option("--batch", wo.batch, "images per batch (N)")->capture_default_str();
   workload->add_option("--csv", wo.csv, "also write the per-layer table to this CSV file");
-  workload->callback([] { run_workload(wo); });
+  workload->footer("Example: wrpn workload --network alexnet --width 2 --wbits 4 --abits 4");
+  workload->callback([] {
+    require_network(wo.network);
+    check_precision_flags(wo.prec);
+    run_workload(wo);
+  });
 
   static FootprintOptions fo;
   CLI::App* footprint = g.root.add_subcommand(
@@ -225,12 +241,17 @@ void register_workload_commands(CommandGroups& g) {
       "Weight memory vs activation memory per batch size, and the batch at which activations overtake weights "
       "(the WRPN paper's first observation). Training counts every layer output plus the input; inference counts "
       "the peak live set");
-  footprint->add_option("NET", fo.network, network_argument_help())->required();
+  add_network_options(footprint, fo.network);
   footprint->add_option("--width", fo.width, "width multiplier in [1, 64]")->capture_default_str();
   add_precision_flags(footprint, fo.prec);
   footprint->add_option("--batch", fo.batches, "comma-separated batch sizes")->delimiter(',')->capture_default_str();
   footprint->add_option("--csv", fo.csv, "also write the table to this CSV file");
-  footprint->callback([] { run_footprint(fo); });
+  footprint->footer("Example: wrpn footprint --network alexnet --wbits 4 --abits 4 --batch 1,8,32,128,256");
+  footprint->callback([] {
+    require_network(fo.network);
+    check_precision_flags(fo.prec);
+    run_footprint(fo);
+  });
 
   static BenchOnnxOptions bo;
   CLI::App* bench = g.bench.add_subcommand(
@@ -240,6 +261,7 @@ void register_workload_commands(CommandGroups& g) {
       "--out DIR --set bench` writes DIR/resnet50.onnx");
   bench->add_option("MODEL", bo.model, "the .onnx file to import")->required();
   bench->add_option("--repeat", bo.repeat, "imports timed")->capture_default_str();
+  bench->footer("Example: wrpn bench onnx tests/fixtures/onnx/dw_block.onnx --repeat 3");
   bench->callback([] { run_bench_onnx(bo); });
 }
 

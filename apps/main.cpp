@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks that print throughput figures");
   bench->require_subcommand(1);
+  app.footer("Example: wrpn workload --network lenet --width 2 (conventions: docs/cli.md)");
+  bench->footer("Example: wrpn bench map");
   wrpn::CommandGroups groups{app, *bench};
   wrpn::register_core_commands(groups);
   wrpn::register_workload_commands(groups);

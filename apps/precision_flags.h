@@ -2,12 +2,16 @@
 // `map`, `workload`, `footprint`): one registration, so their names, defaults and help agree. `wrpn
 // train` registers the same first/last names for the widths the trainer trains (apps/cmd_trainer.cpp).
 // A sweep config takes the same fields ("axes": wbits/abits, "precision": first/last; dse/).
+// check_precision_flags is the command line's one bits rule (NET007), `train` included (docs/cli.md).
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 
+#include "common/diagnostics.h"
+#include "common/numerics.h"
 #include "workloads/network.h"
 
 namespace wrpn {
@@ -26,6 +30,27 @@ struct PrecisionFlags {
     return p;
   }
 };
+
+/// The command line's one bits rule (docs/cli.md): a bit width given on the command line is 1..16 or 32
+/// (FP32), else NET007 naming the flag, the same diagnostic apply_precision gives, on every command
+/// (sim, energy, map, workload, footprint and train). 0 is no value of its own: the first/last flags
+/// take it as "the policy default" and are not checked here.
+inline void check_bits_flag(const char* flag, int bits) {
+  if (!is_valid_bits(bits))
+    fail("NET007", "", flag, "bit width must be 1..16 or 32 (FP32), got " + std::to_string(bits));
+}
+
+/// check_bits_flag on every precision flag of `p` (the first/last ones when given, i.e. not 0).
+inline void check_precision_flags(const PrecisionFlags& p) {
+  check_bits_flag("--wbits", p.wbits);
+  check_bits_flag("--abits", p.abits);
+  const std::pair<const char*, int> optional[] = {{"--first-wbits", p.first_wbits},
+                                                  {"--first-abits", p.first_abits},
+                                                  {"--last-wbits", p.last_wbits},
+                                                  {"--last-abits", p.last_abits}};
+  for (const auto& [flag, bits] : optional)
+    if (bits != 0) check_bits_flag(flag, bits);
+}
 
 /// Registers --wbits, --abits, --first-wbits, --first-abits, --last-wbits, --last-abits on `cmd`.
 inline void add_precision_flags(CLI::App* cmd, PrecisionFlags& p) {

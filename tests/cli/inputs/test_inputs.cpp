@@ -466,3 +466,88 @@ BOOST_AUTO_TEST_CASE(train_takes_the_shared_first_last_flags) {
   for (const std::string out : {"first_last_differ", "first_abits_bad", "last_abits_bad", "both_given"})
     BOOST_TEST(!fs::exists(scratch().dir / out / "config.json"), out);
 }
+
+// ---------------------------------------------------------------- the one CLI convention (docs/cli.md)
+
+namespace {
+
+/// The subcommand names listed in a `--help` text (its "Subcommands:" section, two-space indent).
+std::vector<std::string> listed_subcommands(const std::string& help) {
+  std::vector<std::string> names;
+  std::istringstream in(help);
+  bool in_section = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("Subcommands:", 0) == 0 || line.rfind("SUBCOMMANDS:", 0) == 0) {
+      in_section = true;
+      continue;
+    }
+    if (!in_section) continue;
+    if (line.empty() || line[0] != ' ') {
+      if (!line.empty()) in_section = false;
+      continue;
+    }
+    if (line.size() > 2 && line[0] == ' ' && line[1] == ' ' && line[2] != ' ')
+      names.push_back(line.substr(2, line.find(' ', 2) - 2));
+  }
+  return names;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_help_has_an_example) {
+  // Every command and subcommand `wrpn --help` lists, recursively, plus the hidden sweep workers.
+  std::vector<std::vector<std::string>> todo = {{}, {"sweep-point"}, {"sweep-chunk"}};
+  size_t checked = 0;
+  while (!todo.empty()) {
+    const std::vector<std::string> cmd = todo.back();
+    todo.pop_back();
+    std::vector<std::string> args = cmd;
+    args.push_back("--help");
+    const Run r = run_wrpn(args, 30);
+    std::string name = "wrpn";
+    for (const auto& c : cmd) name += " " + c;
+    BOOST_TEST(r.code == 0, name << " --help: exit " << r.code);
+    BOOST_TEST(r.output.find("\nExample: wrpn ") != std::string::npos, name << " --help has no \"Example: wrpn\"");
+    ++checked;
+    for (const auto& sub : listed_subcommands(r.output)) {
+      std::vector<std::string> next = cmd;
+      next.push_back(sub);
+      todo.push_back(next);
+    }
+  }
+  BOOST_TEST(checked >= 25u, "only " << checked << " help texts found: the Subcommands: section was not parsed");
+}
+
+BOOST_AUTO_TEST_CASE(network_is_a_flag_on_every_command) {
+  for (const std::string cmd : {"workload", "footprint"}) {
+    const Run flag = run_wrpn({cmd, "--network", "lenet", "--width", "2"}, 30);
+    const Run positional = run_wrpn({cmd, "lenet", "--width", "2"}, 30);  // the accepted alias
+    BOOST_TEST(flag.code == 0, cmd << " --network: " << flag.output.substr(0, 400));
+    BOOST_TEST(flag.output == positional.output, cmd << ": --network lenet and the positional lenet differ");
+    BOOST_TEST(flag.output.find("lenet, width 2") != std::string::npos, flag.output.substr(0, 400));
+    BOOST_TEST(run_wrpn({cmd}, 30).code == 2, cmd << " without a network is a usage error");
+    BOOST_TEST(run_wrpn({cmd, "lenet", "--network", "mlp"}, 30).code == 2, cmd << ": both forms at once");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bits_rule_has_one_code_on_the_command_line) {
+  const fs::path out = scratch().dir / "bits_rule";
+  const std::vector<std::vector<std::string>> cmds = {
+      {"sim", "--network", "lenet", "--out", (out / "sim").string()},
+      {"energy", "--network", "lenet", "--out", (out / "energy").string()},
+      {"map", "--network", "lenet", "--out", (out / "map").string()},
+      {"workload", "--network", "lenet"},
+      {"footprint", "--network", "lenet"},
+      {"train", "--model", "lenet", "--epochs", "1", "--out", (out / "train").string()}};
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--wbits", "17"}, {"--abits", "0"}, {"--wbits", "33"}, {"--first-wbits", "20"}, {"--last-abits", "64"}};
+  for (const auto& cmd : cmds)
+    for (const auto& [flag, value] : bad) {
+      std::vector<std::string> args = cmd;
+      args.insert(args.end(), {flag, value});
+      const Run r = run_wrpn(args, 60);
+      BOOST_TEST_INFO(cmd[0] << " " << flag << " " << value);
+      expect_diagnostic(r, "NET007", flag + ": bit width must be 1..16 or 32 (FP32), got " + value);
+    }
+  BOOST_TEST(!fs::exists(out), "a refused command line wrote " << out);
+}
