@@ -35,10 +35,7 @@ struct PrecisionFlags {
 /// (FP32), else NET007 naming the flag, the same diagnostic apply_precision gives, on every command
 /// (sim, energy, map, workload, footprint and train). 0 is no value of its own: the first/last flags
 /// take it as "the policy default" and are not checked here.
-inline void check_bits_flag(const char* flag, int bits) {
-  if (!is_valid_bits(bits))
-    fail("NET007", "", flag, "bit width must be 1..16 or 32 (FP32), got " + std::to_string(bits));
-}
+inline void check_bits_flag(const char* flag, int bits) { check_precision_bits(flag, bits); }
 
 /// check_bits_flag on every precision flag of `p` (the first/last ones when given, i.e. not 0).
 inline void check_precision_flags(const PrecisionFlags& p) {

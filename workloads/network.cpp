@@ -252,6 +252,11 @@ struct Classes {
 
 }  // namespace
 
+void check_precision_bits(const std::string& field, int bits) {
+  if (!is_valid_bits(bits))
+    fail("NET007", "", field, "bit width must be 1..16 or 32 (FP32), got " + std::to_string(bits));
+}
+
 Network apply_precision(const Network& net_in, const PrecisionPolicy& p) {
   const std::pair<const char*, int> fields[] = {{"--wbits", p.wbits},
                                                 {"--abits", p.abits},
@@ -259,9 +264,7 @@ Network apply_precision(const Network& net_in, const PrecisionPolicy& p) {
                                                 {"--first-abits", p.first_abits},
                                                 {"--last-wbits", p.last_wbits},
                                                 {"--last-abits", p.last_abits}};
-  for (const auto& [field, bits] : fields)
-    if (!is_valid_bits(bits))
-      fail("NET007", "", field, "bit width must be 1..16 or 32 (FP32), got " + std::to_string(bits));
+  for (const auto& [field, bits] : fields) check_precision_bits(field, bits);
   Network net = net_in;
   std::vector<int> weighted;
   for (size_t i = 0; i < net.layers.size(); ++i)

@@ -89,6 +89,10 @@ Network builtin_network(const std::string& name);
 /// result is checked with check_consistency (NET002). NET003 if width is outside [1, 64].
 Network apply_width(const Network& base, double width);
 
+/// The bits rule of every precision field: 1..16 or 32 (FP32), else NET007 naming `field` (a
+/// command-line flag such as "--wbits", or a config field).
+void check_precision_bits(const std::string& field, int bits);
+
 /// Per-layer precision: `wbits`/`abits` everywhere, overridden for the first and last weighted
 /// layers (WRPN keeps them at higher precision). 32 = FP32. The network input is 8-bit pixels
 /// when the first layer is quantized; the last layer's output is unquantized (logits).
