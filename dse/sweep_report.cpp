@@ -116,6 +116,7 @@ class Collector {
   void find_front();
   void add_row(CsvTable& table, CsvTable& pareto_table, const DesignPoint& p);
   void add_result_cells(CsvTable& table, CsvTable& pareto_table, const DesignPoint& p, const nlohmann::json& r);
+  std::string sweep_title() const;
   std::string draw_plots(const std::string& plots);
   std::string report_md(const std::string& plots, const std::string& err);
   /// FP32 width-1 energy on the same array over the point's (NaN without a finished baseline).
@@ -209,6 +210,28 @@ void Collector::add_result_cells(CsvTable& table, CsvTable& pareto_table, const 
   if (!p.baseline && !std::isnan(eff)) dat_.eff << p.wbits << " " << p.abits << " " << p.width << " " << eff << "\n";
 }
 
+/// What the plots' titles say about the sweep: its name, network, batch, base arch and the widths,
+/// precisions and arrays it spans.
+std::string Collector::sweep_title() const {
+  std::set<std::string> widths, precisions, arrays;
+  for (const auto& p : points_) {
+    if (p.baseline) continue;
+    widths.insert(format_number(p.width));
+    precisions.insert("W" + std::to_string(p.wbits) + "A" + std::to_string(p.abits));
+    arrays.insert(std::to_string(p.rows) + "x" + std::to_string(p.cols) + " " + to_string(p.dataflow));
+  }
+  auto join = [](const std::set<std::string>& s) {
+    std::string out;
+    for (const auto& v : s) out += (out.empty() ? "" : "/") + v;
+    return out.empty() ? std::string("-") : out;
+  };
+  return config_.name + " (" + config_.network + ", batch " + std::to_string(config_.batch) + ", width " +
+         join(widths) + ", " + join(precisions) + ", arch " +
+         (config_.arch_path.empty() ? std::string("default")
+                                    : std::filesystem::path(config_.arch_path).stem().string()) +
+         " " + join(arrays) + ")";
+}
+
 /// Energy vs latency (or accuracy) with the Pareto front; efficiency vs bit width. Returns gnuplot's
 /// error ("" when it drew, or had nothing to draw).
 std::string Collector::draw_plots(const std::string& plots) {
@@ -221,18 +244,16 @@ std::string Collector::draw_plots(const std::string& plots) {
   std::string err;
   const std::string y = have_accuracy_ ? "3" : "2";
   const std::string ylabel = have_accuracy_ ? "test accuracy (%)" : "latency (ms)";
-  std::ostringstream gp;
-  gp << "set terminal pngcairo size 900,600 noenhanced\nset grid\nset key top right\n"
-     << "set output 'pareto.png'\nset title " << gnuplot_quote(config_.name + ": design points and Pareto front")
-     << "\n"
-     << "set xlabel 'energy per inference (pJ)'\nset logscale x\nset ylabel '" << ylabel << "'\n"
-     << "plot 'all.dat' using 1:" << y << " with points pt 7 ps 0.8 lc rgb '#9090a0' title 'design points', "
-     << "'front.dat' using 1:" << y << " with points pt 7 ps 1.4 lc rgb '#d04020' title 'Pareto front'\n"
-     << "unset logscale x\nset output 'efficiency.png'\nset title 'energy efficiency vs FP32 width 1 (same array)'\n"
-     << "set xlabel 'weight bits'\nset ylabel 'FP32 energy / point energy'\nset logscale y\n"
-     << (dat_.eff.str().empty() ? ""
-                                : "plot 'efficiency.dat' using 1:4 with points pt 7 ps 1.2 title 'design points'\n");
-  if (!dat_.all.str().empty() && !run_gnuplot(gp.str(), plots, &err)) out_.plot_warnings.push_back(err);
+  const std::string run = sweep_title();
+  std::string gp = render_plot("dse_pareto", {{"TITLE", "Design points and Pareto front: " + run},
+                                              {"XLABEL", "energy per inference (uJ, log scale)"},
+                                              {"YLABEL", ylabel},
+                                              {"Y_COLUMN", y}});
+  if (!dat_.eff.str().empty())
+    gp += render_plot("dse_efficiency", {{"TITLE", "Energy efficiency vs FP32 width 1 on the same array: " + run},
+                                         {"XLABEL", "weight bits"},
+                                         {"YLABEL", "FP32 energy / point energy (log scale)"}});
+  if (!dat_.all.str().empty() && !run_gnuplot(gp, plots, &err)) out_.plot_warnings.push_back(err);
   return err;
 }
 

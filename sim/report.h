@@ -12,10 +12,13 @@ namespace wrpn::sim {
 /// total row, then the functional check result (functional mode) and the host speed.
 std::string format_table(const SimResult& r);
 
+/// What a plot's title says about the run: workload, arch name, array, dataflow and PE precision.
+std::string run_title(const SimResult& r);
+
 /// Writes report.md into `dir` (next to the run's layers.csv): the printed table, `extra_markdown`
-/// (e.g. the priced energy), and PNG plots drawn by gnuplot from the CSVs: cycles per layer split
-/// into compute and stalls by cause, and, when `dir` holds energy_components.csv, energy by
-/// component. A missing gnuplot is noted in the report, never fatal. Returns the plot files written.
+/// (e.g. the priced energy), and PNG plots drawn by gnuplot from the CSVs (templates in common/plots/): cycles
+/// per layer split into compute and stalls by cause on a log axis, and, when `dir` holds energy_components.csv, energy
+/// by component. A missing gnuplot is noted in the report, never fatal. Returns the plot files written.
 std::vector<std::string> write_report_md(const SimResult& r, const std::string& dir, const std::string& extra_markdown);
 
 }  // namespace wrpn::sim

@@ -136,17 +136,32 @@ void write_csvs(const fs::path& dir, const std::vector<Row>& rows, const Side& f
   write_file_atomic((dir / "cycles_per_layer.csv").string(), layers.str());
 }
 
-bool draw_plots(const fs::path& dir, std::string* error) {
-  const std::string script =
-      "set terminal pngcairo size 900,500 noenhanced\nset datafile separator ','\nset style data histograms\n"
-      "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\nset key top right\n"
-      "set xtics rotate by -30\nset grid ytics\n"
-      "set output 'energy_breakdown.png'\nset title 'Energy per image by component (uJ, log scale)'\n"
-      "set logscale y\nplot 'energy_components.csv' every ::1 using 2:xtic(1) title 'FP32 w1', '' every ::1 using 3 "
-      "title 'WRPN w2 W4A4'\n"
-      "unset logscale y\nset output 'cycles_per_layer.png'\nset title 'Cycles per image, per layer'\n"
-      "plot 'cycles_per_layer.csv' every ::1 using 2:xtic(1) title 'FP32 w1', '' every ::1 using 3 title 'WRPN w2 "
-      "W4A4'\n";
+/// Energy per image by component and cycles per image per layer, FP32 against WRPN, from the
+/// common/plots/histogram_pair template (log axes).
+bool draw_plots(const fs::path& dir, const std::string& network, const Side& fp32, const Side& wrpn,
+                std::string* error) {
+  auto side = [](const Side& s) {
+    return (s.wbits == 32 ? std::string("FP32") : std::string("WRPN")) + " width " + format_number(s.width) + " W" +
+           std::to_string(s.wbits) + "A" + std::to_string(s.abits);
+  };
+  const std::string run = network + ": " + side(fp32) + " vs " + side(wrpn) + ", arch " + wrpn.arch.name;
+  auto pair = [&](const std::string& output, const std::string& data, const std::string& title,
+                  const std::string& xlabel, const std::string& ylabel) {
+    return render_plot("histogram_pair", {{"OUTPUT", output},
+                                          {"DATA", data},
+                                          {"ROWS", "::1"},
+                                          {"USING_A", "2"},
+                                          {"USING_B", "3"},
+                                          {"A_TITLE", side(fp32)},
+                                          {"B_TITLE", side(wrpn)},
+                                          {"TITLE", title + ": " + run},
+                                          {"XLABEL", xlabel},
+                                          {"YLABEL", ylabel}});
+  };
+  const std::string script = pair("energy_breakdown.png", "energy_components.csv", "Energy per image by component",
+                                  "component", "energy per image (uJ, log scale)") +
+                             pair("cycles_per_layer.png", "cycles_per_layer.csv", "Cycles per image, per layer",
+                                  "layer", "cycles per image (log scale)");
   return run_gnuplot(script, dir.string(), error);
 }
 
@@ -208,7 +223,7 @@ void write_report(const DemoOptions& o, const Side& fp32, const Side& wrpn, cons
   write_csvs(dir, rows, fp32, wrpn);
   const std::string table = printed_table(rows, fp32, wrpn, o, rtl_status);
   std::string plot_error;
-  const bool plotted = draw_plots(dir, &plot_error);
+  const bool plotted = draw_plots(dir, "lenet", fp32, wrpn, &plot_error);
   const nlohmann::json cfg = options_json(o);
   const nlohmann::json summary{
       {"fp32", side_json(fp32)},  {"wrpn", side_json(wrpn)}, {"efficiency_gain", efficiency_gain(fp32, wrpn)},
