@@ -246,7 +246,7 @@ std::string Collector::draw_plots(const std::string& plots) {
   const std::string ylabel = have_accuracy_ ? "test accuracy (%)" : "latency (ms)";
   const std::string run = sweep_title();
   std::string gp = render_plot("dse_pareto", {{"TITLE", "Design points and Pareto front: " + run},
-                                              {"XLABEL", "energy per inference (uJ, log scale)"},
+                                              {"XLABEL", "energy per inference (µJ, log scale)"},
                                               {"YLABEL", ylabel},
                                               {"Y_COLUMN", y}});
   if (!dat_.eff.str().empty())

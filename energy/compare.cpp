@@ -372,9 +372,9 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
   };
   const std::string script =
       pair("energy_breakdown.png", "components.csv", rows, "($2" + per_image_uj, "($3" + per_image_uj,
-           "Energy by component", "component", "energy per image (uJ, log scale)") +
+           "Energy by component", "component", "energy per image (µJ, log scale)") +
       pair("energy_per_layer.png", "per_layer.csv", "::1", "($4" + per_image_uj, "($5" + per_image_uj,
-           "Energy per layer", "layer", "energy per image (uJ, log scale)") +
+           "Energy per layer", "layer", "energy per image (µJ, log scale)") +
       pair("cycles_per_layer.png", "per_layer.csv", "::1", "2", "3", "Cycles per layer", "layer",
            "cycles per batch (log scale)");
   std::string plot_error;

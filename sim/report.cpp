@@ -83,7 +83,7 @@ std::vector<std::string> write_report_md(const SimResult& r, const std::string& 
   if (has_energy)
     script += render_plot("sim_energy_breakdown", {{"TITLE", "Energy by component: " + run},
                                                    {"XLABEL", "component"},
-                                                   {"YLABEL", "energy per run (uJ, log scale)"}});
+                                                   {"YLABEL", "energy per run (µJ, log scale)"}});
   std::string error;
   std::vector<std::string> plots;
   std::string md = "# wrpn sim\n\n```\n" + format_table(r) + "```\n\n" + extra_markdown +

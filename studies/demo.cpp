@@ -159,7 +159,7 @@ bool draw_plots(const fs::path& dir, const std::string& network, const Side& fp3
                                           {"YLABEL", ylabel}});
   };
   const std::string script = pair("energy_breakdown.png", "energy_components.csv", "Energy per image by component",
-                                  "component", "energy per image (uJ, log scale)") +
+                                  "component", "energy per image (µJ, log scale)") +
                              pair("cycles_per_layer.png", "cycles_per_layer.csv", "Cycles per image, per layer",
                                   "layer", "cycles per image (log scale)");
   return run_gnuplot(script, dir.string(), error);
