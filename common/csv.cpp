@@ -15,12 +15,14 @@ CsvTable::CsvTable(std::vector<std::string> columns) : columns_(std::move(column
 
 CsvTable& CsvTable::row() {
   cells_.emplace_back();
+  numbers_.emplace_back();
   return *this;
 }
 
 CsvTable& CsvTable::add(const std::string& v) {
   if (cells_.empty()) throw std::logic_error("CsvTable::add before row()");
   cells_.back().push_back(v);
+  numbers_.back().push_back(std::nan(""));
   return *this;
 }
 
@@ -40,7 +42,7 @@ std::string markdown_cell(const std::string& v) {
     if (c == '|')
       out += "\\|";
     else if (c == '\n')
-      out += ' ';
+      out += "<br>";
     else if (c != '\r')
       out += c;
   }
@@ -65,7 +67,11 @@ std::string format_number(double v) {
   return buf;
 }
 
-CsvTable& CsvTable::add(double v) { return add(format_number(v)); }
+CsvTable& CsvTable::add(double v) {
+  add(format_number(v));
+  numbers_.back().back() = v;
+  return *this;
+}
 CsvTable& CsvTable::add(int64_t v) { return add(std::to_string(v)); }
 CsvTable& CsvTable::add(uint64_t v) { return add(std::to_string(v)); }
 
@@ -81,7 +87,7 @@ std::string CsvTable::str() const {
   return out;
 }
 
-std::string CsvTable::markdown() const {
+std::string CsvTable::markdown(int digits) const {
   std::string out = "|", rule = "|";
   for (const auto& c : columns_) {
     out += " " + markdown_cell(c) + " |";
@@ -90,8 +96,17 @@ std::string CsvTable::markdown() const {
   out += "\n" + rule + "\n";
   for (const auto& r : cells_) {
     check_row(r, columns_.size());
+    const std::vector<double>& nums = numbers_[static_cast<size_t>(&r - cells_.data())];
     out += "|";
-    for (const auto& v : r) out += " " + markdown_cell(v) + " |";
+    for (size_t i = 0; i < r.size(); ++i) {
+      std::string v = r[i];
+      if (digits > 0 && !std::isnan(nums[i])) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.*g", digits, nums[i]);
+        v = buf;
+      }
+      out += " " + markdown_cell(v) + " |";
+    }
     out += "\n";
   }
   return out;

@@ -23,14 +23,18 @@ class CsvTable {
   /// The whole table as CSV; throws std::logic_error if a row has the wrong number of cells.
   std::string str() const;
   /// The same rows as a GitHub-flavoured Markdown table: the header row, a rule, one line per row.
-  /// A `|` in a cell is escaped as `\|`, a newline becomes a space. Throws like str().
-  std::string markdown() const;
+  /// A `|` in a cell is escaped as `\|`, a newline becomes `<br>`. With `digits` > 0, cells added as
+  /// a double are shown with that many significant digits ("%.*g"; the CSV keeps every digit).
+  /// Throws like str().
+  std::string markdown(int digits = 0) const;
   size_t rows() const { return cells_.size(); }
   const std::vector<std::string>& columns() const { return columns_; }
 
  private:
   std::vector<std::string> columns_;
   std::vector<std::vector<std::string>> cells_;
+  /// Per cell: its value when it was added as a double (for markdown's rounding), else NaN.
+  std::vector<std::vector<double>> numbers_;
 };
 
 /// The fields of one CSV line as CsvTable writes it (RFC 4180: a quoted field may hold commas and
