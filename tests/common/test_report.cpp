@@ -29,7 +29,12 @@ BOOST_AUTO_TEST_CASE(csv_and_markdown_from_the_same_rows) {
              "| --- | --- | --- | --- |\n"
              "| conv1 | plain | 1.5 | 1200 |\n"
              "| fc, last | say \"hi\" | 0.1 | 7 |\n"
-             "| a\\|b | two lines | -2 | 0 |\n");
+             "| a\\|b | two<br>lines | -2 | 0 |\n");
+  // Rounded for reading; text and integers as they are.
+  CsvTable r({"layer", "energy_pj", "macs"});
+  r.row().add("conv1").add(123.456789).add(int64_t{123456789});
+  BOOST_TEST(r.markdown(4) == "| layer | energy_pj | macs |\n| --- | --- | --- |\n| conv1 | 123.5 | 123456789 |\n");
+  BOOST_TEST(r.str() == "layer,energy_pj,macs\nconv1,123.456789,123456789\n");
 }
 
 BOOST_AUTO_TEST_CASE(markdown_checks_row_length_like_csv) {
