@@ -87,6 +87,10 @@ std::string render_plot(const std::string& name, const PlotVars& vars) {
 std::string gnuplot_quote(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";  // a line break inside the string: two-line titles
+      continue;
+    }
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }

@@ -13,7 +13,7 @@ namespace wrpn {
 /// otherwise false with a one-line reason in *error (gnuplot missing, script error...).
 bool run_gnuplot(const std::string& script, const std::string& workdir, std::string* error);
 
-/// Quotes a string for use inside a gnuplot double-quoted literal.
+/// Quotes a string for use inside a gnuplot double-quoted literal (a newline becomes \n, a line break).
 std::string gnuplot_quote(const std::string& text);
 
 /// Values of a plot template's placeholders, by name (without the @ signs).

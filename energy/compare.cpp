@@ -366,7 +366,7 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
                                           {"USING_B", b},
                                           {"A_TITLE", "FP32 width 1"},
                                           {"B_TITLE", wrpn_label},
-                                          {"TITLE", title + ": " + run},
+                                          {"TITLE", title + "\n" + run},
                                           {"XLABEL", xlabel},
                                           {"YLABEL", ylabel}});
   };

@@ -26,9 +26,10 @@ unsigned long long u(uint64_t v) { return static_cast<unsigned long long>(v); }
 
 }  // namespace
 
-std::string run_title(const SimResult& r) {
-  return fmt("%s, arch %s (%dx%d %s, PE W%dA%d)", r.workload.c_str(), r.arch.name.c_str(), r.arch.rows, r.arch.cols,
-             to_string(r.arch.dataflow), r.arch.pe_wbits, r.arch.pe_abits);
+std::string run_title(const SimResult& r, const std::string& workload) {
+  return fmt("%s, arch %s (%dx%d %s, PE W%dA%d)", (workload.empty() ? r.workload : workload).c_str(),
+             r.arch.name.c_str(), r.arch.rows, r.arch.cols, to_string(r.arch.dataflow), r.arch.pe_wbits,
+             r.arch.pe_abits);
 }
 
 std::string format_table(const SimResult& r) {
@@ -71,17 +72,17 @@ std::string format_table(const SimResult& r) {
   return s;
 }
 
-std::vector<std::string> write_report_md(const SimResult& r, const std::string& dir,
-                                         const std::string& extra_markdown) {
+std::vector<std::string> write_report_md(const SimResult& r, const std::string& dir, const std::string& extra_markdown,
+                                         const std::string& workload) {
   namespace fs = std::filesystem;
   const bool has_energy = fs::exists(fs::path(dir) / "energy_components.csv");
   // Plots from common/plots/ templates; the title names the run so a copied PNG is not anonymous.
-  const std::string run = run_title(r);
+  const std::string run = run_title(r, workload);
   std::string script = render_plot(
       "sim_cycles_per_layer",
-      {{"TITLE", "Cycles per layer by cause: " + run}, {"XLABEL", "layer"}, {"YLABEL", "cycles per run (log scale)"}});
+      {{"TITLE", "Cycles per layer by cause\n" + run}, {"XLABEL", "layer"}, {"YLABEL", "cycles per run (log scale)"}});
   if (has_energy)
-    script += render_plot("sim_energy_breakdown", {{"TITLE", "Energy by component: " + run},
+    script += render_plot("sim_energy_breakdown", {{"TITLE", "Energy by component\n" + run},
                                                    {"XLABEL", "component"},
                                                    {"YLABEL", "energy per run (µJ, log scale)"}});
   std::string error;

@@ -154,7 +154,7 @@ bool draw_plots(const fs::path& dir, const std::string& network, const Side& fp3
                                           {"USING_B", "3"},
                                           {"A_TITLE", side(fp32)},
                                           {"B_TITLE", side(wrpn)},
-                                          {"TITLE", title + ": " + run},
+                                          {"TITLE", title + "\n" + run},
                                           {"XLABEL", xlabel},
                                           {"YLABEL", ylabel}});
   };

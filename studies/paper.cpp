@@ -633,8 +633,10 @@ void write_plots(PaperContext& ctx, const Section& cost, const Section& asic) {
   // One unit per precision, no network or array: the title says so, and names the tech table.
   const std::string gp = render_plot(
       "paper_asic_efficiency",
-      {{"TITLE", "One MAC (tech table " + ctx.tech.name + " energy) and one PE (Yosys area) vs FP32, per operation"},
-       {"XLABEL", "operation (weight/activation precision; a single unit, no network, width or array)"},
+      {{"TITLE",
+        "One MAC (tech table " + ctx.tech.name +
+            " energy) and one PE (Yosys area) vs FP32\nper operation: a single unit, no network, width or array"},
+       {"XLABEL", "operation (weight / activation precision)"},
        {"YLABEL", "FP32 cost / operation cost (ratio, log scale)"}});
   std::string err;
   if (run_gnuplot(gp, ctx.dir.string(), &err))
