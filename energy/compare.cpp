@@ -380,7 +380,8 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
   std::string plot_error;
   const bool plotted = run_gnuplot(script, p.string(), &plot_error);
   std::string md = "# wrpn energy\n\n```\n" + format_report(c) + "```\n\nFormulas: docs/energy-model.md. Data: " +
-                   "summary.csv, components.csv, layers.csv, per_layer.csv, energy.json.\n\n";
+                   "summary.csv, components.csv, layers.csv, per_layer.csv, energy.json.\n\n" +
+                   "## Energy by component (components.csv, whole batch)\n\n" + comps.markdown(4) + "\n";
   if (plotted)
     md +=
         "![energy by component](energy_breakdown.png)\n\n![energy per layer](energy_per_layer.png)\n\n"

@@ -112,8 +112,9 @@ std::string printed_table(const std::vector<Row>& rows, const Side& fp32, const 
   return table.str();
 }
 
-/// summary.csv, energy_components.csv and cycles_per_layer.csv (the data of the plots).
-void write_csvs(const fs::path& dir, const std::vector<Row>& rows, const Side& fp32, const Side& wrpn) {
+/// summary.csv, energy_components.csv and cycles_per_layer.csv (the data of the plots). Returns the
+/// energy_components.csv rows as a Markdown table for report.md.
+std::string write_csvs(const fs::path& dir, const std::vector<Row>& rows, const Side& fp32, const Side& wrpn) {
   CsvTable t({"metric", "fp32_w1", "wrpn_w2_w4a4", "wrpn_over_fp32"});
   for (const auto& r : rows) t.row().add(r.metric).add(r.fp32).add(r.wrpn).add(r.fp32 != 0 ? r.wrpn / r.fp32 : 0.0);
   write_file_atomic((dir / "summary.csv").string(), t.str());
@@ -134,6 +135,7 @@ void write_csvs(const fs::path& dir, const std::vector<Row>& rows, const Side& f
         .add(static_cast<double>(fp32.counts[i].cycles) / img_f)
         .add(static_cast<double>(wrpn.counts[i].cycles) / img_w);
   write_file_atomic((dir / "cycles_per_layer.csv").string(), layers.str());
+  return comp.markdown(4);
 }
 
 /// Energy per image by component and cycles per image per layer, FP32 against WRPN, from the
@@ -190,8 +192,8 @@ nlohmann::json options_json(const DemoOptions& o) {
                         {"arch", o.arch_path},          {"tech", o.tech_path}};
 }
 
-std::string report_md(const DemoOptions& o, const Side& fp32, const Side& wrpn, const std::string& table, bool plotted,
-                      const std::string& plot_error) {
+std::string report_md(const DemoOptions& o, const Side& fp32, const Side& wrpn, const std::string& table,
+                      const std::string& components_md, bool plotted, const std::string& plot_error) {
   std::ostringstream md;
   md << "# wrpn demo: lenet FP32 (width 1) versus WRPN (width 2, 4-bit weights and activations)\n\n"
      << "Fashion-MNIST, " << o.epochs << " training epochs per network"
@@ -206,7 +208,9 @@ std::string report_md(const DemoOptions& o, const Side& fp32, const Side& wrpn, 
      << " MHz; design point: " << wrpn.design << " (docs/design-points.md). FP32 side: " << fp32.design
      << ", the same array and buffers.\n\n"
      << "Files: `summary.csv`, `summary.json`, `energy_components.csv`, `cycles_per_layer.csv`; step outputs "
-        "(training runs, trace, simulation runs, RTL log) under `../work/`.\n\n";
+        "(training runs, trace, simulation runs, RTL log) under `../work/`.\n\n"
+     << "## Energy per image by component (energy_components.csv, µJ)\n\n"
+     << components_md << "\n";
   if (plotted)
     md << "![energy breakdown](energy_breakdown.png)\n\n![cycles per layer](cycles_per_layer.png)\n";
   else
@@ -220,7 +224,7 @@ void write_report(const DemoOptions& o, const Side& fp32, const Side& wrpn, cons
   StagedDirectory out(fs::path(o.out_dir) / "report", /*replace=*/true, "demo");
   const fs::path dir = out.staging();
   const std::vector<Row> rows = summary_rows(fp32, wrpn);
-  write_csvs(dir, rows, fp32, wrpn);
+  const std::string components_md = write_csvs(dir, rows, fp32, wrpn);
   const std::string table = printed_table(rows, fp32, wrpn, o, rtl_status);
   std::string plot_error;
   const bool plotted = draw_plots(dir, "lenet", fp32, wrpn, &plot_error);
@@ -230,7 +234,7 @@ void write_report(const DemoOptions& o, const Side& fp32, const Side& wrpn, cons
       {"rtl_replay", rtl_status}, {"elapsed_s", elapsed_s},  {"config", cfg}};
   write_file_atomic((dir / "summary.json").string(), summary.dump(2) + "\n");
   write_file_atomic((dir / "manifest.json").string(), make_manifest("demo", o.seed, cfg).dump(2) + "\n");
-  write_file_atomic((dir / "report.md").string(), report_md(o, fp32, wrpn, table, plotted, plot_error));
+  write_file_atomic((dir / "report.md").string(), report_md(o, fp32, wrpn, table, components_md, plotted, plot_error));
   out.commit();
   std::printf("\n%s\nwrote %s/{report.md, summary.csv, summary.json, energy_components.csv, cycles_per_layer.csv%s}\n",
               table.c_str(), out.final_path().c_str(), plotted ? ", energy_breakdown.png, cycles_per_layer.png" : "");
