@@ -6,6 +6,8 @@ set grid
 set style data histograms
 set style fill solid 0.8
 set logscale y
+# From 0.5 so the FP32 reference (ratio 1) is a visible bar too.
+set yrange [0.5:*]
 set xtics rotate by -30
 set output 'asic_efficiency.png'
 set title @TITLE@
