@@ -81,7 +81,20 @@ std::string render_plot_text(const std::string& name, const std::string& text, c
 
 std::string render_plot(const std::string& name, const PlotVars& vars) {
   const std::string path = (fs::path(plot_template_dir()) / (name + ".gp")).string();
-  return render_plot_text(name, read_file(path), vars);
+  std::string text, why;
+  if (!try_read_file(path, &text, &why)) throw std::runtime_error("plot template " + path + ": " + why);
+  return render_plot_text(name, text, vars);
+}
+
+bool draw_plots(const std::vector<PlotSpec>& plots, const std::string& workdir, std::string* error) {
+  std::string script;
+  try {
+    for (const PlotSpec& p : plots) script += render_plot(p.name, p.vars);
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+    return false;
+  }
+  return run_gnuplot(script, workdir, error);
 }
 
 std::string gnuplot_quote(const std::string& text) {

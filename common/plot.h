@@ -33,7 +33,18 @@ std::vector<std::string> plot_template_names();
 std::string render_plot_text(const std::string& name, const std::string& text, const PlotVars& vars);
 
 /// render_plot_text of the template file `name` ("sim_cycles_per_layer" is
-/// plot_template_dir()/sim_cycles_per_layer.gp). IO002 when the template cannot be read.
+/// plot_template_dir()/sim_cycles_per_layer.gp). Throws std::runtime_error naming the file when the
+/// template cannot be read.
 std::string render_plot(const std::string& name, const PlotVars& vars);
+
+/// One plot: a template name and its placeholder values.
+struct PlotSpec {
+  std::string name;
+  PlotVars vars;
+};
+
+/// Renders `plots` and draws them with one gnuplot run in `workdir`. Like run_gnuplot, never fatal:
+/// false with a one-line reason in *error when a template is missing or gnuplot fails.
+bool draw_plots(const std::vector<PlotSpec>& plots, const std::string& workdir, std::string* error);
 
 }  // namespace wrpn

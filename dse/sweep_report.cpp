@@ -220,15 +220,17 @@ std::string Collector::draw_plots(const std::string& plots) {
   const std::string y = have_accuracy_ ? "3" : "2";
   const std::string ylabel = have_accuracy_ ? "test accuracy (%)" : "latency (ms)";
   const std::string run = sweep_title();
-  std::string gp = render_plot("dse_pareto", {{"TITLE", "Design points and Pareto front\n" + run},
-                                              {"XLABEL", "energy per inference (µJ, log scale)"},
-                                              {"YLABEL", ylabel},
-                                              {"Y_COLUMN", y}});
+  std::vector<PlotSpec> specs{{"dse_pareto",
+                               {{"TITLE", "Design points and Pareto front\n" + run},
+                                {"XLABEL", "energy per inference (µJ, log scale)"},
+                                {"YLABEL", ylabel},
+                                {"Y_COLUMN", y}}}};
   if (!dat_.eff.str().empty())
-    gp += render_plot("dse_efficiency", {{"TITLE", "Energy efficiency vs FP32 width 1 on the same array\n" + run},
-                                         {"XLABEL", "weight bits"},
-                                         {"YLABEL", "FP32 energy / point energy (log scale)"}});
-  if (!dat_.all.str().empty() && !run_gnuplot(gp, plots, &err)) out_.plot_warnings.push_back(err);
+    specs.push_back({"dse_efficiency",
+                     {{"TITLE", "Energy efficiency vs FP32 width 1 on the same array\n" + run},
+                      {"XLABEL", "weight bits"},
+                      {"YLABEL", "FP32 energy / point energy (log scale)"}}});
+  if (!dat_.all.str().empty() && !wrpn::draw_plots(specs, plots, &err)) out_.plot_warnings.push_back(err);
   return err;
 }
 

@@ -359,26 +359,27 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
   auto pair = [&](const std::string& output, const std::string& data, const std::string& every, const std::string& a,
                   const std::string& b, const std::string& title, const std::string& xlabel,
                   const std::string& ylabel) {
-    return render_plot("histogram_pair", {{"OUTPUT", output},
-                                          {"DATA", data},
-                                          {"ROWS", every},
-                                          {"USING_A", a},
-                                          {"USING_B", b},
-                                          {"A_TITLE", "FP32 width 1"},
-                                          {"B_TITLE", wrpn_label},
-                                          {"TITLE", title + "\n" + run},
-                                          {"XLABEL", xlabel},
-                                          {"YLABEL", ylabel}});
+    return PlotSpec{"histogram_pair",
+                    {{"OUTPUT", output},
+                     {"DATA", data},
+                     {"ROWS", every},
+                     {"USING_A", a},
+                     {"USING_B", b},
+                     {"A_TITLE", "FP32 width 1"},
+                     {"B_TITLE", wrpn_label},
+                     {"TITLE", title + "\n" + run},
+                     {"XLABEL", xlabel},
+                     {"YLABEL", ylabel}}};
   };
-  const std::string script =
+  const std::vector<PlotSpec> specs{
       pair("energy_breakdown.png", "components.csv", rows, "($2" + per_image_uj, "($3" + per_image_uj,
-           "Energy by component", "component", "energy per image (µJ, log scale)") +
+           "Energy by component", "component", "energy per image (µJ, log scale)"),
       pair("energy_per_layer.png", "per_layer.csv", "::1", "($4" + per_image_uj, "($5" + per_image_uj,
-           "Energy per layer", "layer", "energy per image (µJ, log scale)") +
+           "Energy per layer", "layer", "energy per image (µJ, log scale)"),
       pair("cycles_per_layer.png", "per_layer.csv", "::1", "2", "3", "Cycles per layer", "layer",
-           "cycles per batch (log scale)");
+           "cycles per batch (log scale)")};
   std::string plot_error;
-  const bool plotted = run_gnuplot(script, p.string(), &plot_error);
+  const bool plotted = draw_plots(specs, p.string(), &plot_error);
   std::string md = "# wrpn energy\n\n```\n" + format_report(c) + "```\n\nFormulas: docs/energy-model.md. Data: " +
                    "summary.csv, components.csv, layers.csv, per_layer.csv, energy.json.\n\n" +
                    "## Energy by component (components.csv, whole batch)\n\n" + comps.markdown(4) + "\n";

@@ -78,20 +78,22 @@ std::vector<std::string> write_report_md(const SimResult& r, const std::string& 
   const bool has_energy = fs::exists(fs::path(dir) / "energy_components.csv");
   // Plots from common/plots/ templates; the title names the run so a copied PNG is not anonymous.
   const std::string run = run_title(r, workload);
-  std::string script = render_plot(
-      "sim_cycles_per_layer",
-      {{"TITLE", "Cycles per layer by cause\n" + run}, {"XLABEL", "layer"}, {"YLABEL", "cycles per run (log scale)"}});
+  std::vector<PlotSpec> specs{{"sim_cycles_per_layer",
+                               {{"TITLE", "Cycles per layer by cause\n" + run},
+                                {"XLABEL", "layer"},
+                                {"YLABEL", "cycles per run (log scale)"}}}};
   if (has_energy)
-    script += render_plot("sim_energy_breakdown", {{"TITLE", "Energy by component\n" + run},
-                                                   {"XLABEL", "component"},
-                                                   {"YLABEL", "energy per run (µJ, log scale)"}});
+    specs.push_back({"sim_energy_breakdown",
+                     {{"TITLE", "Energy by component\n" + run},
+                      {"XLABEL", "component"},
+                      {"YLABEL", "energy per run (µJ, log scale)"}}});
   std::string error;
   std::vector<std::string> plots;
   std::string md = "# wrpn sim\n\n```\n" + format_table(r) + "```\n\n" + extra_markdown +
                    "Data: layers.csv (per layer and total), summary.json (with each layer's action counts)" +
                    (has_energy ? std::string(", energy.json, energy_components.csv") : std::string()) +
                    ". Model: docs/sim-model.md.\n\n";
-  if (run_gnuplot(script, dir, &error)) {
+  if (draw_plots(specs, dir, &error)) {
     plots.push_back("cycles_per_layer.png");
     md += "![cycles per layer](cycles_per_layer.png)\n\n";
     if (has_energy) {

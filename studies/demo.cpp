@@ -149,22 +149,24 @@ bool draw_plots(const fs::path& dir, const std::string& network, const Side& fp3
   const std::string run = network + ": " + side(fp32) + " vs " + side(wrpn) + ", arch " + wrpn.arch.name;
   auto pair = [&](const std::string& output, const std::string& data, const std::string& title,
                   const std::string& xlabel, const std::string& ylabel) {
-    return render_plot("histogram_pair", {{"OUTPUT", output},
-                                          {"DATA", data},
-                                          {"ROWS", "::1"},
-                                          {"USING_A", "2"},
-                                          {"USING_B", "3"},
-                                          {"A_TITLE", side(fp32)},
-                                          {"B_TITLE", side(wrpn)},
-                                          {"TITLE", title + "\n" + run},
-                                          {"XLABEL", xlabel},
-                                          {"YLABEL", ylabel}});
+    return PlotSpec{"histogram_pair",
+                    {{"OUTPUT", output},
+                     {"DATA", data},
+                     {"ROWS", "::1"},
+                     {"USING_A", "2"},
+                     {"USING_B", "3"},
+                     {"A_TITLE", side(fp32)},
+                     {"B_TITLE", side(wrpn)},
+                     {"TITLE", title + "\n" + run},
+                     {"XLABEL", xlabel},
+                     {"YLABEL", ylabel}}};
   };
-  const std::string script = pair("energy_breakdown.png", "energy_components.csv", "Energy per image by component",
-                                  "component", "energy per image (µJ, log scale)") +
-                             pair("cycles_per_layer.png", "cycles_per_layer.csv", "Cycles per image, per layer",
-                                  "layer", "cycles per image (log scale)");
-  return run_gnuplot(script, dir.string(), error);
+  const std::vector<PlotSpec> specs{
+      pair("energy_breakdown.png", "energy_components.csv", "Energy per image by component", "component",
+           "energy per image (µJ, log scale)"),
+      pair("cycles_per_layer.png", "cycles_per_layer.csv", "Cycles per image, per layer", "layer",
+           "cycles per image (log scale)")};
+  return wrpn::draw_plots(specs, dir.string(), error);
 }
 
 nlohmann::json side_json(const Side& s) {

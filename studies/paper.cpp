@@ -631,15 +631,15 @@ void write_plots(PaperContext& ctx, const Section& cost, const Section& asic) {
   write_file_atomic(ctx.dir / "compute_cost.dat", cost.dat);
   write_file_atomic(ctx.dir / "asic.dat", asic.dat);
   // One unit per precision, no network or array: the title says so, and names the tech table.
-  const std::string gp = render_plot(
-      "paper_asic_efficiency",
-      {{"TITLE",
-        "One MAC (tech table " + ctx.tech.name +
-            " energy) and one PE (Yosys area) vs FP32\nper operation: a single unit, no network, width or array"},
-       {"XLABEL", "operation (weight / activation precision)"},
-       {"YLABEL", "FP32 cost / operation cost (ratio, log scale)"}});
+  const std::vector<PlotSpec> specs{
+      {"paper_asic_efficiency",
+       {{"TITLE",
+         "One MAC (tech table " + ctx.tech.name +
+             " energy) and one PE (Yosys area) vs FP32\nper operation: a single unit, no network, width or array"},
+        {"XLABEL", "operation (weight / activation precision)"},
+        {"YLABEL", "FP32 cost / operation cost (ratio, log scale)"}}}};
   std::string err;
-  if (run_gnuplot(gp, ctx.dir.string(), &err))
+  if (draw_plots(specs, ctx.dir.string(), &err))
     ctx.sum.files.push_back("asic_efficiency.png");
   else
     ctx.sum.warnings.push_back("plots not drawn: " + err);

@@ -54,6 +54,12 @@ BOOST_AUTO_TEST_CASE(render_quotes_text_and_inserts_the_rest_verbatim) {
   BOOST_CHECK_THROW(render_plot_text("t", "set title 'x'\n", {{"TITLE", "x"}}), std::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(a_missing_template_is_a_reason_not_a_failure) {
+  std::string error;
+  BOOST_TEST(!draw_plots({{"no_such_plot", {}}}, ".", &error));
+  BOOST_TEST(error.find("no_such_plot.gp") != std::string::npos, error);
+}
+
 // Every template is rendered with a sample value for each of its placeholders: nothing is left
 // unfilled, and every plot sets a title, an x label and a y label from a placeholder.
 BOOST_AUTO_TEST_CASE(every_plot_template_fills_title_and_axis_labels) {
