@@ -15,20 +15,46 @@ CsvTable::CsvTable(std::vector<std::string> columns) : columns_(std::move(column
 
 CsvTable& CsvTable::row() {
   cells_.emplace_back();
+  numbers_.emplace_back();
   return *this;
 }
 
 CsvTable& CsvTable::add(const std::string& v) {
   if (cells_.empty()) throw std::logic_error("CsvTable::add before row()");
-  std::string cell = v;
-  if (cell.find_first_of(",\"\n") != std::string::npos) {
-    std::string q = "\"";
-    for (char c : cell) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    cell = q + "\"";
-  }
-  cells_.back().push_back(cell);
+  cells_.back().push_back(v);
+  numbers_.back().push_back(std::nan(""));
   return *this;
 }
+
+namespace {
+
+/// RFC 4180: a cell holding a comma, quote or newline is quoted, with its quotes doubled.
+std::string csv_cell(const std::string& v) {
+  if (v.find_first_of(",\"\n") == std::string::npos) return v;
+  std::string q = "\"";
+  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string markdown_cell(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += "<br>";
+    else if (c != '\r')
+      out += c;
+  }
+  return out;
+}
+
+void check_row(const std::vector<std::string>& r, size_t columns) {
+  if (r.size() != columns)
+    throw std::logic_error("CSV row has " + std::to_string(r.size()) + " cells, expected " + std::to_string(columns));
+}
+
+}  // namespace
 
 std::string format_number(double v) {
   if (std::isnan(v)) return "nan";
@@ -41,7 +67,11 @@ std::string format_number(double v) {
   return buf;
 }
 
-CsvTable& CsvTable::add(double v) { return add(format_number(v)); }
+CsvTable& CsvTable::add(double v) {
+  add(format_number(v));
+  numbers_.back().back() = v;
+  return *this;
+}
 CsvTable& CsvTable::add(int64_t v) { return add(std::to_string(v)); }
 CsvTable& CsvTable::add(uint64_t v) { return add(std::to_string(v)); }
 
@@ -50,10 +80,33 @@ std::string CsvTable::str() const {
   for (size_t i = 0; i < columns_.size(); ++i) out += (i ? "," : "") + columns_[i];
   out += "\n";
   for (const auto& r : cells_) {
-    if (r.size() != columns_.size())
-      throw std::logic_error("CSV row has " + std::to_string(r.size()) + " cells, expected " +
-                             std::to_string(columns_.size()));
-    for (size_t i = 0; i < r.size(); ++i) out += (i ? "," : "") + r[i];
+    check_row(r, columns_.size());
+    for (size_t i = 0; i < r.size(); ++i) out += (i ? "," : "") + csv_cell(r[i]);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string CsvTable::markdown(int digits) const {
+  std::string out = "|", rule = "|";
+  for (const auto& c : columns_) {
+    out += " " + markdown_cell(c) + " |";
+    rule += " --- |";
+  }
+  out += "\n" + rule + "\n";
+  for (const auto& r : cells_) {
+    check_row(r, columns_.size());
+    const std::vector<double>& nums = numbers_[static_cast<size_t>(&r - cells_.data())];
+    out += "|";
+    for (size_t i = 0; i < r.size(); ++i) {
+      std::string v = r[i];
+      if (digits > 0 && !std::isnan(nums[i])) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.*g", digits, nums[i]);
+        v = buf;
+      }
+      out += " " + markdown_cell(v) + " |";
+    }
     out += "\n";
   }
   return out;

@@ -1,5 +1,6 @@
-// Minimal CSV building for result tables: unit-suffixed column names (energy_pj, cycles), RFC 4180
-// quoting, numbers printed with enough digits to round-trip.
+// Result tables: one set of rows rendered as CSV (unit-suffixed column names such as energy_pj, RFC 4180
+// quoting, numbers printed with enough digits to round-trip) and as a Markdown table for report.md, so
+// a report's table and its CSV cannot disagree.
 #pragma once
 
 #include <cstdint>
@@ -19,14 +20,21 @@ class CsvTable {
   CsvTable& add(int64_t v);
   CsvTable& add(uint64_t v);
   CsvTable& add(int v) { return add(static_cast<int64_t>(v)); }
-  /// The whole table; throws std::logic_error if a row has the wrong number of cells.
+  /// The whole table as CSV; throws std::logic_error if a row has the wrong number of cells.
   std::string str() const;
+  /// The same rows as a GitHub-flavoured Markdown table: the header row, a rule, one line per row.
+  /// A `|` in a cell is escaped as `\|`, a newline becomes `<br>`. With `digits` > 0, cells added as
+  /// a double are shown with that many significant digits ("%.*g"; the CSV keeps every digit).
+  /// Throws like str().
+  std::string markdown(int digits = 0) const;
   size_t rows() const { return cells_.size(); }
   const std::vector<std::string>& columns() const { return columns_; }
 
  private:
   std::vector<std::string> columns_;
   std::vector<std::vector<std::string>> cells_;
+  /// Per cell: its value when it was added as a double (for markdown's rounding), else NaN.
+  std::vector<std::vector<double>> numbers_;
 };
 
 /// The fields of one CSV line as CsvTable writes it (RFC 4180: a quoted field may hold commas and

@@ -23,28 +23,6 @@ double num(const nlohmann::json& j, const char* key) {
 }
 
 std::string cell(double v) { return std::isnan(v) ? std::string() : format_number(v); }
-/// Four significant digits for the readable report (the CSVs keep every digit).
-std::string short_cell(double v) {
-  if (std::isnan(v)) return "-";
-  char b[32];
-  std::snprintf(b, sizeof b, "%.4g", v);
-  return b;
-}
-
-/// A text as one Markdown table cell: a multi-line reason (a diagnostic and its hint) and any '|'
-/// would otherwise end the row or the table.
-std::string table_cell(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n')
-      out += "<br>";
-    else if (c == '|')
-      out += "\\|";
-    else if (c != '\r')
-      out += c;
-  }
-  return out;
-}
 
 /// Whether gnuplot made a non-empty `file`.
 bool plot_exists(const std::string& file) {
@@ -116,10 +94,9 @@ class Collector {
   void find_front();
   void add_row(CsvTable& table, CsvTable& pareto_table, const DesignPoint& p);
   void add_result_cells(CsvTable& table, CsvTable& pareto_table, const DesignPoint& p, const nlohmann::json& r);
+  std::string sweep_title() const;
   std::string draw_plots(const std::string& plots);
-  std::string report_md(const std::string& plots, const std::string& err);
-  /// FP32 width-1 energy on the same array over the point's (NaN without a finished baseline).
-  double efficiency(const DesignPoint& p, double energy) const;
+  std::string report_md(const std::string& plots, const std::string& err, const CsvTable& pareto_table);
 
   const SweepConfig& config_;
   const SweepPaths& paths_;
@@ -154,12 +131,6 @@ void Collector::find_front() {
   maximize.push_back(false);
   for (size_t i : pareto_front(cands, maximize)) on_front_.insert(cand_points[i]->id());
   out_.pareto = on_front_.size();
-}
-
-double Collector::efficiency(const DesignPoint& p, double energy) const {
-  auto b = by_id_.find(p.baseline_id());
-  if (b == by_id_.end() || b->second.value("status", "") != "ok") return std::nan("");
-  return num(b->second["energy_pj"], "total") / energy;
 }
 
 void Collector::add_row(CsvTable& table, CsvTable& pareto_table, const DesignPoint& p) {
@@ -204,9 +175,36 @@ void Collector::add_result_cells(CsvTable& table, CsvTable& pareto_table, const 
   dat_.all << energy << " " << latency << " " << cell(num(r, "accuracy_pct")) << "\n";
   if (on_front_.count(id)) {
     dat_.front << energy << " " << latency << " " << cell(num(r, "accuracy_pct")) << "\n";
-    pareto_table.row().add(id).add(cell(num(r, "accuracy_pct"))).add(energy).add(latency).add(cell(eff));
+    // Numbers go in as doubles (the same CSV text as before) so report.md can round them.
+    auto add_or_empty = [&](double v) { std::isnan(v) ? (void)pareto_table.add("") : (void)pareto_table.add(v); };
+    pareto_table.row().add(id);
+    add_or_empty(num(r, "accuracy_pct"));
+    pareto_table.add(energy).add(latency);
+    add_or_empty(eff);
   }
   if (!p.baseline && !std::isnan(eff)) dat_.eff << p.wbits << " " << p.abits << " " << p.width << " " << eff << "\n";
+}
+
+/// What the plots' titles say about the sweep: its name, network, batch, base arch and the widths,
+/// precisions and arrays it spans.
+std::string Collector::sweep_title() const {
+  std::set<std::string> widths, precisions, arrays;
+  for (const auto& p : points_) {
+    if (p.baseline) continue;
+    widths.insert(format_number(p.width));
+    precisions.insert("W" + std::to_string(p.wbits) + "A" + std::to_string(p.abits));
+    arrays.insert(std::to_string(p.rows) + "x" + std::to_string(p.cols) + " " + to_string(p.dataflow));
+  }
+  auto join = [](const std::set<std::string>& s) {
+    std::string out;
+    for (const auto& v : s) out += (out.empty() ? "" : "/") + v;
+    return out.empty() ? std::string("-") : out;
+  };
+  return config_.name + " (" + config_.network + ", batch " + std::to_string(config_.batch) + ", width " +
+         join(widths) + ", " + join(precisions) + ", arch " +
+         (config_.arch_path.empty() ? std::string("default")
+                                    : std::filesystem::path(config_.arch_path).stem().string()) +
+         " " + join(arrays) + ")";
 }
 
 /// Energy vs latency (or accuracy) with the Pareto front; efficiency vs bit width. Returns gnuplot's
@@ -221,22 +219,22 @@ std::string Collector::draw_plots(const std::string& plots) {
   std::string err;
   const std::string y = have_accuracy_ ? "3" : "2";
   const std::string ylabel = have_accuracy_ ? "test accuracy (%)" : "latency (ms)";
-  std::ostringstream gp;
-  gp << "set terminal pngcairo size 900,600 noenhanced\nset grid\nset key top right\n"
-     << "set output 'pareto.png'\nset title " << gnuplot_quote(config_.name + ": design points and Pareto front")
-     << "\n"
-     << "set xlabel 'energy per inference (pJ)'\nset logscale x\nset ylabel '" << ylabel << "'\n"
-     << "plot 'all.dat' using 1:" << y << " with points pt 7 ps 0.8 lc rgb '#9090a0' title 'design points', "
-     << "'front.dat' using 1:" << y << " with points pt 7 ps 1.4 lc rgb '#d04020' title 'Pareto front'\n"
-     << "unset logscale x\nset output 'efficiency.png'\nset title 'energy efficiency vs FP32 width 1 (same array)'\n"
-     << "set xlabel 'weight bits'\nset ylabel 'FP32 energy / point energy'\nset logscale y\n"
-     << (dat_.eff.str().empty() ? ""
-                                : "plot 'efficiency.dat' using 1:4 with points pt 7 ps 1.2 title 'design points'\n");
-  if (!dat_.all.str().empty() && !run_gnuplot(gp.str(), plots, &err)) out_.plot_warnings.push_back(err);
+  const std::string run = sweep_title();
+  std::vector<PlotSpec> specs{{"dse_pareto",
+                               {{"TITLE", "Design points and Pareto front\n" + run},
+                                {"XLABEL", "energy per inference (µJ, log scale)"},
+                                {"YLABEL", ylabel},
+                                {"Y_COLUMN", y}}}};
+  if (!dat_.eff.str().empty())
+    specs.push_back({"dse_efficiency",
+                     {{"TITLE", "Energy efficiency vs FP32 width 1 on the same array\n" + run},
+                      {"XLABEL", "weight bits"},
+                      {"YLABEL", "FP32 energy / point energy (log scale)"}}});
+  if (!dat_.all.str().empty() && !wrpn::draw_plots(specs, plots, &err)) out_.plot_warnings.push_back(err);
   return err;
 }
 
-std::string Collector::report_md(const std::string& plots, const std::string& err) {
+std::string Collector::report_md(const std::string& plots, const std::string& err, const CsvTable& pareto_table) {
   std::ostringstream md;
   md << "# Sweep `" << config_.name << "`\n\n"
      << "Network `" << config_.network << "`, batch " << config_.batch << ". " << points_.size()
@@ -253,22 +251,16 @@ std::string Collector::report_md(const std::string& plots, const std::string& er
            : err.empty()          ? "no point to compare with its baseline"
                                   : err)
        << ".\n\n";
-  md << "## Pareto front\n\n| point | accuracy % | energy (pJ) | latency (ms) | efficiency vs FP32 "
-        "|\n|---|---|---|---|---|\n";
-  for (const auto& p : points_) {
-    if (!on_front_.count(p.id())) continue;
-    const auto& r = by_id_[p.id()];
-    md << "| " << p.id() << " | " << short_cell(num(r, "accuracy_pct")) << " | "
-       << short_cell(num(r["energy_pj"], "total")) << " | " << short_cell(num(r, "latency_ms")) << " | "
-       << short_cell(efficiency(p, num(r["energy_pj"], "total"))) << " |\n";
-  }
+  // The front's rows are pareto.csv's, rounded for reading; failed points with their reasons.
+  md << "## Pareto front\n\n" << pareto_table.markdown(4);
   if (out_.failed) {
-    md << "\n## Failed points\n\n| point | reason |\n|---|---|\n";
+    CsvTable failed({"point", "reason"});
     for (const auto& p : points_) {
       auto it = by_id_.find(p.id());
       if (it != by_id_.end() && it->second.value("status", "") != "ok")
-        md << "| " << p.id() << " | " << table_cell(it->second.value("reason", "")) << " |\n";
+        failed.row().add(p.id()).add(it->second.value("reason", ""));
     }
+    md << "\n## Failed points\n\n" << failed.markdown();
   }
   md << "\nAll points: `results.csv`. Front: `pareto.csv`.\n";
   return md.str();
@@ -284,7 +276,7 @@ SweepCollection Collector::run() {
   write_file_atomic(paths_.dir + "/pareto.csv", pareto_table.str());
   const std::string plots = paths_.dir + "/plots";
   const std::string err = draw_plots(plots);
-  write_file_atomic(paths_.dir + "/report.md", report_md(plots, err));
+  write_file_atomic(paths_.dir + "/report.md", report_md(plots, err, pareto_table));
   return out_;
 }
 

@@ -349,23 +349,40 @@ void write_run(const Comparison& c, const std::filesystem::path& run_dir, const 
         .add(c.fp32.energy.layers[i].total_pj)
         .add(c.wrpn.energy.layers[i].total_pj);
   write_file_atomic(p / "per_layer.csv", per_layer.str());
-  const std::string n_components = std::to_string(c.fp32.energy.components.size());
-  const std::string script =
-      "set terminal pngcairo size 1000,520 noenhanced\nset datafile separator ','\nset style data histograms\n"
-      "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\nset grid ytics\n"
-      "set xtics rotate by -30\nset key top right\nset logscale y\n"
-      "set output 'energy_breakdown.png'\nset title 'Energy by component (pJ, log scale)'\n"
-      "plot 'components.csv' every ::1::" +
-      n_components + " using 2:xtic(1) title 'FP32 width 1', '' every ::1::" + n_components +
-      " using 3 title 'WRPN'\n"
-      "set output 'energy_per_layer.png'\nset title 'Energy per layer (pJ, log scale)'\n"
-      "plot 'per_layer.csv' every ::1 using 4:xtic(1) title 'FP32 width 1', '' every ::1 using 5 title 'WRPN'\n"
-      "unset logscale y\nset output 'cycles_per_layer.png'\nset title 'Cycles per layer'\n"
-      "plot 'per_layer.csv' every ::1 using 2:xtic(1) title 'FP32 width 1', '' every ::1 using 3 title 'WRPN'\n";
+  // Plots from common/plots/ templates: energy in uJ per image (the CSVs hold pJ per batch), log axes.
+  const std::string rows = "::1::" + std::to_string(c.fp32.energy.components.size());
+  const std::string per_image_uj = "*1e-6/" + std::to_string(c.batch) + ")";
+  const std::string wrpn_label =
+      "WRPN width " + format_number(c.width) + " W" + std::to_string(c.wbits) + "A" + std::to_string(c.abits);
+  const std::string run = c.network + ": FP32 width 1 vs " + wrpn_label + ", arch " + c.wrpn.arch.name + ", batch " +
+                          std::to_string(c.batch) + ", tech " + c.tech;
+  auto pair = [&](const std::string& output, const std::string& data, const std::string& every, const std::string& a,
+                  const std::string& b, const std::string& title, const std::string& xlabel,
+                  const std::string& ylabel) {
+    return PlotSpec{"histogram_pair",
+                    {{"OUTPUT", output},
+                     {"DATA", data},
+                     {"ROWS", every},
+                     {"USING_A", a},
+                     {"USING_B", b},
+                     {"A_TITLE", "FP32 width 1"},
+                     {"B_TITLE", wrpn_label},
+                     {"TITLE", title + "\n" + run},
+                     {"XLABEL", xlabel},
+                     {"YLABEL", ylabel}}};
+  };
+  const std::vector<PlotSpec> specs{
+      pair("energy_breakdown.png", "components.csv", rows, "($2" + per_image_uj, "($3" + per_image_uj,
+           "Energy by component", "component", "energy per image (µJ, log scale)"),
+      pair("energy_per_layer.png", "per_layer.csv", "::1", "($4" + per_image_uj, "($5" + per_image_uj,
+           "Energy per layer", "layer", "energy per image (µJ, log scale)"),
+      pair("cycles_per_layer.png", "per_layer.csv", "::1", "2", "3", "Cycles per layer", "layer",
+           "cycles per batch (log scale)")};
   std::string plot_error;
-  const bool plotted = run_gnuplot(script, p.string(), &plot_error);
+  const bool plotted = draw_plots(specs, p.string(), &plot_error);
   std::string md = "# wrpn energy\n\n```\n" + format_report(c) + "```\n\nFormulas: docs/energy-model.md. Data: " +
-                   "summary.csv, components.csv, layers.csv, per_layer.csv, energy.json.\n\n";
+                   "summary.csv, components.csv, layers.csv, per_layer.csv, energy.json.\n\n" +
+                   "## Energy by component (components.csv, whole batch)\n\n" + comps.markdown(4) + "\n";
   if (plotted)
     md +=
         "![energy by component](energy_breakdown.png)\n\n![energy per layer](energy_per_layer.png)\n\n"

@@ -26,6 +26,12 @@ unsigned long long u(uint64_t v) { return static_cast<unsigned long long>(v); }
 
 }  // namespace
 
+std::string run_title(const SimResult& r, const std::string& workload) {
+  return fmt("%s, arch %s (%dx%d %s, PE W%dA%d)", (workload.empty() ? r.workload : workload).c_str(),
+             r.arch.name.c_str(), r.arch.rows, r.arch.cols, to_string(r.arch.dataflow), r.arch.pe_wbits,
+             r.arch.pe_abits);
+}
+
 std::string format_table(const SimResult& r) {
   std::string s =
       fmt("%s on arch \"%s\" (%dx%d %s, PE %s W%dA%d, acc %d bits), %s mode\n", r.workload.c_str(), r.arch.name.c_str(),
@@ -66,32 +72,28 @@ std::string format_table(const SimResult& r) {
   return s;
 }
 
-std::vector<std::string> write_report_md(const SimResult& r, const std::string& dir,
-                                         const std::string& extra_markdown) {
+std::vector<std::string> write_report_md(const SimResult& r, const std::string& dir, const std::string& extra_markdown,
+                                         const std::string& workload) {
   namespace fs = std::filesystem;
   const bool has_energy = fs::exists(fs::path(dir) / "energy_components.csv");
-  // layers.csv columns: 1 layer, 4 compute_cycles, 6-9 stalls (DRAM weights, inputs, outputs, buffer
-  // ports); the last row is the total, left out of the per-layer plot.
-  std::string script =
-      "set terminal pngcairo size 1000,520 noenhanced\nset datafile separator ','\nset style data histograms\n"
-      "set style histogram rowstacked\nset style fill solid 0.85 border -1\nset boxwidth 0.75\nset grid ytics\n"
-      "set xtics rotate by -30\nset key top left\nset ylabel 'cycles'\n"
-      "stats 'layers.csv' every ::1 using 3 nooutput\nlast = STATS_records - 1\n"
-      "set output 'cycles_per_layer.png'\nset title 'Cycles per layer: compute and stalls by cause'\n"
-      "plot 'layers.csv' every ::1::last using 4:xtic(1) title 'compute', '' every ::1::last using 6 title 'stall: "
-      "DRAM weights', '' every ::1::last using 7 title 'stall: DRAM inputs', '' every ::1::last using 8 title "
-      "'stall: DRAM outputs', '' every ::1::last using 9 title 'stall: buffer ports'\n";
+  // Plots from common/plots/ templates; the title names the run so a copied PNG is not anonymous.
+  const std::string run = run_title(r, workload);
+  std::vector<PlotSpec> specs{{"sim_cycles_per_layer",
+                               {{"TITLE", "Cycles per layer by cause\n" + run},
+                                {"XLABEL", "layer"},
+                                {"YLABEL", "cycles per run (log scale)"}}}};
   if (has_energy)
-    script +=
-        "set style histogram clustered\nunset ylabel\nset ylabel 'uJ'\nset output 'energy_breakdown.png'\n"
-        "set title 'Energy by component (uJ)'\nplot 'energy_components.csv' every ::1 using 2:xtic(1) notitle\n";
+    specs.push_back({"sim_energy_breakdown",
+                     {{"TITLE", "Energy by component\n" + run},
+                      {"XLABEL", "component"},
+                      {"YLABEL", "energy per run (µJ, log scale)"}}});
   std::string error;
   std::vector<std::string> plots;
   std::string md = "# wrpn sim\n\n```\n" + format_table(r) + "```\n\n" + extra_markdown +
                    "Data: layers.csv (per layer and total), summary.json (with each layer's action counts)" +
                    (has_energy ? std::string(", energy.json, energy_components.csv") : std::string()) +
                    ". Model: docs/sim-model.md.\n\n";
-  if (run_gnuplot(script, dir, &error)) {
+  if (draw_plots(specs, dir, &error)) {
     plots.push_back("cycles_per_layer.png");
     md += "![cycles per layer](cycles_per_layer.png)\n\n";
     if (has_energy) {

@@ -112,8 +112,9 @@ std::string printed_table(const std::vector<Row>& rows, const Side& fp32, const 
   return table.str();
 }
 
-/// summary.csv, energy_components.csv and cycles_per_layer.csv (the data of the plots).
-void write_csvs(const fs::path& dir, const std::vector<Row>& rows, const Side& fp32, const Side& wrpn) {
+/// summary.csv, energy_components.csv and cycles_per_layer.csv (the data of the plots). Returns the
+/// energy_components.csv rows as a Markdown table for report.md.
+std::string write_csvs(const fs::path& dir, const std::vector<Row>& rows, const Side& fp32, const Side& wrpn) {
   CsvTable t({"metric", "fp32_w1", "wrpn_w2_w4a4", "wrpn_over_fp32"});
   for (const auto& r : rows) t.row().add(r.metric).add(r.fp32).add(r.wrpn).add(r.fp32 != 0 ? r.wrpn / r.fp32 : 0.0);
   write_file_atomic((dir / "summary.csv").string(), t.str());
@@ -134,20 +135,38 @@ void write_csvs(const fs::path& dir, const std::vector<Row>& rows, const Side& f
         .add(static_cast<double>(fp32.counts[i].cycles) / img_f)
         .add(static_cast<double>(wrpn.counts[i].cycles) / img_w);
   write_file_atomic((dir / "cycles_per_layer.csv").string(), layers.str());
+  return comp.markdown(4);
 }
 
-bool draw_plots(const fs::path& dir, std::string* error) {
-  const std::string script =
-      "set terminal pngcairo size 900,500 noenhanced\nset datafile separator ','\nset style data histograms\n"
-      "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\nset key top right\n"
-      "set xtics rotate by -30\nset grid ytics\n"
-      "set output 'energy_breakdown.png'\nset title 'Energy per image by component (uJ, log scale)'\n"
-      "set logscale y\nplot 'energy_components.csv' every ::1 using 2:xtic(1) title 'FP32 w1', '' every ::1 using 3 "
-      "title 'WRPN w2 W4A4'\n"
-      "unset logscale y\nset output 'cycles_per_layer.png'\nset title 'Cycles per image, per layer'\n"
-      "plot 'cycles_per_layer.csv' every ::1 using 2:xtic(1) title 'FP32 w1', '' every ::1 using 3 title 'WRPN w2 "
-      "W4A4'\n";
-  return run_gnuplot(script, dir.string(), error);
+/// Energy per image by component and cycles per image per layer, FP32 against WRPN, from the
+/// common/plots/histogram_pair template (log axes).
+bool draw_plots(const fs::path& dir, const std::string& network, const Side& fp32, const Side& wrpn,
+                std::string* error) {
+  auto side = [](const Side& s) {
+    return (s.wbits == 32 ? std::string("FP32") : std::string("WRPN")) + " width " + format_number(s.width) + " W" +
+           std::to_string(s.wbits) + "A" + std::to_string(s.abits);
+  };
+  const std::string run = network + ": " + side(fp32) + " vs " + side(wrpn) + ", arch " + wrpn.arch.name;
+  auto pair = [&](const std::string& output, const std::string& data, const std::string& title,
+                  const std::string& xlabel, const std::string& ylabel) {
+    return PlotSpec{"histogram_pair",
+                    {{"OUTPUT", output},
+                     {"DATA", data},
+                     {"ROWS", "::1"},
+                     {"USING_A", "2"},
+                     {"USING_B", "3"},
+                     {"A_TITLE", side(fp32)},
+                     {"B_TITLE", side(wrpn)},
+                     {"TITLE", title + "\n" + run},
+                     {"XLABEL", xlabel},
+                     {"YLABEL", ylabel}}};
+  };
+  const std::vector<PlotSpec> specs{
+      pair("energy_breakdown.png", "energy_components.csv", "Energy per image by component", "component",
+           "energy per image (µJ, log scale)"),
+      pair("cycles_per_layer.png", "cycles_per_layer.csv", "Cycles per image, per layer", "layer",
+           "cycles per image (log scale)")};
+  return wrpn::draw_plots(specs, dir.string(), error);
 }
 
 nlohmann::json side_json(const Side& s) {
@@ -175,8 +194,8 @@ nlohmann::json options_json(const DemoOptions& o) {
                         {"arch", o.arch_path},          {"tech", o.tech_path}};
 }
 
-std::string report_md(const DemoOptions& o, const Side& fp32, const Side& wrpn, const std::string& table, bool plotted,
-                      const std::string& plot_error) {
+std::string report_md(const DemoOptions& o, const Side& fp32, const Side& wrpn, const std::string& table,
+                      const std::string& components_md, bool plotted, const std::string& plot_error) {
   std::ostringstream md;
   md << "# wrpn demo: lenet FP32 (width 1) versus WRPN (width 2, 4-bit weights and activations)\n\n"
      << "Fashion-MNIST, " << o.epochs << " training epochs per network"
@@ -191,7 +210,9 @@ std::string report_md(const DemoOptions& o, const Side& fp32, const Side& wrpn, 
      << " MHz; design point: " << wrpn.design << " (docs/design-points.md). FP32 side: " << fp32.design
      << ", the same array and buffers.\n\n"
      << "Files: `summary.csv`, `summary.json`, `energy_components.csv`, `cycles_per_layer.csv`; step outputs "
-        "(training runs, trace, simulation runs, RTL log) under `../work/`.\n\n";
+        "(training runs, trace, simulation runs, RTL log) under `../work/`.\n\n"
+     << "## Energy per image by component (energy_components.csv, µJ)\n\n"
+     << components_md << "\n";
   if (plotted)
     md << "![energy breakdown](energy_breakdown.png)\n\n![cycles per layer](cycles_per_layer.png)\n";
   else
@@ -205,17 +226,17 @@ void write_report(const DemoOptions& o, const Side& fp32, const Side& wrpn, cons
   StagedDirectory out(fs::path(o.out_dir) / "report", /*replace=*/true, "demo");
   const fs::path dir = out.staging();
   const std::vector<Row> rows = summary_rows(fp32, wrpn);
-  write_csvs(dir, rows, fp32, wrpn);
+  const std::string components_md = write_csvs(dir, rows, fp32, wrpn);
   const std::string table = printed_table(rows, fp32, wrpn, o, rtl_status);
   std::string plot_error;
-  const bool plotted = draw_plots(dir, &plot_error);
+  const bool plotted = draw_plots(dir, "lenet", fp32, wrpn, &plot_error);
   const nlohmann::json cfg = options_json(o);
   const nlohmann::json summary{
       {"fp32", side_json(fp32)},  {"wrpn", side_json(wrpn)}, {"efficiency_gain", efficiency_gain(fp32, wrpn)},
       {"rtl_replay", rtl_status}, {"elapsed_s", elapsed_s},  {"config", cfg}};
   write_file_atomic((dir / "summary.json").string(), summary.dump(2) + "\n");
   write_file_atomic((dir / "manifest.json").string(), make_manifest("demo", o.seed, cfg).dump(2) + "\n");
-  write_file_atomic((dir / "report.md").string(), report_md(o, fp32, wrpn, table, plotted, plot_error));
+  write_file_atomic((dir / "report.md").string(), report_md(o, fp32, wrpn, table, components_md, plotted, plot_error));
   out.commit();
   std::printf("\n%s\nwrote %s/{report.md, summary.csv, summary.json, energy_components.csv, cycles_per_layer.csv%s}\n",
               table.c_str(), out.final_path().c_str(), plotted ? ", energy_breakdown.png, cycles_per_layer.png" : "");

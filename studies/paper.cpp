@@ -630,14 +630,16 @@ Section lenet_accuracy_table(PaperContext& ctx) {
 void write_plots(PaperContext& ctx, const Section& cost, const Section& asic) {
   write_file_atomic(ctx.dir / "compute_cost.dat", cost.dat);
   write_file_atomic(ctx.dir / "asic.dat", asic.dat);
-  std::ostringstream gp;
-  gp << "set terminal pngcairo size 900,600 noenhanced\nset grid\n"
-     << "set output 'asic_efficiency.png'\nset title 'One MAC (tech table energy) and one PE (Yosys area) vs FP32'\n"
-     << "set style data histograms\nset style fill solid 0.8\nset logscale y\nset ylabel 'FP32 / operation'\n"
-     << "set xtics rotate by -30\n"
-     << "plot 'asic.dat' using 3:xtic(2) title 'MAC energy', '' using 4 title 'synthesized PE area'\n";
+  // One unit per precision, no network or array: the title says so, and names the tech table.
+  const std::vector<PlotSpec> specs{
+      {"paper_asic_efficiency",
+       {{"TITLE",
+         "One MAC (tech table " + ctx.tech.name +
+             " energy) and one PE (Yosys area) vs FP32\nper operation: a single unit, no network, width or array"},
+        {"XLABEL", "operation (weight / activation precision)"},
+        {"YLABEL", "FP32 cost / operation cost (ratio, log scale)"}}}};
   std::string err;
-  if (run_gnuplot(gp.str(), ctx.dir.string(), &err))
+  if (draw_plots(specs, ctx.dir.string(), &err))
     ctx.sum.files.push_back("asic_efficiency.png");
   else
     ctx.sum.warnings.push_back("plots not drawn: " + err);

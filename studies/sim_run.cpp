@@ -150,7 +150,9 @@ int run_sim(const SimRunOptions& o) {
   write_file_atomic(staged.staging() / "manifest.json", make_manifest("sim", 0, effective).dump(2) + "\n");
   sim::write_report_md(r, staged.staging().string(),
                        "Design point: " + design.describe() + " (docs/design-points.md).\n\n" +
-                           (energy_text.empty() ? "" : "```\n" + energy_text + "```\n\n"));
+                           (energy_text.empty() ? "" : "```\n" + energy_text + "```\n\n"),
+                       timing ? o.network + " width " + format_number(o.width) + " batch " + std::to_string(o.batch)
+                              : "trace " + o.trace);
   staged.commit();
 
   std::printf("design point: %s\n", design.describe().c_str());
