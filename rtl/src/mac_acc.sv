@@ -7,7 +7,8 @@
 // range (saturate mode), 0 keeps the low AccWidth bits (error mode: the value is then meaningless
 // and the flag is what the controller reports).
 // next_o and step_ovf_o show, combinationally, the value the register takes at the next edge and
-// whether this step overflowed: a weight-stationary PE (pe_ws) passes its partial sum on from them.
+// whether this step overflowed: a stationary-operand PE (pe_stationary) passes its partial sum on
+// from them.
 module mac_acc #(
     parameter int AddWidth = 8,  // width of the signed addend (bits)
     parameter int AccWidth = 16  // width of the signed accumulator (bits)

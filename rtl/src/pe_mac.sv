@@ -1,7 +1,8 @@
 // The MAC of a processing element, chosen by PeKind (wrpn_pkg::pe_kind_e), behind one set of ports
-// so the output-stationary PE (pe) and the weight-stationary PE (pe_ws) are written once for every
-// kind: mac_unit (int), mac_ternary, mac_binary (Lanes packed pairs) or mac_fp32. Widths of a_i,
-// w_i and the accumulator follow wrpn_pkg::pe_a_bits / pe_w_bits / pe_acc_bits.
+// so the output-stationary PE (pe) and the stationary-operand PE (pe_stationary) are written once for
+// every kind: mac_unit (int), mac_ternary, mac_binary (Lanes packed pairs) or mac_fp32. Widths of
+// a_i, w_i and the accumulator follow wrpn_pkg::pe_a_bits / pe_w_bits / pe_acc_bits. Every MAC has
+// this module's port names, so each is connected by name (.*); mac_fp32 has no sat_i.
 module pe_mac #(
     parameter int PeKind   = wrpn_pkg::PeInt,
     parameter int WidthA   = 8,   // activation code bits (per lane for binary; unused for FP32)
@@ -37,73 +38,22 @@ module pe_mac #(
         .WidthA  (WidthA),
         .WidthW  (WidthW),
         .AccWidth(AccWidth)
-    ) u_mac (
-        .clk_i     (clk_i),
-        .rst_ni    (rst_ni),
-        .clear_i   (clear_i),
-        .en_i      (en_i),
-        .sat_i     (sat_i),
-        .a_i       (a_i),
-        .w_i       (w_i),
-        .init_i    (init_i),
-        .acc_o     (acc_o),
-        .ovf_o     (ovf_o),
-        .next_o    (next_o),
-        .step_ovf_o(step_ovf_o)
-    );
+    ) u_mac (.*);
   end else if (PeKind == wrpn_pkg::PeTernary) begin : g_ternary
     mac_ternary #(
         .WidthA  (WidthA),
         .AccWidth(AccWidth)
-    ) u_mac (
-        .clk_i     (clk_i),
-        .rst_ni    (rst_ni),
-        .clear_i   (clear_i),
-        .en_i      (en_i),
-        .sat_i     (sat_i),
-        .a_i       (a_i),
-        .w_i       (w_i),
-        .init_i    (init_i),
-        .acc_o     (acc_o),
-        .ovf_o     (ovf_o),
-        .next_o    (next_o),
-        .step_ovf_o(step_ovf_o)
-    );
+    ) u_mac (.*);
   end else if (PeKind == wrpn_pkg::PeBinary) begin : g_binary
     mac_binary #(
         .WidthA  (WidthA),
         .Lanes   (Lanes),
         .AccWidth(AccWidth)
-    ) u_mac (
-        .clk_i     (clk_i),
-        .rst_ni    (rst_ni),
-        .clear_i   (clear_i),
-        .en_i      (en_i),
-        .sat_i     (sat_i),
-        .a_i       (a_i),
-        .w_i       (w_i),
-        .init_i    (init_i),
-        .acc_o     (acc_o),
-        .ovf_o     (ovf_o),
-        .next_o    (next_o),
-        .step_ovf_o(step_ovf_o)
-    );
+    ) u_mac (.*);
   end else begin : g_fp32
     // IEEE overflow goes to infinity: there is no saturate mode.
     logic unused_sat;
     assign unused_sat = sat_i;
-    mac_fp32 u_mac (
-        .clk_i     (clk_i),
-        .rst_ni    (rst_ni),
-        .clear_i   (clear_i),
-        .en_i      (en_i),
-        .a_i       (a_i),
-        .w_i       (w_i),
-        .init_i    (init_i),
-        .acc_o     (acc_o),
-        .ovf_o     (ovf_o),
-        .next_o    (next_o),
-        .step_ovf_o(step_ovf_o)
-    );
+    mac_fp32 u_mac (.*);
   end
 endmodule

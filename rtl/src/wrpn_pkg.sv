@@ -1,5 +1,5 @@
 // Shared definitions of rtl/src: the PE kinds and the port widths every PE and array derives from
-// its parameters, so pe, pe_ws, mac_array and mac_array_ws agree on them (docs/architecture.md sections 3 and 8).
+// its parameters, so pe, pe_stationary, mac_array and mac_array_stationary agree on them (docs/architecture.md sections 3 and 8).
 package wrpn_pkg;
   // Kind of a processing element (the PeKind parameter; the PeType of common/arch_config.h).
   typedef enum int {
