@@ -118,31 +118,33 @@ void build_array_steps(const ArchConfig& arch, LayerPlan& p) {
           s.wbuf_read_words = wtile * passes;
           s.ibuf_read_words = iread * passes;
           s.pe_ops = static_cast<uint64_t>(s.m_len * s.n_len * s.l_len);
+          // Port stalls of a step: the cycles by which the busiest buffer's words exceed what its
+          // ports deliver while the tile runs, each buffer over the cycles its operand moves in.
+          auto port_stalls = [&](int64_t weight_cycles, int64_t input_cycles, uint64_t output_words,
+                                 int64_t output_cycles) {
+            if (ideal) return uint64_t{0};
+            return std::max({port_excess(wtile, weight_cycles, wb), port_excess(iread, input_cycles, ib),
+                             port_excess(output_words, output_cycles, ob)}) *
+                   passes;
+          };
+          const uint64_t obuf_rw = s.obuf_read_words + s.obuf_write_words;
           switch (mp.dataflow) {
             case Dataflow::output_stationary:
+              // Weights and inputs stream over the reduction; partial sums of a split reduction are
+              // read and written back (the last tile's outputs drain after the array is done).
               s.tile = {Dataflow::output_stationary, static_cast<int>(s.m_len), static_cast<int>(s.n_len), s.l_len};
-              if (!ideal) {
-                const uint64_t psum_rw = nL > 1 ? s.obuf_read_words + (s.last_l ? 0 : s.obuf_write_words) : 0;
-                s.port_stall_cycles = std::max({port_excess(wtile, s.l_len, wb), port_excess(iread, s.l_len, ib),
-                                                port_excess(psum_rw, s.l_len, ob)}) *
-                                      passes;
-              }
+              s.port_stall_cycles = port_stalls(
+                  s.l_len, s.l_len, nL > 1 ? s.obuf_read_words + (s.last_l ? 0 : s.obuf_write_words) : 0, s.l_len);
               break;
             case Dataflow::weight_stationary:
               s.tile = {Dataflow::weight_stationary, static_cast<int>(s.l_len), static_cast<int>(s.n_len), s.m_len};
-              if (!ideal)
-                s.port_stall_cycles = std::max({port_excess(wtile, s.l_len, wb), port_excess(iread, s.m_len, ib),
-                                                port_excess(s.obuf_read_words + s.obuf_write_words, s.m_len, ob)}) *
-                                      passes;
+              s.port_stall_cycles = port_stalls(s.l_len, s.m_len, obuf_rw, s.m_len);
               break;
             case Dataflow::input_stationary:
               // The stationary inputs shift in over l_len cycles; weights, partial sums and outputs
               // move with the n_len streamed channels.
               s.tile = {Dataflow::input_stationary, static_cast<int>(s.l_len), static_cast<int>(s.m_len), s.n_len};
-              if (!ideal)
-                s.port_stall_cycles = std::max({port_excess(iread, s.l_len, ib), port_excess(wtile, s.n_len, wb),
-                                                port_excess(s.obuf_read_words + s.obuf_write_words, s.n_len, ob)}) *
-                                      passes;
+              s.port_stall_cycles = port_stalls(s.n_len, s.l_len, obuf_rw, s.n_len);
               break;
           }
           s.compute_cycles = tile_cycles(s.tile) * passes;
